@@ -1,0 +1,1 @@
+"""Front end and baseline tier: scanner, parser, resolver, Python code generator."""

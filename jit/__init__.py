@@ -1,0 +1,1 @@
+"""The llvmlite JIT tier (not built yet: see issue 5). Importing this package loads nothing."""

@@ -1,0 +1,18 @@
+"""tengojit: the Tengo scripting language for Python.
+
+Public API: ``Script``, ``Compiled`` and the error classes. Importing this package never imports
+llvmlite (the JIT is loaded lazily).
+"""
+from .errors import TengoError, ParseError, CompileError, TengoRuntimeError
+from .values import Char, Error, ImmutableArray, ImmutableMap, UserFunction
+
+__all__ = ["Script", "Compiled", "TengoError", "ParseError", "CompileError",
+           "TengoRuntimeError", "Char", "Error", "ImmutableArray", "ImmutableMap", "UserFunction"]
+
+
+def __getattr__(name):
+    # Script/Compiled live in script.py, which pulls in the compiler; load it on first use.
+    if name in ("Script", "Compiled"):
+        from . import script
+        return getattr(script, name)
+    raise AttributeError(name)

@@ -1,0 +1,115 @@
+"""Errors tengojit raises, with Tengo's texts.
+
+Public (what hosts catch):
+- ``TengoError``: base of everything below.
+- ``ParseError``: ``Parse Error: <msg>\\n\\tat <file>:<line>:<col>``.
+- ``CompileError``: ``Compile Error: <msg>\\n\\tat <file>:<line>:<col>``.
+- ``TengoRuntimeError``: ``Runtime Error: <msg>`` followed by one ``\\n\\tat <file>:<line>:<col>``
+  per Tengo frame, innermost first (as Tengo prints).
+
+Internal:
+- ``OpError(msg)``: raised by operators, builtins and stdlib functions with the bare Tengo message
+  (e.g. ``invalid operation: int + string``). The runtime adds the position trace while the
+  exception leaves the generated code and turns it into ``TengoRuntimeError``.
+"""
+from __future__ import annotations
+
+
+class TengoError(Exception):
+    """Base class of every error tengojit reports."""
+
+
+class _Positioned(TengoError):
+    prefix = ""
+
+    def __init__(self, message: str, file: str = "", line: int = 0, col: int = 0):
+        self.message = message
+        self.file = file
+        self.line = line
+        self.col = col
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        s = f"{self.prefix}{self.message}"
+        if self.file or self.line:
+            s += f"\n\tat {self.file}:{self.line}:{self.col}"
+        return s
+
+
+class ParseError(_Positioned):
+    """Source text that is not Tengo. ``errors`` holds every (msg, file, line, col) found."""
+    prefix = "Parse Error: "
+
+    def __init__(self, message, file="", line=0, col=0, errors=None):
+        self.errors = errors or [(message, file, line, col)]
+        super().__init__(message, file, line, col)
+
+    def __str__(self):
+        s = super().__str__()
+        if len(self.errors) > 1:
+            s += f" (and {len(self.errors) - 1} more errors)"
+        return s
+
+
+class CompileError(_Positioned):
+    """Valid syntax that Tengo refuses to compile (unresolved names, redeclarations, …)."""
+    prefix = "Compile Error: "
+
+
+class TengoRuntimeError(TengoError):
+    """An error raised while running a script, with Tengo's trace.
+
+    ``message`` is the bare Tengo message; ``trace`` is a list of ``(file, line, col)``,
+    innermost frame first.
+    """
+
+    def __init__(self, message: str, trace=None):
+        self.message = message
+        self.trace = list(trace or [])
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        s = "Runtime Error: " + self.message
+        for f, l, c in self.trace:
+            s += f"\n\tat {f}:{l}:{c}"
+        return s
+
+
+class OpError(Exception):
+    """Internal: a Tengo runtime error with its bare message, before positions are attached."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+# Tengo's sentinel messages (tengo/errors.go), spelled once.
+ERR_STACK_OVERFLOW = "stack overflow"
+ERR_OBJECT_ALLOC_LIMIT = "allocation limit exceeded"
+ERR_INDEX_OUT_OF_BOUNDS = "index out of bounds"
+ERR_INVALID_INDEX_TYPE = "invalid index type"
+ERR_INVALID_INDEX_VALUE_TYPE = "invalid index value type"
+ERR_INVALID_INDEX_ON_ERROR = "invalid index on error"
+ERR_NOT_INDEXABLE = "not indexable"
+ERR_NOT_INDEX_ASSIGNABLE = "not index-assignable"
+ERR_INVALID_OPERATOR = "invalid operator"
+ERR_WRONG_NUM_ARGUMENTS = "wrong number of arguments"
+ERR_BYTES_LIMIT = "exceeding bytes size limit"
+ERR_STRING_LIMIT = "exceeding string size limit"
+ERR_NOT_IMPLEMENTED = "not implemented"
+ERR_INVALID_RANGE_STEP = "range step must be greater than 0"
+
+
+def wrong_num_args(callee_type_name: str) -> OpError:
+    """ErrWrongNumArguments from a builtin/host callable, as the VM words it for the script.
+
+    ``callee_type_name`` is the callee's ``type_name`` (``builtin-function:len``,
+    ``user-function:contains``).
+    """
+    return OpError(f"wrong number of arguments in call to '{callee_type_name}'")
+
+
+def invalid_arg_type(callee_type_name: str, name: str, expected: str, found: str) -> OpError:
+    """ErrInvalidArgumentType as the VM words it: ``name`` is 'first', 'second', … ."""
+    return OpError(f"invalid type for argument '{name}' in call to '{callee_type_name}': "
+                   f"expected {expected}, found {found}")

@@ -1,0 +1,1 @@
+"""Tengo standard library modules (filled in by the stdlib issue)."""
