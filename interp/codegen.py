@@ -1,0 +1,689 @@
+"""Resolved Tengo AST → Python functions (stage 4 of the pipeline: the baseline tier).
+
+Each Tengo function becomes one Python function ``_tf<N>(G, *params)`` built with the ``ast``
+module; nested Tengo functions become nested Python ``def``s so that captured variables are
+ordinary Python closure cells (Tengo captures by reference). Variables that Tengo makes fresh on
+every loop iteration *and* that a closure captures are boxed in one-element lists, bound into
+the closure at creation through keyword-only defaults (see ``symbols.py``).
+
+Every generated node carries the Tengo ``(line, col)`` of the construct it implements, so a
+Python traceback through generated code maps back to Tengo positions (``rt.translate_error``).
+
+Operators use an inline fast path for ints (with the int64 wrap check) and call the slow path in
+``runtime/ops.py`` for everything else — see ``_BINOPS``.
+"""
+from __future__ import annotations
+
+import ast as P
+from types import CodeType
+
+from . import ast as A
+from .symbols import resolve
+from ..errors import CompileError
+from ..values import Char, INT64_MAX, INT64_MIN
+
+# Tengo operator -> (ops slow-path name, Python operator for the int fast path or None)
+_BINOPS = {
+    "+": ("add", P.Add), "-": ("sub", P.Sub), "*": ("mul", P.Mult),
+    "/": ("div", None), "%": ("mod", None),
+    "&": ("band", P.BitAnd), "|": ("bor", P.BitOr), "^": ("bxor", P.BitXor),
+    "&^": ("bandnot", None), "<<": ("shl", None), ">>": ("shr", None),
+}
+_CMPOPS = {">": ("gt", P.Gt), ">=": ("ge", P.GtE), "<": ("gt", P.Lt), "<=": ("ge", P.LtE)}
+_COMPOUND = {"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&", "|=": "|",
+             "^=": "^", "&^=": "&^", "<<=": "<<", ">>=": ">>"}
+
+# names the generated code expects in its namespace (filled by program.py)
+RUNTIME_NAMES = ("add", "sub", "mul", "div", "mod", "band", "bor", "bxor", "bandnot", "shl",
+                 "shr", "gt", "ge", "eq", "truthy", "wrap", "neg", "bitnot", "index", "slice",
+                 "iset", "iter", "imm", "err", "spread", "FunctionType")
+
+
+def _pos(node, pos):
+    node.lineno = pos[0]
+    node.end_lineno = pos[0]
+    node.col_offset = max(pos[1] - 1, 0)
+    node.end_col_offset = max(pos[1], 1)
+    return node
+
+
+class _Positioner(P.NodeVisitor):
+    """Gives every node still lacking a position the position of its nearest stamped parent."""
+
+    def fill(self, node, pos):
+        if not hasattr(node, "lineno") and isinstance(node, (P.expr, P.stmt, P.excepthandler,
+                                                             P.arg, P.keyword)):
+            _pos(node, pos)
+        if hasattr(node, "lineno"):
+            pos = (node.lineno, node.col_offset + 1)
+        for child in P.iter_child_nodes(node):
+            self.fill(child, pos)
+
+
+def N(name):
+    return P.Name(id=name, ctx=P.Load())
+
+
+def S(name):
+    return P.Name(id=name, ctx=P.Store())
+
+
+def C(value):
+    return P.Constant(value=value)
+
+
+def call(func, args, pos):
+    return _pos(P.Call(func=func, args=args, keywords=[]), pos)
+
+
+def rt(name):
+    return N("_" + name)
+
+
+def is_simple(e):
+    """An expression that can be evaluated twice without side effects or real cost."""
+    if isinstance(e, (P.Name, P.Constant)):
+        return True
+    if isinstance(e, P.Subscript) and isinstance(e.value, P.Name) and isinstance(e.slice, P.Constant):
+        return True
+    return False
+
+
+def is_bool_expr(e):
+    """True when the generated expression always yields a Python bool."""
+    if isinstance(e, P.Compare) or (isinstance(e, P.UnaryOp) and isinstance(e.op, P.Not)):
+        return True
+    if isinstance(e, P.Constant) and type(e.value) is bool:
+        return True
+    if isinstance(e, P.BoolOp):
+        return all(is_bool_expr(v) for v in e.values)
+    if isinstance(e, P.IfExp) and getattr(e, "_tengo_bool", False):
+        return True
+    return False
+
+
+def type_is(e, tname):
+    return P.Compare(left=P.Call(func=N("type"), args=[e], keywords=[]), ops=[P.Is()],
+                     comparators=[N(tname)])
+
+
+class ModuleBuilder:
+    """Compiles one Tengo file (main or a source module) into Python AST statements."""
+
+    def __init__(self, program, file: A.File, is_module: bool, predefined=()):
+        self.program = program
+        self.file = file
+        self.filename = file.name
+        self.is_module = is_module
+        self.res = resolve(file, program.builtin_names, predefined, is_module, program.counter)
+        self.pre = []
+        self.tmp_counter = 0
+        self.loops = []          # stack of post-statement generators (None for for-in / no post)
+        self.func_stack = []     # FuncInfo of the function being generated
+        self.tco = None          # (symbol, fid, params) when the current function may loop
+
+    # ------------------------------------------------------------------ helpers
+    def error(self, pos, msg):
+        raise CompileError(msg, self.filename, pos[0], pos[1])
+
+    def temp(self):
+        self.tmp_counter += 1
+        return f"_t{self.tmp_counter}"
+
+    def operand(self, e):
+        """(first-use, later-use) forms of an operand evaluated exactly once."""
+        if is_simple(e):
+            return e, e
+        t = self.temp()
+        return P.NamedExpr(target=S(t), value=e), N(t)
+
+    def const(self, value):
+        return N(self.program.add_const(value))
+
+    # ------------------------------------------------------------------ entry points
+    def build_main(self):
+        """Python module AST for this file: one ``def _tf<N>(G)`` for the body."""
+        info = self.res.main
+        body = self.function_body(info, self.file.stmts, [], None)
+        fname = f"_tf{info.fid}"
+        fdef = P.FunctionDef(name=fname, args=self.arguments([], False, []), body=body,
+                             decorator_list=[], returns=None, type_comment=None)
+        _pos(fdef, (1, 1))
+        self.program.register_function(info.fid, 0, False)
+        mod = P.Module(body=[fdef], type_ignores=[])
+        _Positioner().fill(mod, (1, 1))
+        return mod, fname
+
+    def arguments(self, params, variadic, boxed):
+        args = [P.arg(arg="G")]
+        vararg = None
+        names = [p.pyname for p in params]
+        if variadic:
+            vararg = P.arg(arg=names[-1])
+            names = names[:-1]
+        args += [P.arg(arg=n) for n in names]
+        kwonly = [P.arg(arg=s.pyname) for s in boxed]
+        return P.arguments(posonlyargs=[], args=args, vararg=vararg, kwonlyargs=kwonly,
+                           kw_defaults=[N(s.pyname) for s in boxed], kwarg=None, defaults=[])
+
+    def function_body(self, info, stmts, params, tco):
+        saved = (self.pre, self.loops, self.tco)
+        self.pre, self.loops, self.tco = [], [], tco
+        self.func_stack.append(info)
+        body = []
+        # nonlocal declarations for captured (non-boxed) variables assigned here
+        if info.free_assigned:
+            body.append(P.Nonlocal(names=[s.pyname for s in info.free_assigned]))
+        for p in params:
+            if p.boxed:
+                body.append(P.Assign(targets=[S(p.pyname)], value=P.List(elts=[N(p.pyname)], ctx=P.Load())))
+        if info.node is not None and info.node.variadic:
+            last = params[-1]
+            body.append(P.Assign(targets=[S(last.pyname)],
+                                 value=P.Call(func=N("list"), args=[N(last.pyname)], keywords=[])))
+        inner = self.stmts(stmts, tail=tco is not None)
+        if tco is not None:
+            inner.append(P.Return(value=None))
+            body.append(P.While(test=C(True), body=inner, orelse=[]))
+        else:
+            body += inner
+        if self.is_module and info is self.res.main:
+            pass
+        if not body:
+            body.append(P.Pass())
+        self.func_stack.pop()
+        self.pre, self.loops, self.tco = saved
+        return body
+
+    # ------------------------------------------------------------------ statements
+    def stmts(self, lst, tail=False):
+        out = []
+        n = len(lst)
+        for i, s in enumerate(lst):
+            out += self.stmt(s, tail=tail and i == n - 1)
+        return out
+
+    def stmt(self, n, tail=False):
+        m = getattr(self, "s_" + type(n).__name__)
+        if m in (self.s_BlockStmt, self.s_IfStmt, self.s_ExprStmt):
+            res = m(n, tail)
+        else:
+            res = m(n)
+        for st in res:
+            if not hasattr(st, "lineno"):
+                _pos(st, n.pos)
+        return res
+
+    def flush(self, stmts):
+        out = self.pre + stmts
+        self.pre = []
+        return out
+
+    def s_EmptyStmt(self, n):
+        return []
+
+    def s_BlockStmt(self, n, tail=False):
+        return self.stmts(n.stmts, tail)
+
+    def s_ExprStmt(self, n, tail=False):
+        if tail and self.tco is not None and isinstance(n.expr, A.CallExpr):
+            r = self.tail_call(n.expr, as_return=False)
+            if r is not None:
+                return r
+        e = self.expr(n.expr)
+        return self.flush([_pos(P.Expr(value=e), n.pos)])
+
+    def s_IncDecStmt(self, n):
+        return self.assign(n, n.expr, A.IntLit(n.pos, 1), "+=" if n.op == "++" else "-=")
+
+    def s_AssignStmt(self, n):
+        return self.assign(n, n.lhs[0], n.rhs[0], n.op)
+
+    def s_ReturnStmt(self, n):
+        if n.result is None:
+            return self.flush([_pos(P.Return(value=None), n.pos)])
+        if self.tco is not None and isinstance(n.result, A.CallExpr) and not self.loops:
+            r = self.tail_call(n.result, as_return=True)
+            if r is not None:
+                return r
+        e = self.expr(n.result)
+        return self.flush([_pos(P.Return(value=e), n.pos)])
+
+    def s_ExportStmt(self, n):
+        if not self.is_module or len(self.func_stack) != 1:
+            return []      # export is ignored outside modules (the value is not evaluated)
+        if n.result is None:
+            return [_pos(P.Return(value=None), n.pos)]
+        e = self.expr(n.result)
+        return self.flush([_pos(P.Return(value=call(rt("imm"), [e], n.pos)), n.pos)])
+
+    def s_BranchStmt(self, n):
+        if n.tok == "break":
+            return [_pos(P.Break(), n.pos)]
+        post = self.loops[-1] if self.loops else None
+        out = post() if post is not None else []
+        return out + [_pos(P.Continue(), n.pos)]
+
+    def s_IfStmt(self, n, tail=False):
+        out = []
+        if n.init is not None:
+            out += self.stmt(n.init)
+        test = self.truth(self.expr(n.cond), n.cond.pos)
+        out = out + self.pre
+        self.pre = []
+        body = self.stmts(n.body.stmts, tail) or [P.Pass()]
+        orelse = []
+        if n.else_ is not None:
+            orelse = self.stmt(n.else_, tail)
+        out.append(_pos(P.If(test=test, body=body, orelse=orelse), n.pos))
+        return out
+
+    def s_ForStmt(self, n):
+        out = []
+        if n.init is not None:
+            out += self.stmt(n.init)
+        post_fn = (lambda: self.stmt(n.post)) if n.post is not None else None
+        self.loops.append(post_fn)
+        if n.cond is not None:
+            test = self.truth(self.expr(n.cond), n.cond.pos)
+            cond_pre = self.pre
+            self.pre = []
+        else:
+            test, cond_pre = C(True), []
+        body = self.stmts(n.body.stmts)
+        self.loops.pop()
+        if post_fn is not None:
+            body += post_fn()
+        if cond_pre:
+            brk = _pos(P.If(test=_pos(P.UnaryOp(op=P.Not(), operand=test), n.pos),
+                            body=[_pos(P.Break(), n.pos)], orelse=[]), n.pos)
+            loop = P.While(test=C(True), body=cond_pre + [brk] + body, orelse=[])
+        else:
+            loop = P.While(test=test, body=body or [P.Pass()], orelse=[])
+        out.append(_pos(loop, n.pos))
+        return out
+
+    def s_ForInStmt(self, n):
+        it = self.expr(n.iterable)
+        out = self.flush([])
+        kt, vt = self.temp(), self.temp()
+        body = []
+        kdef = self.res.defs.get(id(n.key))
+        vdef = self.res.defs.get(id(n.value)) if n.value is not None else None
+        if kdef is not None:
+            body += self.store_define(kdef, N(kt), n.pos)
+        if vdef is not None:
+            body += self.store_define(vdef, N(vt), n.pos)
+        self.loops.append(None)
+        body += self.stmts(n.body.stmts)
+        self.loops.pop()
+        target = P.Tuple(elts=[S(kt), S(vt)], ctx=P.Store())
+        loop = P.For(target=target, iter=call(rt("iter"), [it], n.pos), body=body or [P.Pass()],
+                     orelse=[], type_comment=None)
+        out.append(_pos(loop, n.pos))
+        return out
+
+    # ------------------------------------------------------------------ assignment
+    def load_sym(self, sym, pos):
+        if sym.kind == "global":
+            return _pos(P.Subscript(value=N("G"), slice=C(sym.index), ctx=P.Load()), pos)
+        if sym.kind == "builtin":
+            return N(self.program.builtin_ref(sym.name))
+        if sym.boxed:
+            return _pos(P.Subscript(value=N(sym.pyname), slice=C(0), ctx=P.Load()), pos)
+        return _pos(N(sym.pyname), pos)
+
+    def store_sym(self, sym, value, pos):
+        if sym.kind == "global":
+            tgt = P.Subscript(value=N("G"), slice=C(sym.index), ctx=P.Store())
+        elif sym.boxed:
+            tgt = P.Subscript(value=N(sym.pyname), slice=C(0), ctx=P.Store())
+        else:
+            tgt = S(sym.pyname)
+        return [_pos(P.Assign(targets=[tgt], value=value), pos)]
+
+    def store_define(self, sym, value, pos):
+        if sym.boxed:
+            return [_pos(P.Assign(targets=[S(sym.pyname)], value=P.List(elts=[value], ctx=P.Load())), pos)]
+        return self.store_sym(sym, value, pos)
+
+    def assign(self, n, target, rhs, op):
+        if op == ":=":
+            sym = self.res.defs[id(n)]
+            if isinstance(rhs, A.FuncLit):
+                out = []
+                if sym.boxed:      # the function captures its own (fresh) variable
+                    out.append(_pos(P.Assign(targets=[S(sym.pyname)],
+                                             value=P.List(elts=[C(None)], ctx=P.Load())), n.pos))
+                fn = self.expr(rhs, self_sym=sym)
+                return out + self.flush(self.store_sym(sym, fn, n.pos))
+            value = self.expr(rhs)
+            return self.flush(self.store_define(sym, value, n.pos))
+        # '=' or compound
+        root, sels = target, []
+        while isinstance(root, (A.SelectorExpr, A.IndexExpr)):
+            sels.append(root)
+            root = root.expr
+        sels.reverse()
+        sym = self.res.uses[id(root)]
+        if op == "=":
+            value = self.expr(rhs, self_sym=sym if not sels else None)
+        else:
+            value = self.binary(_COMPOUND[op], target, rhs, n.pos)
+        if not sels:
+            return self.flush(self.store_sym(sym, value, n.pos))
+        vt = self.temp()
+        out = [_pos(P.Assign(targets=[S(vt)], value=value), n.pos)]
+        keys = []
+        for s in reversed(sels):           # Tengo evaluates selectors right to left
+            if isinstance(s, A.SelectorExpr):
+                keys.append(C(s.sel))
+            else:
+                ke = self.expr(s.index)
+                kt = self.temp()
+                out_pre = self.pre
+                self.pre = []
+                out += out_pre + [_pos(P.Assign(targets=[S(kt)], value=ke), s.index.pos)]
+                keys.append(N(kt))
+        keys.reverse()
+        base = self.load_sym(sym, root.pos)
+        out.append(_pos(P.Expr(value=call(rt("iset"), [base, P.Tuple(elts=keys, ctx=P.Load()), N(vt)],
+                                          n.pos)), n.pos))
+        return self.flush(out)
+
+    # ------------------------------------------------------------------ tail calls
+    def tail_call(self, c: A.CallExpr, as_return):
+        """A self tail call becomes a jump to the top of the function's loop."""
+        sym, fid, params = self.tco
+        if c.ellipsis or len(c.args) != len(params) or not isinstance(c.func, A.Ident):
+            return None
+        if self.res.uses.get(id(c.func)) is not sym or self.loops:
+            return None
+        fe = self.expr(c.func)
+        ft = self.temp()
+        out = self.flush([_pos(P.Assign(targets=[S(ft)], value=fe), c.pos)])
+        arg_names = []
+        for a in c.args:
+            ae = self.expr(a)
+            at = self.temp()
+            out += self.flush([_pos(P.Assign(targets=[S(at)], value=ae), a.pos)])
+            arg_names.append(at)
+        test = P.BoolOp(op=P.And(), values=[
+            type_is(N(ft), "_FunctionType"),
+            P.Compare(left=P.Attribute(value=N(ft), attr="__code__", ctx=P.Load()), ops=[P.Is()],
+                      comparators=[N(f"_C{fid}")])])
+        rebind = []
+        for p, at in zip(params, arg_names):
+            rebind += self.store_define(p, N(at), c.pos)
+        rebind.append(P.Continue())
+        normal = call(N(ft), [N("G")] + [N(a) for a in arg_names], c.pos)
+        if as_return:
+            other = [P.Return(value=normal)]
+        else:
+            other = [P.Expr(value=normal), P.Return(value=None)]
+        out.append(_pos(P.If(test=test, body=rebind, orelse=other), c.pos))
+        return out
+
+    # ------------------------------------------------------------------ expressions
+    def truth(self, e, pos):
+        """Python-truthiness test with Tengo's IsFalsy semantics."""
+        if is_bool_expr(e):
+            return e
+        first, later = self.operand(e)
+        r = P.IfExp(test=type_is(first, "bool"), body=later, orelse=call(rt("truthy"), [later], pos))
+        return _pos(r, pos)
+
+    def expr(self, n, self_sym=None):
+        m = getattr(self, "e_" + type(n).__name__)
+        if self_sym is not None and isinstance(n, A.FuncLit):
+            return self.e_FuncLit(n, self_sym)
+        return m(n)
+
+    def e_Ident(self, n):
+        return self.load_sym(self.res.uses[id(n)], n.pos)
+
+    def e_IntLit(self, n):
+        return _pos(C(n.value), n.pos)
+
+    def e_FloatLit(self, n):
+        return _pos(C(n.value), n.pos)
+
+    def e_StringLit(self, n):
+        return _pos(C(n.value), n.pos)
+
+    def e_BoolLit(self, n):
+        return _pos(C(n.value), n.pos)
+
+    def e_UndefinedLit(self, n):
+        return _pos(C(None), n.pos)
+
+    def e_CharLit(self, n):
+        return _pos(self.const(Char(n.value)), n.pos)
+
+    def e_ParenExpr(self, n):
+        return self.expr(n.expr)
+
+    def e_ArrayLit(self, n):
+        return _pos(P.List(elts=[self.expr(e) for e in n.elements], ctx=P.Load()), n.pos)
+
+    def e_MapLit(self, n):
+        keys, values = [], []
+        for el in n.elements:
+            keys.append(_pos(C(el.key), el.pos))
+            values.append(self.expr(el.value))
+        return _pos(P.Dict(keys=keys, values=values), n.pos)
+
+    def e_ErrorExpr(self, n):
+        return call(rt("err"), [self.expr(n.expr)], n.pos)
+
+    def e_ImmutableExpr(self, n):
+        return call(rt("imm"), [self.expr(n.expr)], n.pos)
+
+    def e_ImportExpr(self, n):
+        ref = self.program.import_module(n.module_name, self, n.pos)
+        if ref[0] == "source":
+            return call(N(ref[1]), [N("G")], n.pos)
+        return _pos(N(ref[1]), n.pos)
+
+    def e_CondExpr(self, n):
+        test = self.truth(self.expr(n.cond), n.cond.pos)
+        return _pos(P.IfExp(test=test, body=self.expr(n.true_expr), orelse=self.expr(n.false_expr)),
+                    n.pos)
+
+    def e_UnaryExpr(self, n):
+        op = n.op
+        if op == "+":
+            return self.expr(n.operand)
+        if op == "-" and isinstance(n.operand, (A.IntLit, A.FloatLit)):
+            v = -n.operand.value
+            if type(v) is int and v > INT64_MAX:
+                v -= 1 << 64
+            return _pos(C(v), n.pos)
+        e = self.expr(n.operand)
+        if op == "!":
+            if is_bool_expr(e):
+                return _pos(P.UnaryOp(op=P.Not(), operand=e), n.pos)
+            return _pos(P.UnaryOp(op=P.Not(), operand=self.truth(e, n.pos)), n.pos)
+        first, later = self.operand(e)
+        if op == "-":
+            fast = P.UnaryOp(op=P.USub(), operand=later)
+            test = P.BoolOp(op=P.And(), values=[type_is(first, "int"),
+                                                P.Compare(left=later, ops=[P.NotEq()], comparators=[C(INT64_MIN)])])
+            return _pos(P.IfExp(test=test, body=fast, orelse=call(rt("neg"), [later], n.pos)), n.pos)
+        if op == "^":
+            fast = P.UnaryOp(op=P.Invert(), operand=later)
+            return _pos(P.IfExp(test=type_is(first, "int"), body=fast,
+                                orelse=call(rt("bitnot"), [later], n.pos)), n.pos)
+        self.error(n.pos, f"invalid unary operator: {op}")
+
+    def e_BinaryExpr(self, n):
+        return self.binary(n.op, n.left, n.right, n.pos)
+
+    def binary(self, op, left, right, pos):
+        if op in ("&&", "||"):
+            le = self.expr(left)
+            re_ = self.expr(right)
+            if is_bool_expr(le) and is_bool_expr(re_):
+                return _pos(P.BoolOp(op=P.And() if op == "&&" else P.Or(), values=[le, re_]), pos)
+            first, later = self.operand(le)
+            test = self.truth(first, pos)
+            if op == "&&":
+                r = P.IfExp(test=test, body=re_, orelse=later)
+            else:
+                r = P.IfExp(test=test, body=later, orelse=re_)
+            return _pos(r, pos)
+        if op in ("==", "!="):
+            le = self.expr(left)
+            re_ = self.expr(right)
+            lf, ll = self.operand(le)
+            rf, rl = self.operand(re_)
+            cmp_op = P.Eq() if op == "==" else P.NotEq()
+            fast = P.Compare(left=ll, ops=[cmp_op], comparators=[rl])
+            slow = call(rt("eq"), [ll, rl], pos)
+            if op == "!=":
+                slow = P.UnaryOp(op=P.Not(), operand=slow)
+            test = P.Compare(left=P.Call(func=N("type"), args=[lf], keywords=[]), ops=[P.Is(), P.Is()],
+                             comparators=[P.Call(func=N("type"), args=[rf], keywords=[]), N("int")])
+            r = _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
+            r._tengo_bool = True
+            return r
+        if op in _CMPOPS:
+            slow_name, pyop = _CMPOPS[op]
+            if op in ("<", "<="):
+                # Tengo evaluates the right operand first and asks it `>` / `>=`
+                re_ = self.expr(right)
+                rf, rl = self.operand(re_)
+                le = self.expr(left)
+                lf, ll = self.operand(le)
+                test = self._both_int(rf, lf, right, left)
+                slow = call(rt(slow_name), [rl, ll], pos)
+            else:
+                le = self.expr(left)
+                lf, ll = self.operand(le)
+                re_ = self.expr(right)
+                rf, rl = self.operand(re_)
+                test = self._both_int(lf, rf, left, right)
+                slow = call(rt(slow_name), [ll, rl], pos)
+            fast = P.Compare(left=ll, ops=[pyop()], comparators=[rl])
+            r = _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
+            r._tengo_bool = True
+            return r
+        if op not in _BINOPS:
+            self.error(pos, f"invalid binary operator: {op}")
+        slow_name, pyop = _BINOPS[op]
+        le = self.expr(left)
+        lf, ll = self.operand(le)
+        re_ = self.expr(right)
+        rf, rl = self.operand(re_)
+        slow = call(rt(slow_name), [ll, rl], pos)
+        if pyop is None:
+            # still evaluate operands in order through the temporaries
+            if lf is not ll or rf is not rl:
+                return _pos(call(rt(slow_name), [lf, rf], pos), pos)
+            return slow
+        test = self._both_int(lf, rf, left, right)
+        raw = P.BinOp(left=ll, op=pyop(), right=rl)
+        if pyop in (P.BitAnd, P.BitOr, P.BitXor):
+            fast = raw                       # never leaves int64
+        else:
+            fast = self._wrapped(raw, op, right, pos)
+        return _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
+
+    def _both_int(self, af, bf, anode, bnode):
+        a_int = isinstance(anode, A.IntLit)
+        b_int = isinstance(bnode, A.IntLit)
+        if a_int and b_int:
+            return C(True)
+        if b_int:
+            return type_is(af, "int")
+        if a_int:
+            return type_is(bf, "int")
+        return P.Compare(left=P.Call(func=N("type"), args=[af], keywords=[]), ops=[P.Is(), P.Is()],
+                         comparators=[P.Call(func=N("type"), args=[bf], keywords=[]), N("int")])
+
+    def _wrapped(self, raw, op, right, pos):
+        t = self.temp()
+        named = P.NamedExpr(target=S(t), value=raw)
+        const = right.value if isinstance(right, A.IntLit) else None
+        if const is not None and op in ("+", "-") and 0 <= const:
+            if op == "+":
+                test = P.Compare(left=named, ops=[P.LtE()], comparators=[C(INT64_MAX)])
+            else:
+                test = P.Compare(left=C(INT64_MIN), ops=[P.LtE()], comparators=[named])
+        else:
+            test = P.Compare(left=C(INT64_MIN), ops=[P.LtE(), P.LtE()], comparators=[named, C(INT64_MAX)])
+        return P.IfExp(test=test, body=N(t), orelse=call(rt("wrap"), [N(t)], pos))
+
+    def e_CallExpr(self, n):
+        f = self.expr(n.func)
+        args = [N("G")] + [self.expr(a) for a in n.args]
+        if n.ellipsis:
+            args[-1] = P.Starred(value=call(rt("spread"), [args[-1]], n.pos), ctx=P.Load())
+        return call(f, args, n.pos)
+
+    def e_IndexExpr(self, n):
+        return call(rt("index"), [self.expr(n.expr), self.expr(n.index)], n.pos)
+
+    def e_SelectorExpr(self, n):
+        o = self.expr(n.expr)
+        first, later = self.operand(o)
+        key = C(n.sel)
+        fast = P.Call(func=P.Attribute(value=later, attr="get", ctx=P.Load()), args=[key], keywords=[])
+        return _pos(P.IfExp(test=type_is(first, "dict"), body=fast,
+                            orelse=call(rt("index"), [later, key], n.pos)), n.pos)
+
+    def e_SliceExpr(self, n):
+        lo = self.expr(n.low) if n.low is not None else C(None)
+        hi = self.expr(n.high) if n.high is not None else C(None)
+        return call(rt("slice"), [self.expr(n.expr), lo, hi], n.pos)
+
+    def e_FuncLit(self, n, self_sym=None):
+        info = self.res.funcs[id(n)]
+        params = info.params
+        tco = None
+        if self_sym is not None and not n.variadic and not info.free_boxed and \
+                not self._has_native_free(n, info, self_sym):
+            tco = (self_sym, info.fid, params)
+        body = self.function_body(info, n.body.stmts, params, tco)
+        fname = f"_tf{info.fid}"
+        fdef = P.FunctionDef(name=fname, args=self.arguments(params, n.variadic, info.free_boxed),
+                             body=body, decorator_list=[], returns=None, type_comment=None)
+        _pos(fdef, n.pos)
+        self.program.register_function(info.fid, len(params), n.variadic)
+        self.pre.append(fdef)
+        return _pos(N(fname), n.pos)
+
+    def _has_native_free(self, n, info, self_sym):
+        """Does the function capture locals of enclosing functions other than itself?
+
+        Self tail calls are recognised by code identity, which is only sound when every closure
+        made from this code behaves the same: it must capture nothing but its own name.
+        """
+        ancestors = set()
+        f = info.parent
+        while f is not None:
+            ancestors.add(id(f))
+            f = f.parent
+        return any(sym.kind == "local" and id(sym.func) in ancestors and sym is not self_sym
+                   for _, sym in self._uses_in(n))
+
+    def _uses_in(self, fn):
+        out = []
+        stack = [fn.body]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, A.Ident):
+                s = self.res.uses.get(id(x))
+                if s is not None:
+                    out.append((x, s))
+                continue
+            if isinstance(x, list):
+                stack.extend(x)
+                continue
+            if hasattr(x, "__slots__"):
+                for f in x.__slots__:
+                    v = getattr(x, f, None)
+                    if isinstance(v, (list,)) or hasattr(v, "__slots__"):
+                        stack.append(v)
+        return out
+

@@ -1,0 +1,119 @@
+"""The Program: the shared, read-only result of compiling a script (stage 5).
+
+A Program owns the namespace the generated Python code runs in (runtime helpers, builtins,
+constants, compiled source modules), the map from generated code objects to Tengo file names
+(for error traces), and per-function arity (for Tengo's wrong-argument-count messages).
+Nothing in it changes after ``compile_main`` returns; every context shares it.
+"""
+from __future__ import annotations
+
+import itertools
+import sys
+from types import CodeType
+
+from . import codegen
+from .parser import parse
+from .rt import runtime_namespace
+from ..builtins import BUILTIN_FUNCTIONS
+from ..errors import CompileError
+from ..values import ImmutableMap
+
+
+class Program:
+    def __init__(self, modules=None):
+        self.modules = dict(modules or {})      # name -> str/bytes (source) | dict (builtin module)
+        self.ns = runtime_namespace()
+        self.ns["__builtins__"] = __builtins__
+        self.counter = itertools.count()
+        self.builtin_names = set(BUILTIN_FUNCTIONS)
+        self.code_files = {}                    # code object -> Tengo file name
+        self.arity = {}                         # function id -> (num params, variadic)
+        self._positions = {}
+        self._consts = {}
+        self._imported = {}                     # module name -> ("source", fn name) | ("builtin", const)
+        self._import_stack = []
+        self.main = None
+        self.global_names = {}
+        self.num_globals = 0
+
+    # ---------------------------------------------------------------- used by codegen
+    def add_const(self, value):
+        name = f"_K{len(self._consts)}"
+        self._consts[name] = value
+        self.ns[name] = value
+        return name
+
+    def builtin_ref(self, name):
+        ref = "_B_" + name
+        if ref not in self.ns:
+            self.ns[ref] = BUILTIN_FUNCTIONS[name]
+        return ref
+
+    def register_function(self, fid, nparams, variadic):
+        self.arity[fid] = (nparams, variadic)
+
+    def import_module(self, name, builder, pos):
+        if name in self._import_stack:
+            builder.error(pos, f"cyclic module import: {name}")
+        if name in self._imported:
+            return self._imported[name]
+        if name == "" :
+            builder.error(pos, "empty module name")
+        if name not in self.modules:
+            builder.error(pos, f"module '{name}' not found")
+        mod = self.modules[name]
+        if isinstance(mod, (str, bytes)):
+            self._import_stack.append(name)
+            try:
+                file = parse(mod, name)
+                mb = codegen.ModuleBuilder(self, file, is_module=True)
+                tree, fname = mb.build_main()
+                self._exec(tree, name)
+            finally:
+                self._import_stack.pop()
+            ref = ("source", fname)
+        else:
+            ref = ("builtin", self.add_const(mod if isinstance(mod, ImmutableMap) else ImmutableMap(mod)))
+        self._imported[name] = ref
+        return ref
+
+    # ---------------------------------------------------------------- compiling
+    def _exec(self, tree, filename):
+        code = compile(tree, f"<tengo:{filename}>", "exec")
+        self._register_codes(code, filename)
+        exec(code, self.ns)
+        # code objects of functions, for self-tail-call identity checks (_C<fid>)
+        stack = [code]
+        while stack:
+            c = stack.pop()
+            if c.co_name.startswith("_tf"):
+                self.ns["_C" + c.co_name[3:]] = c
+            stack.extend(k for k in c.co_consts if isinstance(k, CodeType))
+
+    def _register_codes(self, code, filename):
+        stack = [code]
+        while stack:
+            c = stack.pop()
+            self.code_files[c] = filename
+            stack.extend(k for k in c.co_consts if isinstance(k, CodeType))
+
+    def compile_main(self, file, predefined=()):
+        mb = codegen.ModuleBuilder(self, file, is_module=False, predefined=predefined)
+        tree, fname = mb.build_main()
+        self._exec(tree, file.name)
+        self.main = self.ns[fname]
+        self.global_names = dict(mb.res.global_names)
+        self.num_globals = mb.res.num_globals
+        return self
+
+    def position(self, code, lasti):
+        """Tengo (line, col) of the instruction at byte offset ``lasti`` of generated code."""
+        pos = self._positions.get(code)
+        if pos is None:
+            pos = self._positions[code] = list(code.co_positions())
+        i = lasti // 2
+        if 0 <= i < len(pos):
+            line, _, col, _ = pos[i]
+            if line is not None and col is not None:
+                return line, col + 1
+        return None

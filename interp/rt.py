@@ -1,0 +1,130 @@
+"""Runtime glue the generated code calls, and the mapping of Python exceptions to Tengo errors.
+
+The generated code's namespace binds ``_add``, ``_index``, … to the functions below or to
+``runtime/ops.py`` (see ``runtime_namespace``). ``translate_error`` turns any exception that
+escaped generated code into a ``TengoRuntimeError`` with Tengo's message and position trace.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from types import FunctionType
+
+from .. import ops
+from ..errors import OpError, TengoError, TengoRuntimeError, ERR_STACK_OVERFLOW
+from ..values import ImmutableArray, type_name
+
+# Python frames a Tengo program may use beyond the caller's depth. Tengo allows 1024 frames
+# (MaxFrames); each Tengo call is one Python frame, slow paths add a few. Self tail calls do
+# not use frames at all.
+FRAME_BUDGET = 6000
+
+
+def ensure_recursion_budget():
+    depth = 0
+    f = sys._getframe()
+    while f is not None:
+        depth += 1
+        f = f.f_back
+    want = depth + FRAME_BUDGET
+    if sys.getrecursionlimit() < want:
+        sys.setrecursionlimit(want)
+
+
+def truthy(v) -> bool:
+    return not ops.is_falsy(v)
+
+
+def spread(v):
+    t = type(v)
+    if t is list or t is ImmutableArray:
+        return v
+    raise OpError(f"not an array: {type_name(v)}")
+
+
+def index_assign(root, keys, value):
+    """``root[k0][k1]...[kn] = value`` with the messages of Tengo's indexAssign."""
+    dst = root
+    for k in keys[:-1]:
+        try:
+            dst = ops.index_get(dst, k)
+        except OpError as e:
+            m = e.message
+            if m.startswith("not indexable"):
+                raise OpError(f"not indexable: {type_name(dst)}") from None
+            if m.startswith("invalid index type"):
+                raise OpError(f"invalid index type: {type_name(k)}") from None
+            raise
+    ops.index_set(dst, keys[-1], value)
+
+
+def runtime_namespace():
+    """Names the generated code uses (codegen.RUNTIME_NAMES), prefixed with ``_``."""
+    return {
+        "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_mod": ops.mod,
+        "_band": ops.band, "_bor": ops.bor, "_bxor": ops.bxor, "_bandnot": ops.bandnot,
+        "_shl": ops.shl, "_shr": ops.shr, "_gt": ops.gt, "_ge": ops.ge, "_eq": ops.equals,
+        "_truthy": truthy, "_wrap": ops.wrap_int, "_neg": ops.neg, "_bitnot": ops.bitnot,
+        "_index": ops.index_get, "_slice": ops.slice_get, "_iset": index_assign,
+        "_iter": ops.iterate, "_imm": ops.make_immutable, "_err": ops.make_error,
+        "_spread": spread, "_FunctionType": FunctionType,
+    }
+
+
+# ---------------------------------------------------------------------- error translation
+_PY_TO_TENGO_TYPE = {
+    "int": "int", "str": "string", "float": "float", "bool": "bool", "list": "array",
+    "dict": "map", "NoneType": "undefined", "bytes": "bytes", "Char": "char", "Error": "error",
+    "ImmutableArray": "immutable-array", "ImmutableMap": "immutable-map", "datetime": "time",
+}
+_ARITY_RE = re.compile(r"_tf(\d+)\(\) (?:takes (\d+) positional arguments? but (\d+)"
+                       r"|missing (\d+) required positional)")
+_NOT_CALLABLE_RE = re.compile(r"^'(\w+)' object is not callable")
+
+
+def _message(exc, program) -> str:
+    if isinstance(exc, OpError):
+        return exc.message
+    if isinstance(exc, RecursionError):
+        return ERR_STACK_OVERFLOW
+    if isinstance(exc, TypeError):
+        text = str(exc)
+        m = _ARITY_RE.search(text)
+        if m and program is not None and int(m.group(1)) in program.arity:
+            nparams, variadic = program.arity[int(m.group(1))]
+            if m.group(3) is not None:
+                got = int(m.group(3)) - 1
+            else:
+                got = (nparams - (1 if variadic else 0)) - int(m.group(4))
+            if variadic:
+                return f"wrong number of arguments: want>={nparams - 1}, got={got}"
+            return f"wrong number of arguments: want={nparams}, got={got}"
+        m = _NOT_CALLABLE_RE.match(text)
+        if m:
+            return f"not callable: {_PY_TO_TENGO_TYPE.get(m.group(1), m.group(1))}"
+        return text
+    if isinstance(exc, ZeroDivisionError):
+        return "division by zero"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    return str(exc) or type(exc).__name__
+
+
+def translate_error(exc, program) -> TengoError:
+    """A ``TengoRuntimeError`` for ``exc``, its trace read from the generated frames."""
+    if isinstance(exc, TengoError):
+        return exc
+    trace = []
+    tb = exc.__traceback__
+    files = program.code_files if program is not None else {}
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        fname = files.get(code)
+        if fname is not None:
+            pos = program.position(code, tb.tb_lasti)
+            if pos is not None:
+                trace.append((fname, pos[0], pos[1]))
+        tb = tb.tb_next
+    trace.reverse()
+    err = TengoRuntimeError(_message(exc, program), trace)
+    return err

@@ -1,0 +1,159 @@
+"""Script and Compiled: Tengo's embedding API in Python form (stage 6).
+
+    s = Script("out := a * 2", name="(main)")
+    s.add("a", 21)
+    c = s.compile()          # ParseError / CompileError
+    c.run()                  # TengoRuntimeError
+    c.get("out")             # 42
+
+Values cross the boundary as Python-native values (see ``values.py``); ``from_python``
+converts host values (tuples → arrays, bytearray → bytes, callables → UserFunction, …) and
+rejects what Tengo cannot hold with a ``TypeError`` naming the value's type.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from .errors import TengoError
+from .values import (Char, Error, ImmutableArray, ImmutableMap, UserFunction, INT64_MAX,
+                     INT64_MIN, FUNCTION_TYPE)
+
+
+def from_python(v, _depth=0):
+    """Convert a host value to a Tengo value (Tengo's conversion table, Python edition)."""
+    t = type(v)
+    if v is None or t is bool or t is float or t is str or t is bytes or t is Char or t is Error:
+        return v
+    if t is int:
+        if not INT64_MIN <= v <= INT64_MAX:
+            raise OverflowError(f"int {v} does not fit Tengo's int64")
+        return v
+    if _depth > 1000:
+        raise ValueError("value nested too deeply (cyclic?)")
+    if t is list or t is tuple:
+        return [from_python(x, _depth + 1) for x in v]
+    if t is ImmutableArray:
+        return ImmutableArray(from_python(x, _depth + 1) for x in v)
+    if t is dict or t is ImmutableMap:
+        out = {}
+        for k, x in v.items():
+            if type(k) is not str:
+                raise TypeError(f"map keys must be str, not {type(k).__name__}")
+            out[k] = from_python(x, _depth + 1)
+        return out if t is dict else ImmutableMap(out)
+    if isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, int):
+        return from_python(int(v))
+    if isinstance(v, float):
+        return float(v)
+    if isinstance(v, str):
+        return str(v)
+    if isinstance(v, (bytearray, memoryview)):
+        return bytes(v)
+    if isinstance(v, datetime):
+        return v if v.tzinfo is not None else v.replace(tzinfo=timezone.utc)
+    if isinstance(v, date):
+        return datetime(v.year, v.month, v.day, tzinfo=timezone.utc)
+    if t is FUNCTION_TYPE or t is UserFunction:
+        return v
+    if callable(v):
+        return UserFunction(getattr(v, "__name__", "host"), v)
+    if isinstance(v, (set, frozenset)):
+        raise TypeError(f"cannot convert {t.__name__} to a Tengo value")
+    raise TypeError(f"cannot convert {t.__name__} to a Tengo value")
+
+
+def to_python(v):
+    """Tengo value → host value. Values are Python-native already; this is the identity."""
+    return v
+
+
+class Script:
+    """A Tengo script before compilation: source, predefined variables, importable modules."""
+
+    def __init__(self, src, name: str = "(main)", modules=None, jit: bool = False,
+                 jit_threshold=None):
+        self.src = src
+        self.name = name
+        self._vars = {}
+        self._modules = dict(modules or {})
+        self._max_allocs = -1
+        self.jit = jit
+        self.jit_threshold = jit_threshold
+
+    def add(self, name: str, value):
+        """Predefine global ``name`` (replacing an earlier add of the same name)."""
+        self._vars[name] = from_python(value)
+        return self
+
+    def remove(self, name: str) -> bool:
+        return self._vars.pop(name, _MISSING) is not _MISSING
+
+    def set_imports(self, modules):
+        """Importable modules: name → Tengo source (str/bytes) or attribute dict (builtin)."""
+        self._modules = dict(modules or {})
+        return self
+
+    def set_max_allocs(self, n: int):
+        self._max_allocs = n
+        return self
+
+    def compile(self) -> "Compiled":
+        from .interp.parser import parse
+        from .interp.program import Program
+        from .interp.rt import ensure_recursion_budget
+        file = parse(self.src, self.name)
+        program = Program(self._modules)
+        program.compile_main(file, predefined=list(self._vars))
+        ensure_recursion_budget()
+        G = [None] * max(program.num_globals, 1)
+        for i, v in enumerate(self._vars.values()):
+            G[i] = v
+        return Compiled(program, G, self._max_allocs)
+
+
+_MISSING = object()
+
+
+class Compiled:
+    """A compiled script: the shared Program plus this instance's globals."""
+
+    def __init__(self, program, G, max_allocs=-1):
+        self.program = program
+        self.G = G
+        self.max_allocs = max_allocs
+
+    def run(self):
+        from .interp.rt import translate_error
+        try:
+            self.program.main(self.G)
+        except TengoError:
+            raise
+        except BaseException as e:   # noqa: BLE001 - every failure becomes a Tengo error
+            if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+                raise
+            raise translate_error(e, self.program) from None
+        return self
+
+    def _index(self, name):
+        idx = self.program.global_names.get(name)
+        if idx is None:
+            raise KeyError(f"'{name}' is not defined")
+        return idx
+
+    def get(self, name: str):
+        return to_python(self.G[self._index(name)])
+
+    def set(self, name: str, value):
+        self.G[self._index(name)] = from_python(value)
+
+    def is_defined(self, name: str) -> bool:
+        idx = self.program.global_names.get(name)
+        return idx is not None and self.G[idx] is not None
+
+    def get_all(self) -> dict:
+        return {n: to_python(self.G[i]) for n, i in self.program.global_names.items()}
+
+    def clone(self) -> "Compiled":
+        return Compiled(self.program, list(self.G), self.max_allocs)
