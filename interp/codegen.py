@@ -137,6 +137,12 @@ class ModuleBuilder:
         t = self.temp()
         return P.NamedExpr(target=S(t), value=e), N(t)
 
+    def alloc(self, e, pos):
+        """Count one object allocation (Tengo's max_allocs) when the program counts them."""
+        if not self.program.count_allocs:
+            return e
+        return call(rt("alloc"), [N("G"), e], pos)
+
     def const(self, value):
         return N(self.program.add_const(value))
 
@@ -318,7 +324,7 @@ class ModuleBuilder:
         body += self.stmts(n.body.stmts)
         self.loops.pop()
         target = P.Tuple(elts=[S(kt), S(vt)], ctx=P.Store())
-        loop = P.For(target=target, iter=call(rt("iter"), [it], n.pos), body=body or [P.Pass()],
+        loop = P.For(target=target, iter=self.alloc(call(rt("iter"), [it], n.pos), n.pos), body=body or [P.Pass()],
                      orelse=[], type_comment=None)
         out.append(_pos(loop, n.pos))
         return out
@@ -369,11 +375,11 @@ class ModuleBuilder:
         if op == "=":
             value = self.expr(rhs, self_sym=sym if not sels else None)
         else:
-            value = self.binary(_COMPOUND[op], target, rhs, n.pos)
+            value = self.alloc(self.binary(_COMPOUND[op], target, rhs, n.pos), n.pos)
         if not sels:
             return self.flush(self.store_sym(sym, value, n.pos))
         vt = self.temp()
-        out = [_pos(P.Assign(targets=[S(vt)], value=value), n.pos)]
+        out = self.flush([_pos(P.Assign(targets=[S(vt)], value=value), n.pos)])
         keys = []
         for s in reversed(sels):           # Tengo evaluates selectors right to left
             if isinstance(s, A.SelectorExpr):
@@ -394,7 +400,7 @@ class ModuleBuilder:
     # ------------------------------------------------------------------ tail calls
     def tail_call(self, c: A.CallExpr, as_return):
         """A self tail call becomes a jump to the top of the function's loop."""
-        sym, fid, params = self.tco
+        sym, fid, params, mode, _ = self.tco
         if c.ellipsis or len(c.args) != len(params) or not isinstance(c.func, A.Ident):
             return None
         if self.res.uses.get(id(c.func)) is not sym or self.loops:
@@ -408,10 +414,14 @@ class ModuleBuilder:
             at = self.temp()
             out += self.flush([_pos(P.Assign(targets=[S(at)], value=ae), a.pos)])
             arg_names.append(at)
-        test = P.BoolOp(op=P.And(), values=[
-            type_is(N(ft), "_FunctionType"),
-            P.Compare(left=P.Attribute(value=N(ft), attr="__code__", ctx=P.Load()), ops=[P.Is()],
-                      comparators=[N(f"_C{fid}")])])
+        self.tco[4] = True
+        if mode == "self":
+            test = P.Compare(left=N(ft), ops=[P.Is()], comparators=[N("_self")])
+        else:
+            test = P.BoolOp(op=P.And(), values=[
+                type_is(N(ft), "_FunctionType"),
+                P.Compare(left=P.Attribute(value=N(ft), attr="__code__", ctx=P.Load()), ops=[P.Is()],
+                          comparators=[N(f"_C{fid}")])])
         rebind = []
         for p, at in zip(params, arg_names):
             rebind += self.store_define(p, N(at), c.pos)
@@ -464,20 +474,20 @@ class ModuleBuilder:
         return self.expr(n.expr)
 
     def e_ArrayLit(self, n):
-        return _pos(P.List(elts=[self.expr(e) for e in n.elements], ctx=P.Load()), n.pos)
+        return self.alloc(_pos(P.List(elts=[self.expr(e) for e in n.elements], ctx=P.Load()), n.pos), n.pos)
 
     def e_MapLit(self, n):
         keys, values = [], []
         for el in n.elements:
             keys.append(_pos(C(el.key), el.pos))
             values.append(self.expr(el.value))
-        return _pos(P.Dict(keys=keys, values=values), n.pos)
+        return self.alloc(_pos(P.Dict(keys=keys, values=values), n.pos), n.pos)
 
     def e_ErrorExpr(self, n):
-        return call(rt("err"), [self.expr(n.expr)], n.pos)
+        return self.alloc(call(rt("err"), [self.expr(n.expr)], n.pos), n.pos)
 
     def e_ImmutableExpr(self, n):
-        return call(rt("imm"), [self.expr(n.expr)], n.pos)
+        return self.alloc(call(rt("imm"), [self.expr(n.expr)], n.pos), n.pos)
 
     def e_ImportExpr(self, n):
         ref = self.program.import_module(n.module_name, self, n.pos)
@@ -509,15 +519,18 @@ class ModuleBuilder:
             fast = P.UnaryOp(op=P.USub(), operand=later)
             test = P.BoolOp(op=P.And(), values=[type_is(first, "int"),
                                                 P.Compare(left=later, ops=[P.NotEq()], comparators=[C(INT64_MIN)])])
-            return _pos(P.IfExp(test=test, body=fast, orelse=call(rt("neg"), [later], n.pos)), n.pos)
+            return self.alloc(_pos(P.IfExp(test=test, body=fast, orelse=call(rt("neg"), [later], n.pos)), n.pos), n.pos)
         if op == "^":
             fast = P.UnaryOp(op=P.Invert(), operand=later)
-            return _pos(P.IfExp(test=type_is(first, "int"), body=fast,
-                                orelse=call(rt("bitnot"), [later], n.pos)), n.pos)
+            return self.alloc(_pos(P.IfExp(test=type_is(first, "int"), body=fast,
+                                orelse=call(rt("bitnot"), [later], n.pos)), n.pos), n.pos)
         self.error(n.pos, f"invalid unary operator: {op}")
 
     def e_BinaryExpr(self, n):
-        return self.binary(n.op, n.left, n.right, n.pos)
+        r = self.binary(n.op, n.left, n.right, n.pos)
+        if n.op in ("&&", "||", "==", "!="):
+            return r
+        return self.alloc(r, n.pos)
 
     def binary(self, op, left, right, pos):
         if op in ("&&", "||"):
@@ -619,6 +632,8 @@ class ModuleBuilder:
         args = [N("G")] + [self.expr(a) for a in n.args]
         if n.ellipsis:
             args[-1] = P.Starred(value=call(rt("spread"), [args[-1]], n.pos), ctx=P.Load())
+        if self.program.count_allocs:
+            return call(rt("callcount"), [f] + args, n.pos)
         return call(f, args, n.pos)
 
     def e_IndexExpr(self, n):
@@ -635,22 +650,35 @@ class ModuleBuilder:
     def e_SliceExpr(self, n):
         lo = self.expr(n.low) if n.low is not None else C(None)
         hi = self.expr(n.high) if n.high is not None else C(None)
-        return call(rt("slice"), [self.expr(n.expr), lo, hi], n.pos)
+        return self.alloc(call(rt("slice"), [self.expr(n.expr), lo, hi], n.pos), n.pos)
 
     def e_FuncLit(self, n, self_sym=None):
         info = self.res.funcs[id(n)]
         params = info.params
         tco = None
-        if self_sym is not None and not n.variadic and not info.free_boxed and \
-                not self._has_native_free(n, info, self_sym):
-            tco = (self_sym, info.fid, params)
+        if self_sym is not None and not n.variadic and not info.free_boxed:
+            # identity of the callee: by code object when every closure of this code is the
+            # same function (it captures nothing but itself), else by the closure itself
+            mode = "self" if self._has_native_free(n, info, self_sym) else "code"
+            tco = [self_sym, info.fid, params, mode, False]
         body = self.function_body(info, n.body.stmts, params, tco)
         fname = f"_tf{info.fid}"
-        fdef = P.FunctionDef(name=fname, args=self.arguments(params, n.variadic, info.free_boxed),
+        args = self.arguments(params, n.variadic, info.free_boxed)
+        needs_self = tco is not None and tco[3] == "self" and tco[4]
+        if needs_self:
+            args.kwonlyargs.append(P.arg(arg="_self"))
+            args.kw_defaults.append(C(None))
+        fdef = P.FunctionDef(name=fname, args=args,
                              body=body, decorator_list=[], returns=None, type_comment=None)
         _pos(fdef, n.pos)
         self.program.register_function(info.fid, len(params), n.variadic)
         self.pre.append(fdef)
+        if self.program.count_allocs and self._captures_any(n, info):
+            self.pre.append(_pos(P.Expr(value=call(rt("alloc"), [N("G"), C(None)], n.pos)), n.pos))
+        if needs_self:
+            kwd = P.Attribute(value=N(fname), attr="__kwdefaults__", ctx=P.Load())
+            self.pre.append(_pos(P.Assign(targets=[P.Subscript(value=kwd, slice=C("_self"), ctx=P.Store())],
+                                          value=N(fname)), n.pos))
         return _pos(N(fname), n.pos)
 
     def _has_native_free(self, n, info, self_sym):
@@ -666,6 +694,14 @@ class ModuleBuilder:
             f = f.parent
         return any(sym.kind == "local" and id(sym.func) in ancestors and sym is not self_sym
                    for _, sym in self._uses_in(n))
+
+    def _captures_any(self, n, info):
+        ancestors = set()
+        f = info.parent
+        while f is not None:
+            ancestors.add(id(f))
+            f = f.parent
+        return any(sym.kind == "local" and id(sym.func) in ancestors for _, sym in self._uses_in(n))
 
     def _uses_in(self, fn):
         out = []

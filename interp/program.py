@@ -20,7 +20,8 @@ from ..values import ImmutableMap
 
 
 class Program:
-    def __init__(self, modules=None):
+    def __init__(self, modules=None, count_allocs=False):
+        self.count_allocs = count_allocs          # generate max_allocs bookkeeping
         self.modules = dict(modules or {})      # name -> str/bytes (source) | dict (builtin module)
         self.ns = runtime_namespace()
         self.ns["__builtins__"] = __builtins__

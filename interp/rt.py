@@ -11,7 +11,8 @@ import sys
 from types import FunctionType
 
 from .. import ops
-from ..errors import OpError, TengoError, TengoRuntimeError, ERR_STACK_OVERFLOW
+from ..errors import (OpError, TengoError, TengoRuntimeError, ERR_STACK_OVERFLOW,
+                      ERR_OBJECT_ALLOC_LIMIT)
 from ..values import ImmutableArray, type_name
 
 # Python frames a Tengo program may use beyond the caller's depth. Tengo allows 1024 frames
@@ -58,6 +59,28 @@ def index_assign(root, keys, value):
     ops.index_set(dst, keys[-1], value)
 
 
+def alloc(G, value):
+    """One object allocation under a max_allocs budget (kept in G[-1] as a one-element list)."""
+    budget = G[-1]
+    budget[0] -= 1
+    if budget[0] == 0:
+        raise OpError(ERR_OBJECT_ALLOC_LIMIT)
+    return value
+
+
+def call_counting(f, G, *args):
+    """A call that counts the result of a builtin/host callee as one allocation (Tengo's VM)."""
+    r = f(G, *args)
+    if type(f) is not FunctionType or f in _builtin_names():
+        alloc(G, None)
+    return r
+
+
+def _builtin_names():
+    from ..builtins import BUILTIN_NAMES
+    return BUILTIN_NAMES
+
+
 def runtime_namespace():
     """Names the generated code uses (codegen.RUNTIME_NAMES), prefixed with ``_``."""
     return {
@@ -67,7 +90,8 @@ def runtime_namespace():
         "_truthy": truthy, "_wrap": ops.wrap_int, "_neg": ops.neg, "_bitnot": ops.bitnot,
         "_index": ops.index_get, "_slice": ops.slice_get, "_iset": index_assign,
         "_iter": ops.iterate, "_imm": ops.make_immutable, "_err": ops.make_error,
-        "_spread": spread, "_FunctionType": FunctionType,
+        "_spread": spread, "_FunctionType": FunctionType, "_alloc": alloc,
+        "_callcount": call_counting,
     }
 
 

@@ -104,10 +104,11 @@ class Script:
         from .interp.program import Program
         from .interp.rt import ensure_recursion_budget
         file = parse(self.src, self.name)
-        program = Program(self._modules)
+        program = Program(self._modules, count_allocs=self._max_allocs >= 0)
         program.compile_main(file, predefined=list(self._vars))
         ensure_recursion_budget()
-        G = [None] * max(program.num_globals, 1)
+        # one spare slot at the end: the allocation budget when max_allocs is set
+        G = [None] * (program.num_globals + 1)
         for i, v in enumerate(self._vars.values()):
             G[i] = v
         return Compiled(program, G, self._max_allocs)
@@ -126,6 +127,8 @@ class Compiled:
 
     def run(self):
         from .interp.rt import translate_error
+        if self.program.count_allocs:
+            self.G[-1] = [self.max_allocs + 1]
         try:
             self.program.main(self.G)
         except TengoError:
