@@ -188,7 +188,7 @@ class ModuleBuilder:
             body.append(P.Assign(targets=[S(last.pyname)],
                                  value=P.Call(func=N("list"), args=[N(last.pyname)], keywords=[])))
         inner = self.stmts(stmts, tail=tco is not None)
-        if tco is not None:
+        if tco is not None and tco[4]:          # a self tail call was emitted: loop
             inner.append(P.Return(value=None))
             body.append(P.While(test=C(True), body=inner, orelse=[]))
         else:
@@ -583,6 +583,10 @@ class ModuleBuilder:
             return r
         if op not in _BINOPS:
             self.error(pos, f"invalid binary operator: {op}")
+        if op in ("+", "-", "*") and not self.program.count_allocs:
+            r = self.arith_chain(op, left, right, pos)
+            if r is not None:
+                return r
         slow_name, pyop = _BINOPS[op]
         le = self.expr(left)
         lf, ll = self.operand(le)
@@ -594,6 +598,15 @@ class ModuleBuilder:
             if lf is not ll or rf is not rl:
                 return _pos(call(rt(slow_name), [lf, rf], pos), pos)
             return slow
+        if op in ("+", "-") and isinstance(right, A.IntLit) and 0 <= right.value and \
+                not isinstance(left, A.IntLit):
+            # x + c / x - c: test the operand against the bound instead of the result
+            if op == "+":
+                bound = P.Compare(left=ll, ops=[P.LtE()], comparators=[C(INT64_MAX - right.value)])
+            else:
+                bound = P.Compare(left=ll, ops=[P.GtE()], comparators=[C(INT64_MIN + right.value)])
+            test = P.BoolOp(op=P.And(), values=[type_is(lf, "int"), bound])
+            return _pos(P.IfExp(test=test, body=P.BinOp(left=ll, op=pyop(), right=rl), orelse=slow), pos)
         test = self._both_int(lf, rf, left, right)
         raw = P.BinOp(left=ll, op=pyop(), right=rl)
         if pyop in (P.BitAnd, P.BitOr, P.BitXor):
@@ -601,6 +614,59 @@ class ModuleBuilder:
         else:
             fast = self._wrapped(raw, op, right, pos)
         return _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
+
+    def arith_chain(self, op, left, right, pos):
+        """``a + b - c * d`` over simple operands: one type test, one wrap at the end.
+
+        Wrapping to int64 commutes with +, - and * (it is a ring homomorphism onto Z/2^64), so
+        computing exactly and wrapping once equals Tengo's wrap after every step. Used only when
+        every leaf is side-effect free (names, constants, global slots), so the slow path may
+        read them again.
+        """
+        leaves = []
+
+        def flatten(node):
+            while isinstance(node, A.ParenExpr):
+                node = node.expr
+            if isinstance(node, A.BinaryExpr) and node.op in ("+", "-", "*"):
+                l_ = flatten(node.left)
+                r_ = flatten(node.right)
+                if l_ is None or r_ is None:
+                    return None
+                return (node.op, l_, r_, node.pos)
+            e = self.expr(node)
+            if not is_simple(e):
+                return None
+            leaves.append((node, e))
+            return e
+
+        saved_pre = list(self.pre)
+        tree = flatten(A.BinaryExpr(pos, op, left, right))
+        if tree is None or len(leaves) < 3:
+            self.pre = saved_pre
+            return None
+
+        def build(t, fast):
+            if not isinstance(t, tuple):
+                return t
+            o, l_, r_, p_ = t
+            a, b = build(l_, fast), build(r_, fast)
+            if fast:
+                return P.BinOp(left=a, op=_BINOPS[o][1](), right=b)
+            return call(rt(_BINOPS[o][0]), [a, b], p_)
+
+        types = [P.Call(func=N("type"), args=[e], keywords=[]) for node, e in leaves
+                 if not isinstance(node, A.IntLit)]
+        if not types:
+            return None
+        test = P.Compare(left=types[0], ops=[P.Is()] * len(types),
+                         comparators=types[1:] + [N("int")])
+        t = self.temp()
+        named = P.NamedExpr(target=S(t), value=build(tree, True))
+        fast = P.IfExp(test=P.Compare(left=C(INT64_MIN), ops=[P.LtE(), P.LtE()],
+                                      comparators=[named, C(INT64_MAX)]),
+                       body=N(t), orelse=call(rt("wrap"), [N(t)], pos))
+        return _pos(P.IfExp(test=test, body=fast, orelse=build(tree, False)), pos)
 
     def _both_int(self, af, bf, anode, bnode):
         a_int = isinstance(anode, A.IntLit)
