@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from .errors import TengoError
+from .errors import CompileError, TengoError
 from .values import (Char, Error, ImmutableArray, ImmutableMap, UserFunction, INT64_MAX,
                      INT64_MIN, FUNCTION_TYPE)
 
@@ -105,7 +105,19 @@ class Script:
         from .interp.rt import ensure_recursion_budget
         file = parse(self.src, self.name)
         program = Program(self._modules, count_allocs=self._max_allocs >= 0)
-        program.compile_main(file, predefined=list(self._vars))
+        import sys
+        old_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old_limit, _stack_depth() + 8000))
+        try:
+            program.compile_main(file, predefined=list(self._vars))
+        except TengoError:
+            raise
+        except RecursionError:
+            raise CompileError("expression nested too deeply", self.name, 1, 1) from None
+        except (ValueError, SyntaxError, MemoryError) as e:   # from Python's own compile()
+            raise CompileError(f"cannot compile: {e}", self.name, 1, 1) from None
+        finally:
+            sys.setrecursionlimit(old_limit)
         ensure_recursion_budget()
         # one spare slot at the end: the allocation budget when max_allocs is set
         G = [None] * (program.num_globals + 1)
@@ -115,6 +127,15 @@ class Script:
 
 
 _MISSING = object()
+
+
+def _stack_depth():
+    import sys
+    f, n = sys._getframe(), 0
+    while f is not None:
+        n += 1
+        f = f.f_back
+    return n
 
 
 class Compiled:
