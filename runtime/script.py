@@ -167,7 +167,9 @@ class Compiled:
         return idx
 
     def get(self, name: str):
-        return to_python(self.G[self._index(name)])
+        """The value of global ``name``; ``None`` (undefined) when no such variable exists."""
+        idx = self.program.global_names.get(name)
+        return None if idx is None else to_python(self.G[idx])
 
     def set(self, name: str, value):
         self.G[self._index(name)] = from_python(value)

@@ -1,0 +1,6 @@
+"""``python -m tengojit FILE``: the same as the ``tengojit`` command."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

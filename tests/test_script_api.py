@@ -1,0 +1,296 @@
+"""The Script / Compiled host API (Tengo's script.go in Python form), once per tier.
+
+Expected behaviours follow Tengo's ``script_test.go`` and docs/interoperability.md: ``add``
+predefines globals, ``get``/``set``/``is_defined``/``get_all`` work on a compiled program,
+``run`` can be repeated (globals persist between runs), ``clone`` copies the globals, errors
+print exactly as Tengo prints them (``at (main):L:C``).
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+import pytest
+
+from tengojit import (Char, CompileError, Error, ImmutableArray, ImmutableMap, ParseError,
+                      TengoError, TengoRuntimeError)
+
+
+def run(make_script, src, **symbols):
+    s = make_script(src)
+    for k, v in symbols.items():
+        s.add(k, v)
+    c = s.compile()
+    c.run()
+    return c
+
+
+# -- compile / run / get ----------------------------------------------------------------------
+
+def test_compile_run_get(make_script):
+    c = run(make_script, "out := 1 + 2")
+    assert c.get("out") == 3 and type(c.get("out")) is int
+
+
+def test_source_as_bytes(make_script):
+    c = run(make_script, b'out := "h\xc3\xa9"')
+    assert c.get("out") == "hé"
+
+
+def test_add_then_set_and_rerun(make_script):
+    # docs/interoperability.md: a := b + 20; b = 10 -> 30; set b = 20, run again -> 40
+    s = make_script("a := b + 20")
+    s.add("b", 10)
+    c = s.compile()
+    c.run()
+    assert c.get("a") == 30
+    c.set("b", 20)
+    c.run()
+    assert c.get("a") == 40
+
+
+def test_globals_persist_between_runs(make_script):
+    c = run(make_script, "x += 1", x=1)
+    assert c.get("x") == 2
+    c.run()
+    assert c.get("x") == 3
+
+
+def test_run_twice_same_result(make_script):
+    c = run(make_script, "a := [1, 2]; a = append(a, 3); out := len(a)")
+    assert c.get("out") == 3
+    c.run()
+    assert c.get("out") == 3
+
+
+def test_get_undefined_name_is_none(make_script):
+    c = run(make_script, "a := 1")
+    assert c.get("nope") is None
+
+
+def test_set_undefined_name_fails(make_script):
+    c = run(make_script, "a := 1")
+    with pytest.raises(Exception):
+        c.set("nope", 1)
+
+
+def test_is_defined(make_script):
+    c = run(make_script, "a := 1; b := undefined", x=5)
+    assert c.is_defined("a")
+    assert c.is_defined("x")
+    assert not c.is_defined("b")      # Tengo: a variable holding undefined is not defined
+    assert not c.is_defined("nope")
+
+
+def test_get_all(make_script):
+    c = run(make_script, "a := 1; b := \"two\"; c := [3]", x=0.5)
+    everything = c.get_all()
+    assert everything["a"] == 1
+    assert everything["b"] == "two"
+    assert everything["c"] == [3]
+    assert everything["x"] == 0.5
+
+
+def test_clone_has_its_own_globals(make_script):
+    s = make_script("out := x * 2")
+    s.add("x", 1)
+    c = s.compile()
+    c.run()
+    d = c.clone()
+    d.set("x", 21)
+    d.run()
+    assert d.get("out") == 42
+    assert c.get("out") == 2
+    c.run()
+    assert c.get("out") == 2
+
+
+def test_clone_containers_are_not_shared(make_script):
+    c = run(make_script, "a := [1]; m := {k: 1}")
+    d = c.clone()
+    d.run()
+    assert d.get("a") is not c.get("a")
+    assert d.get("m") is not c.get("m")
+
+
+# -- values in and out (Tengo's conversion table, Python form) ---------------------------------
+
+@pytest.mark.parametrize("value, tengo_type", [
+    (None, "undefined"), ("s", "string"), (7, "int"), (True, "bool"), (False, "bool"),
+    (1.5, "float"), (b"\x00\x01", "bytes"), (Char(0x41), "char"), ([1, "a"], "array"),
+    ({"k": 1}, "map"), (ImmutableArray([1]), "immutable-array"),
+    (ImmutableMap({"k": 1}), "immutable-map"), (Error("e"), "error"),
+    (datetime(2020, 1, 2, 3, 4, 5, tzinfo=timezone.utc), "time"),
+])
+def test_values_round_trip(make_script, value, tengo_type):
+    c = run(make_script, "t := type_name(x); y := x", x=value)
+    assert c.get("t") == tengo_type
+    got = c.get("y")
+    assert type(got) is type(value)
+    if type(value) is Error:
+        assert got.value == value.value
+    else:
+        assert got == value
+
+
+def test_bool_is_never_an_int(make_script):
+    c = run(make_script, "a := x + 1", x=1)
+    assert type(c.get("a")) is int
+    with pytest.raises(TengoRuntimeError, match="invalid operation: bool \\+ int"):
+        run(make_script, "a := x + 1", x=True)
+
+
+def test_float_results(make_script):
+    c = run(make_script, "a := 1.0 / 0.0; b := 0.5 * 3")
+    assert c.get("a") == math.inf
+    assert c.get("b") == 1.5 and type(c.get("b")) is float
+
+
+def test_int64_wraps(make_script):
+    c = run(make_script, "out := 9223372036854775807 + 1")
+    assert c.get("out") == -(1 << 63)
+
+
+def test_arrays_are_shared_by_reference(make_script):
+    c = run(make_script, "a := [1]; b := a; b[0] = 9")
+    assert c.get("a") == [9]
+
+
+def test_compiled_function_is_returned(make_script):
+    c = run(make_script, "f := func(x) { return x + 1 }")
+    assert callable(c.get("f"))
+
+
+# -- imports and limits ----------------------------------------------------------------------
+
+def test_source_module(make_script):
+    s = make_script('m := import("mod1"); out := m')
+    s.set_imports({"mod1": "export 5"})
+    c = s.compile()
+    c.run()
+    assert c.get("out") == 5
+
+
+def test_source_module_exports_function(make_script):
+    s = make_script('double := import("double"); out := double(21)')
+    s.set_imports({"double": "export func(x) { return x * 2 }"})
+    c = s.compile()
+    c.run()
+    assert c.get("out") == 42
+
+
+def test_builtin_module_dict(make_script):
+    s = make_script('m := import("m"); out := m.answer')
+    s.set_imports({"m": {"answer": 42}})
+    c = s.compile()
+    c.run()
+    assert c.get("out") == 42
+
+
+def test_missing_module_is_compile_error(make_script):
+    with pytest.raises(CompileError, match="module 'nope' not found"):
+        make_script('m := import("nope")').compile()
+
+
+def test_max_allocs(make_script):
+    s = make_script("for i := 0; i < 100; i++ { a := [i] }")
+    s.set_max_allocs(10)
+    c = s.compile()
+    with pytest.raises(TengoRuntimeError, match="allocation limit exceeded"):
+        c.run()
+
+
+def test_unlimited_allocs(make_script):
+    s = make_script("out := 0; for i := 0; i < 100; i++ { a := [i]; out += len(a) }")
+    s.set_max_allocs(-1)
+    c = s.compile()
+    c.run()
+    assert c.get("out") == 100
+
+
+# -- errors, formatted like Tengo -------------------------------------------------------------
+
+def test_error_classes():
+    for cls in (ParseError, CompileError, TengoRuntimeError):
+        assert issubclass(cls, TengoError)
+
+
+def test_parse_error_text(make_script):
+    with pytest.raises(ParseError) as e:
+        make_script("a := ").compile()
+    text = str(e.value)
+    assert text.startswith("Parse Error: ")
+    assert "\n\tat (main):1:" in text
+
+
+def test_compile_error_text(make_script):
+    with pytest.raises(CompileError) as e:
+        make_script("a := b").compile()
+    assert str(e.value) == "Compile Error: unresolved reference 'b'\n\tat (main):1:6"
+
+
+def test_runtime_error_text(make_script):
+    c = make_script('a := 1\nb := a + "x"').compile()
+    with pytest.raises(TengoRuntimeError) as e:
+        c.run()
+    assert str(e.value) == "Runtime Error: invalid operation: int + string\n\tat (main):2:6"
+    assert e.value.message == "invalid operation: int + string"
+
+
+def test_runtime_error_trace_through_calls(make_script):
+    src = 'f := func() {\n  return 1 + "a"\n}\nf()'
+    c = make_script(src).compile()
+    with pytest.raises(TengoRuntimeError) as e:
+        c.run()
+    assert str(e.value) == ("Runtime Error: invalid operation: int + string"
+                            "\n\tat (main):2:10\n\tat (main):4:1")
+
+
+def test_error_uses_script_name(make_script):
+    c = make_script('x := 1\nx.foo = 2', name="prog.tengo").compile()
+    with pytest.raises(TengoRuntimeError) as e:
+        c.run()
+    assert "\n\tat prog.tengo:2:" in str(e.value)
+
+
+def test_error_in_source_module_names_module(make_script):
+    s = make_script('m := import("mod1")\nm.f()')
+    s.set_imports({"mod1": 'export {f: func() { return 1 + "a" }}'})
+    c = s.compile()
+    with pytest.raises(TengoRuntimeError) as e:
+        c.run()
+    assert "\n\tat mod1:1:" in str(e.value)
+    assert "\n\tat (main):2:" in str(e.value)
+
+
+def test_division_by_zero_is_a_runtime_error(make_script):
+    # The reference panics (Go integer divide by zero); we raise a Tengo runtime error.
+    for src in ("a := 0\nb := 1 / a", "a := 0\nb := 1 % a"):
+        with pytest.raises(TengoRuntimeError) as e:
+            make_script(src).compile().run()
+        assert "\n\tat (main):2:" in str(e.value)
+
+
+def test_deep_recursion_is_stack_overflow(make_script):
+    # The reference panics at ~690 frames; we report Tengo's `stack overflow`.
+    c = make_script("f := func(n) { return 1 + f(n + 1) }; f(0)").compile()
+    with pytest.raises(TengoRuntimeError, match="stack overflow"):
+        c.run()
+
+
+def test_deep_tail_recursion_works(make_script):
+    src = ("f := func(n, acc) { if n == 0 { return acc }; return f(n - 1, acc + 1) }\n"
+           "out := f(250000, 0)")
+    c = run(make_script, src)
+    assert c.get("out") == 250000
+
+
+def test_runtime_error_then_rerun(make_script):
+    s = make_script("out := 10 / x")
+    s.add("x", 0)
+    c = s.compile()
+    with pytest.raises(TengoRuntimeError):
+        c.run()
+    c.set("x", 5)
+    c.run()
+    assert c.get("out") == 2
