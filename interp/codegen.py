@@ -155,7 +155,8 @@ class ModuleBuilder:
         fdef = P.FunctionDef(name=fname, args=self.arguments([], False, []), body=body,
                              decorator_list=[], returns=None, type_comment=None)
         _pos(fdef, (1, 1))
-        self.program.register_function(info.fid, 0, False)
+        self.program.register_function(info.fid, 0, False,
+                                       "(module)" if self.is_module else "(main)", self.filename, (1, 1))
         mod = P.Module(body=[fdef], type_ignores=[])
         _Positioner().fill(mod, (1, 1))
         return mod, fname
@@ -180,6 +181,10 @@ class ModuleBuilder:
         # nonlocal declarations for captured (non-boxed) variables assigned here
         if info.free_assigned:
             body.append(P.Nonlocal(names=[s.pyname for s in info.free_assigned]))
+        if self.program.profile:
+            # _CNT[fid] += 1 : the call counter the JIT's profiler reads
+            body.append(P.AugAssign(target=P.Subscript(value=N("_CNT"), slice=C(info.fid), ctx=P.Store()),
+                                    op=P.Add(), value=C(1)))
         for p in params:
             if p.boxed:
                 body.append(P.Assign(targets=[S(p.pyname)], value=P.List(elts=[N(p.pyname)], ctx=P.Load())))
@@ -737,7 +742,8 @@ class ModuleBuilder:
         fdef = P.FunctionDef(name=fname, args=args,
                              body=body, decorator_list=[], returns=None, type_comment=None)
         _pos(fdef, n.pos)
-        self.program.register_function(info.fid, len(params), n.variadic)
+        self.program.register_function(info.fid, len(params), n.variadic,
+                                       self_sym.name if self_sym is not None else "", self.filename, n.pos)
         self.pre.append(fdef)
         if self.program.count_allocs and self._captures_any(n, info):
             self.pre.append(_pos(P.Expr(value=call(rt("alloc"), [N("G"), C(None)], n.pos)), n.pos))

@@ -19,9 +19,23 @@ from ..errors import CompileError
 from ..values import ImmutableMap
 
 
+class FunctionInfo:
+    """What the runtime knows of one Tengo function prototype (for stats and the profiler)."""
+    __slots__ = ("fid", "name", "file", "line", "col", "nparams", "variadic")
+
+    def __init__(self, fid, name, file, line, col, nparams, variadic):
+        self.fid, self.name, self.file, self.line, self.col = fid, name, file, line, col
+        self.nparams, self.variadic = nparams, variadic
+
+    def __repr__(self):
+        return f"<function {self.name or '(anonymous)'} at {self.file}:{self.line}:{self.col}>"
+
+
 class Program:
-    def __init__(self, modules=None, count_allocs=False):
+    def __init__(self, modules=None, count_allocs=False, profile=False):
         self.count_allocs = count_allocs          # generate max_allocs bookkeeping
+        self.profile = profile                    # generate per-function call counters
+        self.functions = {}                       # function id -> FunctionInfo
         self.modules = dict(modules or {})      # name -> str/bytes (source) | dict (builtin module)
         self.ns = runtime_namespace()
         self.ns["__builtins__"] = __builtins__
@@ -50,8 +64,16 @@ class Program:
             self.ns[ref] = BUILTIN_FUNCTIONS[name]
         return ref
 
-    def register_function(self, fid, nparams, variadic):
+    def register_function(self, fid, nparams, variadic, name="", file="", pos=(0, 0)):
         self.arity[fid] = (nparams, variadic)
+        self.functions[fid] = FunctionInfo(fid, name, file, pos[0], pos[1], nparams, variadic)
+
+    def call_counts(self):
+        """``{FunctionInfo: calls}`` for every function called at least once (needs profile=True)."""
+        cnt = self.ns.get("_CNT")
+        if cnt is None:
+            return {}
+        return {info: cnt[fid] for fid, info in self.functions.items() if cnt[fid]}
 
     def import_module(self, name, builder, pos):
         if name in self._import_stack:
@@ -101,6 +123,8 @@ class Program:
     def compile_main(self, file, predefined=()):
         mb = codegen.ModuleBuilder(self, file, is_module=False, predefined=predefined)
         tree, fname = mb.build_main()
+        if self.profile:
+            self.ns["_CNT"] = [0] * (max(self.functions) + 1)
         self._exec(tree, file.name)
         self.main = self.ns[fname]
         self.global_names = dict(mb.res.global_names)

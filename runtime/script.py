@@ -73,7 +73,7 @@ class Script:
     """A Tengo script before compilation: source, predefined variables, importable modules."""
 
     def __init__(self, src, name: str = "(main)", modules=None, jit: bool = False,
-                 jit_threshold=None):
+                 jit_threshold=None, profile: bool = False):
         self.src = src
         self.name = name
         self._vars = {}
@@ -81,6 +81,7 @@ class Script:
         self._max_allocs = -1
         self.jit = jit
         self.jit_threshold = jit_threshold
+        self.profile = profile or jit
 
     def add(self, name: str, value):
         """Predefine global ``name`` (replacing an earlier add of the same name)."""
@@ -104,7 +105,7 @@ class Script:
         from .interp.program import Program
         from .interp.rt import ensure_recursion_budget
         file = parse(self.src, self.name)
-        program = Program(self._modules, count_allocs=self._max_allocs >= 0)
+        program = Program(self._modules, count_allocs=self._max_allocs >= 0, profile=self.profile)
         import sys
         old_limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old_limit, _stack_depth() + 8000))
