@@ -68,6 +68,13 @@ class Program:
         self.arity[fid] = (nparams, variadic)
         self.functions[fid] = FunctionInfo(fid, name, file, pos[0], pos[1], nparams, variadic)
 
+    def function_info(self, fn):
+        """The FunctionInfo of a compiled Tengo function value, or None for other callables."""
+        code = getattr(fn, "__code__", None)
+        if code is None or code not in self.code_files or not code.co_name.startswith("_tf"):
+            return None
+        return self.functions.get(int(code.co_name[3:]))
+
     def call_counts(self):
         """``{FunctionInfo: calls}`` for every function called at least once (needs profile=True)."""
         cnt = self.ns.get("_CNT")

@@ -6,13 +6,18 @@ llvmlite (the JIT is loaded lazily).
 from .errors import TengoError, ParseError, CompileError, TengoRuntimeError
 from .values import Char, Error, ImmutableArray, ImmutableMap, UserFunction
 
-__all__ = ["Script", "Compiled", "TengoError", "ParseError", "CompileError",
+__all__ = ["Script", "Compiled", "ExecutionContext", "Closure", "NotCallableError",
+           "ArgumentCountError", "ForeignClosureError", "InvalidGlobalsError", "TengoError", "ParseError", "CompileError",
            "TengoRuntimeError", "Char", "Error", "ImmutableArray", "ImmutableMap", "UserFunction"]
 
 
 def __getattr__(name):
     # Script/Compiled live in script.py, which pulls in the compiler; load it on first use.
-    if name in ("Script", "Compiled"):
+    if name in ("Script", "Compiled", "from_python"):
         from . import script
         return getattr(script, name)
+    if name in ("ExecutionContext", "Closure", "NotCallableError", "ArgumentCountError",
+                "ForeignClosureError", "InvalidGlobalsError"):
+        from . import context
+        return getattr(context, name)
     raise AttributeError(name)

@@ -146,6 +146,15 @@ class Compiled:
         self.program = program
         self.G = G
         self.max_allocs = max_allocs
+        self._ctx = None
+
+    def context(self):
+        """The ExecutionContext over this compiled script's globals (one per Compiled)."""
+        ctx = self._ctx
+        if ctx is None:
+            from .context import ExecutionContext
+            ctx = self._ctx = ExecutionContext(self)
+        return ctx
 
     def run(self):
         from .interp.rt import translate_error
@@ -170,9 +179,21 @@ class Compiled:
     def get(self, name: str):
         """The value of global ``name``; ``None`` (undefined) when no such variable exists."""
         idx = self.program.global_names.get(name)
-        return None if idx is None else to_python(self.G[idx])
+        return None if idx is None else self._out(self.G[idx])
+
+    def _out(self, v):
+        if type(v) is FUNCTION_TYPE:
+            from .context import Closure
+            return Closure(v, self.context())
+        return v
 
     def set(self, name: str, value):
+        from .context import Closure
+        if type(value) is Closure:
+            if value.program is not self.program:
+                from .context import ForeignClosureError
+                raise ForeignClosureError("closure belongs to another program")
+            value = value.fn
         self.G[self._index(name)] = from_python(value)
 
     def is_defined(self, name: str) -> bool:
@@ -180,7 +201,7 @@ class Compiled:
         return idx is not None and self.G[idx] is not None
 
     def get_all(self) -> dict:
-        return {n: to_python(self.G[i]) for n, i in self.program.global_names.items()}
+        return {n: self._out(self.G[i]) for n, i in self.program.global_names.items()}
 
     def clone(self) -> "Compiled":
         return Compiled(self.program, list(self.G), self.max_allocs)

@@ -1,0 +1,347 @@
+/*
+ * tengojit._hostcall: the host -> script call trampoline in C.
+ *
+ * A Caller is what `ExecutionContext.call` (and `bind`) is: a vectorcall object that turns
+ * `ctx.call(closure, a, b)` into `fn(G, a, b)` without a Python frame of its own, so calling a
+ * Tengo closure from Python costs what calling it from Tengo costs.
+ *
+ * The fast path handles the common case only and hands everything else to `slow`, a Python
+ * callable with the same signature that implements the full semantics (argument conversion,
+ * other callables, shared contexts):
+ *   - the calling thread is the context's owner (see context.py for the threading model);
+ *   - `fn` is a Closure of this context's program (its `fn` and `program` slots are read at
+ *     the member offsets given to `configure`);
+ *   - every argument already is a Tengo value of a plain type (int within int64, float, str,
+ *     bool, None, bytes, list, dict);
+ *   - at most MAX_FAST_ARGS arguments.
+ * When the script raises, `on_error(exc)` translates the exception into a TengoError and
+ * raises it; a function result is handed to `wrap(result)` (which makes a Closure).
+ *
+ * Contract: never crashes on any input; every failure leaves a Python exception set.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+#include "pythread.h"
+
+#define MAX_FAST_ARGS 8
+
+static PyTypeObject *closure_type = NULL;
+static Py_ssize_t closure_fn_offset = -1;
+static Py_ssize_t closure_program_offset = -1;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *G;          /* globals list */
+    PyObject *program;    /* identity of the program */
+    PyObject *fixed;      /* bound function (bind) or NULL (call: fn is args[0]) */
+    PyObject *slow;       /* general path: slow(fn, *args) or slow(*args) when fixed */
+    PyObject *on_error;   /* on_error(exc) -> raises the translated error */
+    PyObject *wrap;       /* wrap(function) -> Closure */
+    unsigned long owner;  /* thread ident allowed on the fast path; 0 = nobody */
+    vectorcallfunc vectorcall;
+} Caller;
+
+static int
+fast_arg(PyObject *a)
+{
+    PyTypeObject *t = Py_TYPE(a);
+    if (t == &PyLong_Type) {
+        int overflow = 0;
+        long long v = PyLong_AsLongLongAndOverflow(a, &overflow);
+        if (v == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return 0;
+        }
+        return overflow == 0;
+    }
+    return t == &PyFloat_Type || t == &PyUnicode_Type || t == &PyBool_Type ||
+           a == Py_None || t == &PyBytes_Type || t == &PyList_Type || t == &PyDict_Type;
+}
+
+static PyObject *
+call_slow(Caller *c, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    return PyObject_Vectorcall(c->slow, args, nargsf, kwnames);
+}
+
+static PyObject *
+raise_translated(Caller *c)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value == NULL) {
+        Py_XDECREF(type);
+        Py_XDECREF(tb);
+        PyErr_SetString(PyExc_SystemError, "tengojit: call failed without an exception");
+        return NULL;
+    }
+    if (tb != NULL) {
+        PyException_SetTraceback(value, tb);
+    }
+    PyObject *r = PyObject_CallOneArg(c->on_error, value);
+    Py_XDECREF(type);
+    Py_DECREF(value);
+    Py_XDECREF(tb);
+    if (r != NULL) {   /* on_error must raise; returning is a bug in it */
+        Py_DECREF(r);
+        PyErr_SetString(PyExc_SystemError, "tengojit: on_error returned");
+    }
+    return NULL;
+}
+
+static PyObject *
+caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Caller *c = (Caller *)self;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    PyObject *fn;
+    Py_ssize_t first;
+
+    if (kwnames != NULL || c->owner == 0 || PyThread_get_thread_ident() != c->owner) {
+        return call_slow(c, args, nargsf, kwnames);
+    }
+    if (c->fixed != NULL) {
+        fn = c->fixed;
+        first = 0;
+    }
+    else {
+        if (nargs < 1 || closure_type == NULL || Py_TYPE(args[0]) != closure_type) {
+            return call_slow(c, args, nargsf, kwnames);
+        }
+        PyObject *prog = *(PyObject **)((char *)args[0] + closure_program_offset);
+        fn = *(PyObject **)((char *)args[0] + closure_fn_offset);
+        if (prog != c->program || fn == NULL) {
+            return call_slow(c, args, nargsf, kwnames);
+        }
+        first = 1;
+    }
+    Py_ssize_t n = nargs - first;
+    if (n > MAX_FAST_ARGS) {
+        return call_slow(c, args, nargsf, kwnames);
+    }
+    /* stack[0] is scratch for PY_VECTORCALL_ARGUMENTS_OFFSET, stack[1] = G */
+    PyObject *stack[MAX_FAST_ARGS + 2];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *a = args[first + i];
+        if (!fast_arg(a)) {
+            return call_slow(c, args, nargsf, kwnames);
+        }
+        stack[2 + i] = a;
+    }
+    stack[1] = c->G;
+    Py_INCREF(fn);
+    PyObject *r = PyObject_Vectorcall(fn, stack + 1, (size_t)(n + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    Py_DECREF(fn);
+    if (r == NULL) {
+        return raise_translated(c);
+    }
+    if (Py_TYPE(r) == &PyFunction_Type) {
+        PyObject *w = PyObject_CallOneArg(c->wrap, r);
+        Py_DECREF(r);
+        return w;
+    }
+    return r;
+}
+
+static int
+caller_traverse(Caller *c, visitproc visit, void *arg)
+{
+    Py_VISIT(c->G);
+    Py_VISIT(c->program);
+    Py_VISIT(c->fixed);
+    Py_VISIT(c->slow);
+    Py_VISIT(c->on_error);
+    Py_VISIT(c->wrap);
+    return 0;
+}
+
+static int
+caller_clear(Caller *c)
+{
+    Py_CLEAR(c->G);
+    Py_CLEAR(c->program);
+    Py_CLEAR(c->fixed);
+    Py_CLEAR(c->slow);
+    Py_CLEAR(c->on_error);
+    Py_CLEAR(c->wrap);
+    return 0;
+}
+
+static void
+caller_dealloc(Caller *c)
+{
+    PyObject_GC_UnTrack(c);
+    caller_clear(c);
+    Py_TYPE(c)->tp_free((PyObject *)c);
+}
+
+static PyObject *
+caller_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"G", "program", "fixed", "slow", "on_error", "wrap", "owner", NULL};
+    PyObject *G, *program, *fixed, *slow, *on_error, *wrap;
+    unsigned long owner;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOOOOk", kwlist, &PyList_Type, &G, &program,
+                                     &fixed, &slow, &on_error, &wrap, &owner)) {
+        return NULL;
+    }
+    if (!PyCallable_Check(slow) || !PyCallable_Check(on_error) || !PyCallable_Check(wrap)) {
+        PyErr_SetString(PyExc_TypeError, "slow, on_error and wrap must be callable");
+        return NULL;
+    }
+    Caller *c = (Caller *)type->tp_alloc(type, 0);
+    if (c == NULL) {
+        return NULL;
+    }
+    Py_INCREF(G);
+    c->G = G;
+    Py_INCREF(program);
+    c->program = program;
+    if (fixed != Py_None) {
+        Py_INCREF(fixed);
+        c->fixed = fixed;
+    }
+    Py_INCREF(slow);
+    c->slow = slow;
+    Py_INCREF(on_error);
+    c->on_error = on_error;
+    Py_INCREF(wrap);
+    c->wrap = wrap;
+    c->owner = owner;
+    c->vectorcall = caller_vectorcall;
+    return (PyObject *)c;
+}
+
+static PyObject *
+caller_disown(Caller *c, PyObject *Py_UNUSED(ignored))
+{
+    c->owner = 0;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+caller_claim(Caller *c, PyObject *arg)
+{
+    unsigned long ident = PyLong_AsUnsignedLong(arg);
+    if (ident == (unsigned long)-1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    c->owner = ident;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+caller_get_owner(Caller *c, void *closure)
+{
+    return PyLong_FromUnsignedLong(c->owner);
+}
+
+static PyMethodDef caller_methods[] = {
+    {"disown", (PyCFunction)caller_disown, METH_NOARGS,
+     "Stop taking the fast path (the context became shared between threads)."},
+    {"claim", (PyCFunction)caller_claim, METH_O,
+     "claim(ident): take the fast path for calls from this thread ident."},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef caller_getset[] = {
+    {"owner", (getter)caller_get_owner, NULL, "thread ident of the fast path (0: none)", NULL},
+    {NULL}
+};
+
+static PyMemberDef caller_members[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(Caller, vectorcall), READONLY},
+    {NULL}
+};
+
+static PyTypeObject CallerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "tengojit._hostcall.Caller",
+    .tp_basicsize = sizeof(Caller),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "Fast host-to-script call trampoline (see tengojit/context.py).",
+    .tp_new = caller_new,
+    .tp_dealloc = (destructor)caller_dealloc,
+    .tp_traverse = (traverseproc)caller_traverse,
+    .tp_clear = (inquiry)caller_clear,
+    .tp_call = PyVectorcall_Call,
+    .tp_vectorcall_offset = offsetof(Caller, vectorcall),
+    .tp_methods = caller_methods,
+    .tp_getset = caller_getset,
+    .tp_members = caller_members,
+};
+
+static Py_ssize_t
+member_offset(PyObject *type, const char *name)
+{
+    PyObject *d = PyObject_GetAttrString(type, name);
+    if (d == NULL) {
+        return -1;
+    }
+    if (!PyObject_TypeCheck(d, &PyMemberDescr_Type)) {
+        Py_DECREF(d);
+        PyErr_Format(PyExc_TypeError, "%s is not a slot", name);
+        return -1;
+    }
+    PyMemberDef *m = ((PyMemberDescrObject *)d)->d_member;
+    Py_ssize_t off = (m->type == T_OBJECT_EX || m->type == T_OBJECT) ? m->offset : -1;
+    Py_DECREF(d);
+    if (off < 0) {
+        PyErr_Format(PyExc_TypeError, "%s is not an object slot", name);
+    }
+    return off;
+}
+
+static PyObject *
+configure(PyObject *module, PyObject *arg)
+{
+    if (!PyType_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "configure() needs the Closure type");
+        return NULL;
+    }
+    Py_ssize_t fo = member_offset(arg, "fn");
+    if (fo < 0) {
+        return NULL;
+    }
+    Py_ssize_t po = member_offset(arg, "program");
+    if (po < 0) {
+        return NULL;
+    }
+    Py_XDECREF(closure_type);
+    Py_INCREF(arg);
+    closure_type = (PyTypeObject *)arg;
+    closure_fn_offset = fo;
+    closure_program_offset = po;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef module_methods[] = {
+    {"configure", configure, METH_O, "configure(Closure): learn the Closure type's slot layout."},
+    {NULL, NULL, 0, NULL}
+};
+
+static struct PyModuleDef hostcall_module = {
+    PyModuleDef_HEAD_INIT, "tengojit._hostcall",
+    "Host-to-script call trampoline (C).", -1, module_methods
+};
+
+PyMODINIT_FUNC
+PyInit__hostcall(void)
+{
+    if (PyType_Ready(&CallerType) < 0) {
+        return NULL;
+    }
+    PyObject *m = PyModule_Create(&hostcall_module);
+    if (m == NULL) {
+        return NULL;
+    }
+    Py_INCREF(&CallerType);
+    if (PyModule_AddObject(m, "Caller", (PyObject *)&CallerType) < 0) {
+        Py_DECREF(&CallerType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

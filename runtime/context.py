@@ -1,0 +1,420 @@
+"""Calling Tengo closures from Python: ``ExecutionContext`` and ``Closure``.
+
+A compiled script is a shared, read-only ``Program`` plus a globals list ``G``. A context is
+nothing more than a reference to the program and to one globals list, so creating one is
+cheap and a host call of a closure is one Python call: ``fn(G, *args)`` — exactly what a call
+from inside the script does. There is no VM to build and nothing is copied per call.
+
+    compiled = Script(src).compile(); compiled.run()
+    ctx = compiled.context()                 # or ExecutionContext(compiled)
+    add_five = compiled.get("add_five")      # a Closure, bound to the compiled script's globals
+    ctx.call(add_five, 3)                    # -> 18
+    add_five(3)                              # the same, through the context it came from
+    iso = ctx.with_isolated_globals()        # private copy of the globals
+
+Threads: contexts over different globals never interfere. A context used by one thread runs
+its calls unlocked; the moment a second thread calls into the same context it becomes *shared*:
+from then on every call on it (from any thread) holds the context's re-entrant lock, so calls
+on one shared context are serialised and see each other's writes in order. The switch waits for
+a call already running in the first thread to finish, so no two calls ever overlap.
+
+Errors: everything a call raises is a ``TengoError``: ``TengoRuntimeError`` (and its subclasses
+``NotCallableError``, ``ArgumentCountError``) for failures of the call, ``ForeignClosureError``
+for a closure of another program, ``InvalidGlobalsError`` for bad globals.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from types import FunctionType
+
+from .errors import TengoError, TengoRuntimeError
+from .values import (Char, Error, ImmutableArray, ImmutableMap, INT64_MAX, INT64_MIN,
+                     UserFunction, type_name)
+
+_NO = object()
+_get_ident = threading.get_ident
+_claim_lock = threading.Lock()
+
+
+class NotCallableError(TengoRuntimeError, TypeError):
+    """The value called is not a Tengo callable (``not callable: int``)."""
+
+
+class ArgumentCountError(TengoRuntimeError, TypeError):
+    """A Tengo function was called with the wrong number of arguments."""
+
+
+class ForeignClosureError(TengoError, ValueError):
+    """A Closure of one program was called through a context of another program."""
+
+
+class InvalidGlobalsError(TengoError, ValueError):
+    """Globals given to ``with_globals``/``call_with_globals`` do not fit the program."""
+
+
+def _classify(err):
+    if isinstance(err, TengoRuntimeError) and type(err) is TengoRuntimeError:
+        if err.message.startswith("not callable"):
+            return NotCallableError(err.message, err.trace)
+        if err.message.startswith("wrong number of arguments"):
+            return ArgumentCountError(err.message, err.trace)
+    return err
+
+
+def _host_error(e, program):
+    from .interp.rt import translate_error
+    return _classify(translate_error(e, program))
+
+
+_PASS_TYPES = frozenset({str, float, bool, type(None), bytes, Char, Error, list, dict,
+                         ImmutableArray, ImmutableMap, FunctionType, UserFunction})
+
+
+def _arg(a, program):
+    """A host argument as a Tengo value (cheap for values that already are)."""
+    t = type(a)
+    if t is int:
+        if INT64_MIN <= a <= INT64_MAX:
+            return a
+        raise OverflowError(f"int {a} does not fit Tengo's int64")
+    if t in _PASS_TYPES:
+        return a
+    if t is Closure:
+        if a.program is not program:
+            raise ForeignClosureError("closure belongs to another program")
+        return a.fn
+    from .script import from_python
+    return from_python(a)
+
+
+class Closure:
+    """A Tengo function value held by the host.
+
+    Calling it (``add_five(3)``) runs it over the globals of the context it came from.
+    ``call_with_globals(globals, *args)`` is the lowest-level call: explicit globals, no
+    context, returns ``(result, globals)``.
+    """
+    __slots__ = ("fn", "ctx", "program", "__weakref__")
+
+    def __init__(self, fn, ctx):
+        self.fn = fn
+        self.ctx = ctx
+        self.program = ctx.program
+
+    def __call__(self, *args):
+        return self.ctx.call(self, *args)
+
+    def call_with_globals(self, globals, *args):
+        """Call over ``globals`` (a list from ``ctx.globals`` / ``call_ex``): ``(result, globals)``.
+
+        The lowest-level call (the seed's ``CallWithGlobalsExAndConstants``): no context, no
+        thread handling; the caller owns ``globals``.
+        """
+        if type(globals) is not list or len(globals) != len(self.ctx.G):
+            raise InvalidGlobalsError(
+                f"globals must be a list of {len(self.ctx.G)} slots for this program, "
+                f"got {type(globals).__name__}"
+                + (f" of {len(globals)}" if isinstance(globals, list) else ""))
+        program = self.program
+        for a in args:
+            if type(a) is not int or not INT64_MIN <= a <= INT64_MAX:
+                args = [_arg(x, program) for x in args]
+                break
+        try:
+            r = self.fn(globals, *args)
+        except TengoError:
+            raise
+        except BaseException as e:
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise _host_error(e, program) from None
+        if type(r) is FunctionType:
+            r = Closure(r, self.ctx if globals is self.ctx.G else self.ctx.with_globals(globals))
+        return r, globals
+
+    @property
+    def name(self):
+        info = self.ctx.program.function_info(self.fn)
+        return info.name if info is not None else getattr(self.fn, "__name__", "")
+
+    def __repr__(self):
+        info = self.ctx.program.function_info(self.fn)
+        return f"<Closure {info!r}>" if info is not None else f"<Closure {self.fn!r}>"
+
+    def __eq__(self, other):
+        return type(other) is Closure and other.fn is self.fn and other.ctx.G is self.ctx.G
+
+    def __hash__(self):
+        return hash((id(self.fn), id(self.ctx.G)))
+
+
+class ExecutionContext:
+    """The mutable half of running a program: one globals list, shared read-only program.
+
+    ``ExecutionContext(compiled)`` shares the compiled script's globals;
+    ``ExecutionContext(compiled, globals)`` runs over the given list.
+    """
+    __slots__ = ("program", "G", "_owner", "_shared", "_lock", "_callers", "call", "__weakref__")
+
+    def __init__(self, compiled, globals=None):
+        program = getattr(compiled, "program", compiled)
+        G = compiled.G if globals is None else globals
+        if type(G) is not list:
+            raise InvalidGlobalsError(f"globals must be a list, not {type(G).__name__}")
+        n = program.num_globals + 1
+        if len(G) != n:
+            raise InvalidGlobalsError(f"globals must have {n} slots for this program, got {len(G)}")
+        self.program = program
+        self.G = G
+        self._owner = 0              # claimed by the first thread that calls
+        self._shared = False
+        self._lock = None
+        self._callers = []
+        self.call = self._make_caller(None, self._call_py)
+
+    def _make_caller(self, fixed, slow):
+        """The C trampoline for ``call``/``bind`` when built, else the Python path itself."""
+        if _Caller is None:
+            return slow
+        program = self.program
+
+        def on_error(exc):
+            if isinstance(exc, (TengoError, KeyboardInterrupt, SystemExit)):
+                raise exc
+            raise _host_error(exc, program) from None
+
+        def wrap(fn):
+            return Closure(fn, self)
+        c = _Caller(self.G, program, fixed, slow, on_error, wrap, 0 if self._shared else self._owner)
+        self._callers.append(c)
+        return c
+
+    # ------------------------------------------------------------------ calls
+    def _call_py(self, fn, a=_NO, b=_NO, c=_NO, *rest):
+        """Call the Tengo callable ``fn`` with the given arguments; returns the result.
+
+        ``fn`` may be a Closure (from ``Compiled.get``, a call's result, …) or any callable
+        Tengo value. Arguments are host values (converted per Tengo's table); a function
+        result comes back as a Closure bound to this context.
+        """
+        if self._owner != _get_ident() or self._shared:
+            if not self._claim():
+                return self._call_shared(fn, (a, b, c) + rest)
+        program = self.program
+        if type(fn) is Closure:
+            if fn.ctx.program is not program:
+                raise ForeignClosureError("closure belongs to another program; call it through "
+                                          "a context of its own program")
+            f = fn.fn
+        else:
+            f = fn
+        try:
+            if b is _NO:
+                if a is _NO:
+                    r = f(self.G)
+                else:
+                    r = f(self.G, a if type(a) is int and INT64_MIN <= a <= INT64_MAX else _arg(a, program))
+            elif c is _NO:
+                r = f(self.G, _arg(a, program), _arg(b, program))
+            else:
+                r = f(self.G, *[_arg(x, program) for x in (a, b, c) + rest])
+        except TengoError:
+            raise
+        except BaseException as e:
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise _host_error(e, program) from None
+        if type(r) is FunctionType:
+            return Closure(r, self)
+        return r
+
+    _call_py.__doc__ = """Call the Tengo callable ``fn`` with the given arguments; returns the result.
+
+        ``ctx.call`` is this method, or the C trampoline with the same behaviour when it is
+        built. ``fn`` may be a Closure (from ``Compiled.get``, a call's result, …) or any
+        callable Tengo value. Arguments are host values (converted per Tengo's table); a
+        function result comes back as a Closure bound to this context.
+        """
+
+    def call_ex(self, fn, *args):
+        """``(result, globals)``: the result and this context's globals list after the call."""
+        return self.call(fn, *args), self.G
+
+    def __call__(self, fn, *args):
+        return self.call(fn, *args)
+
+    def map(self, fn, iterable):
+        """``[call(fn, x) for x in iterable]`` in one go (lists, ranges, tuples, numpy arrays)."""
+        if self._owner != _get_ident() or self._shared:
+            if not self._claim():
+                self._become_shared()
+                with self._lock:
+                    return self._map(fn, iterable)
+        return self._map(fn, iterable)
+
+    def _map(self, fn, iterable):
+        program = self.program
+        f = self._resolve(fn)
+        tolist = getattr(iterable, "tolist", None)      # numpy arrays: C-speed conversion
+        items = tolist() if tolist is not None else iterable
+        G = self.G
+        try:
+            if type(items) is range or (type(items) is list and all(type(x) is int for x in items)
+                                        and (not items or (INT64_MIN <= min(items) and max(items) <= INT64_MAX))):
+                res = [f(G, x) for x in items]
+            else:
+                res = [f(G, _arg(x, program)) for x in items]
+        except TengoError:
+            raise
+        except BaseException as e:
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise _host_error(e, program) from None
+        for i, r in enumerate(res):
+            if type(r) is FunctionType:
+                res[i] = Closure(r, self)
+        return res
+
+    def bind(self, fn):
+        """A plain Python callable running ``fn`` in this context: ``bind(f)(x) == call(f, x)``."""
+        f = self._resolve(fn)
+        call = self._call_py
+
+        def bound(*args):
+            return call(f, *args)
+        return self._make_caller(f, bound)
+
+    def _resolve(self, fn):
+        if type(fn) is Closure:
+            if fn.ctx.program is not self.program:
+                raise ForeignClosureError("closure belongs to another program")
+            return fn.fn
+        if not callable(fn) or isinstance(fn, type):
+            raise NotCallableError(f"not callable: {type_name(fn)}")
+        return fn
+
+    # ------------------------------------------------------------------ sharing between threads
+    def _claim(self):
+        """Make the calling thread the owner if nobody owns the context yet (True if it is)."""
+        ident = _get_ident()
+        with _claim_lock:
+            if self._shared:
+                return False
+            if self._owner == 0:
+                self._owner = ident
+                for c in self._callers:
+                    c.claim(ident)
+            return self._owner == ident
+
+    def _call_shared(self, fn, args):
+        self._become_shared()
+        with self._lock:
+            return self._invoke(fn, [x for x in args if x is not _NO])
+
+    def _invoke(self, fn, args):
+        """The general (slower) call: used for shared contexts."""
+        program = self.program
+        f = self._resolve(fn)
+        try:
+            r = f(self.G, *[_arg(x, program) for x in args])
+        except TengoError:
+            raise
+        except BaseException as e:
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise _host_error(e, program) from None
+        if type(r) is FunctionType:
+            return Closure(r, self)
+        return r
+
+    def _become_shared(self):
+        if self._shared:
+            return
+        # first call from a second thread: switch to locked calls, after any call the first
+        # thread is still running on this context has returned
+        lock = threading.RLock()
+        if self._lock is None:
+            self._lock = lock
+        self._shared = True
+        for c in self._callers:
+            c.disown()
+        owner = self._owner
+        if owner == 0 or owner == _get_ident():
+            return
+        while self._owner_in_call(owner):
+            time.sleep(0.0005)
+
+    def _owner_in_call(self, owner):
+        """Is the owner thread running code of this program over these globals right now?"""
+        frame = sys._current_frames().get(owner)
+        codes = _CALL_CODES
+        files = self.program.code_files
+        while frame is not None:
+            code = frame.f_code
+            if code in files:
+                if frame.f_locals.get("G") is self.G:
+                    return True
+            elif code in codes and frame.f_locals.get("self") is self:
+                return True
+            frame = frame.f_back
+        return False
+
+    # ------------------------------------------------------------------ globals
+    @property
+    def globals(self):
+        """This context's globals list (slot order = the program's global slots)."""
+        return self.G
+
+    def with_globals(self, globals):
+        """A new context over ``globals`` (a list with one slot per program global, + 1)."""
+        return ExecutionContext(self.program, globals)
+
+    def with_isolated_globals(self):
+        """A new context over a private copy of these globals: writes stay in it.
+
+        Global variables are copied; arrays and maps held directly by globals are copied too
+        (deeply), so writes into them stay private as well. Closures are values and are shared
+        (the variables they captured are part of them).
+        """
+        G = self.G.copy()
+        for i, v in enumerate(G):
+            t = type(v)
+            if t is list or t is dict:
+                G[i] = _deep_copy(v)
+        if self.program.count_allocs:
+            G[-1] = None
+        return ExecutionContext(self.program, G)
+
+    def get(self, name):
+        idx = self.program.global_names.get(name)
+        if idx is None:
+            return None
+        v = self.G[idx]
+        return Closure(v, self) if type(v) is FunctionType else v
+
+    def set(self, name, value):
+        idx = self.program.global_names.get(name)
+        if idx is None:
+            raise KeyError(f"'{name}' is not a global of this program")
+        self.G[idx] = _arg(value, self.program)
+
+    def __repr__(self):
+        return f"<ExecutionContext globals={len(self.G) - 1}{' shared' if self._shared else ''}>"
+
+
+def _deep_copy(v):
+    from .ops import deep_copy
+    return deep_copy(v)
+
+
+_CALL_CODES = frozenset({ExecutionContext._call_py.__code__, ExecutionContext._map.__code__,
+                         ExecutionContext._invoke.__code__})
+
+try:
+    from . import _hostcall
+    _hostcall.configure(Closure)
+    _Caller = _hostcall.Caller
+except ImportError:          # the optional C extension was not built: pure-Python calls
+    _Caller = None
