@@ -55,10 +55,20 @@ def from_python(v, _depth=0):
         return v if v.tzinfo is not None else v.replace(tzinfo=timezone.utc)
     if isinstance(v, date):
         return datetime(v.year, v.month, v.day, tzinfo=timezone.utc)
-    if t is FUNCTION_TYPE or t is UserFunction:
+    if t is FUNCTION_TYPE:
+        # a plain Python function from the host (compiled Tengo functions arrive as Closures)
+        from .values import HostFunction
+        return HostFunction(getattr(v, "__name__", "host"), v)
+    if t.__name__ == "Closure" and t.__module__.endswith("context"):
+        # a closure of another compiled script: callable here as a host function that runs
+        # in its own context (its own program and globals)
+        from .values import HostFunction
+        return HostFunction(v.name or "closure", v)
+    if isinstance(v, UserFunction):
         return v
     if callable(v):
-        return UserFunction(getattr(v, "__name__", "host"), v)
+        from .values import HostFunction
+        return HostFunction(getattr(v, "__name__", "host"), v)
     if isinstance(v, (set, frozenset)):
         raise TypeError(f"cannot convert {t.__name__} to a Tengo value")
     raise TypeError(f"cannot convert {t.__name__} to a Tengo value")

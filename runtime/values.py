@@ -103,6 +103,24 @@ class UserFunction:
         return f"<user-function:{self.name}>"
 
 
+class HostFunction(UserFunction):
+    """A Python callable added by the host (``Script.add``): values converted both ways.
+
+    Tengo function arguments reach Python as plain callables over the calling script's
+    globals; the result goes through ``from_python`` (so tuples become arrays, a result that
+    Tengo cannot hold raises). An exception the callable raises becomes a Tengo runtime error
+    carrying its message.
+    """
+    __slots__ = ()
+
+    def __call__(self, G, *args):
+        if any(type(a) is FunctionType for a in args):
+            from functools import partial
+            args = [partial(a, G) if type(a) is FunctionType else a for a in args]
+        from .script import from_python
+        return from_python(self.fn(*args))
+
+
 # Time zero value used where Tengo has time.Time{}.
 ZERO_TIME = datetime(1, 1, 1, tzinfo=timezone.utc)
 
@@ -121,7 +139,7 @@ def type_name(v) -> str:
         if bname is not None:
             return "builtin-function:" + bname
         return "compiled-function"
-    if t is UserFunction:
+    if isinstance(v, UserFunction):
         return "user-function:" + v.name
     if isinstance(v, datetime):
         return "time"
