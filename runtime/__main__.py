@@ -1,4 +1,4 @@
-"""``python -m tengojit FILE``: the same as the ``tengojit`` command."""
+"""``python -m tengojit [flags] FILE [args...]``: the same as the ``tengojit`` command."""
 import sys
 
 from .cli import main

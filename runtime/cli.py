@@ -1,38 +1,74 @@
-"""The ``tengojit`` command (minimal for now): ``tengojit FILE`` compiles and runs a Tengo file.
+"""The ``tengojit`` command (also ``python -m tengojit``), after Tengo's ``cmd/tengo``.
 
-- The file is compiled as ``Script(src, name=FILE)``, so errors read ``at FILE:L:C``.
-- Every stdlib module that ``tengojit.stdlib.get_module_map`` provides is importable.
-- A shebang first line (``#!/usr/bin/env tengojit``) is blanked (line numbers stay right).
-- A ``TengoError`` (parse, compile or runtime) is printed to stderr; the exit status is 1.
+    tengojit [flags] FILE [args...]     compile and run FILE
+    tengojit                            the REPL (when this build has one), else the usage
 
-The REPL, ``:jit`` statistics and ``bench`` come later (docs/architecture.md).
+- Every standard library module is importable, ``os`` included (as with Tengo's CLI).
+- Source files import each other: ``import("lib")`` / ``import("./lib")`` / ``import("lib.tengo")``
+  load ``lib.tengo`` relative to the directory of the importing file (Tengo's ``-resolve``
+  behaviour, which Tengo announces as its future default). A stdlib module of the same name wins.
+- ``os.args()`` is ``[FILE, args...]``.
+- A ``#!`` first line is ignored (line numbers stay right).
+- Errors (parse, compile, runtime) are printed as Tengo prints them, with the file's base name
+  (``Runtime Error: ... at prog.tengo:3:6``), on stderr; the exit status is 1.
+- ``os.exit(n)`` ends the program with status ``n``; Ctrl-C with status 130, quietly.
+
+Flags (Go ``flag`` style, before FILE): ``-help``, ``-version``, ``-resolve`` (accepted; always
+on), ``-o OUT`` (Tengo compiles to a bytecode file; tengojit has no bytecode format and says so).
 """
 from __future__ import annotations
 
-import argparse
+import dataclasses
+import os
 import sys
+
+VERSION = "0.1.0"
+SOURCE_EXT = ".tengo"
 
 # Tengo's stdlib.AllModuleNames(), in its order.
 STDLIB_NAMES = ("base64", "enum", "fmt", "hex", "json", "math", "os", "rand", "text", "times")
 
+USAGE = """Usage:
 
-def stdlib_imports() -> dict:
-    """{name: module} for every stdlib module available in this build (none if no stdlib)."""
+\ttengojit [flags] {input-file} [args...]
+
+Flags:
+
+\t-o        compile output file (not supported: tengojit has no bytecode files)
+\t-resolve  resolve relative imports from the importing file (always on)
+\t-version  show version
+
+Examples:
+
+\ttengojit
+
+\t          Start the REPL (when available)
+
+\ttengojit myapp.tengo [args...]
+
+\t          Compile and run source file (myapp.tengo)
+"""
+
+
+def stdlib_imports(script_args=None) -> dict:
+    """{name: module} for every stdlib module available in this build, ``os`` included.
+
+    ``script_args`` (a list) becomes what ``os.args()`` returns.
+    """
     try:
         from tengojit.stdlib import get_module_map
     except ImportError:
         return {}
-    names = getattr(sys.modules.get("tengojit.stdlib"), "ALL_MODULE_NAMES", None) or STDLIB_NAMES
-    try:
-        return dict(get_module_map(*names).items())
-    except Exception:  # some module not written yet: take the ones that load
-        found = {}
-        for name in names:
-            try:
-                found.update(get_module_map(name).items())
-            except Exception:
-                pass
-        return found
+    found = {}
+    for name in STDLIB_NAMES:
+        try:
+            found.update(get_module_map(name).items())
+        except Exception:  # noqa: BLE001 - a module not written yet (or broken): leave it out
+            pass
+    if "os" in found and script_args is not None:
+        from tengojit.stdlib import os as os_module
+        found["os"] = os_module.make_module(args=list(script_args))
+    return found
 
 
 def blank_shebang(src: bytes) -> bytes:
@@ -43,33 +79,206 @@ def blank_shebang(src: bytes) -> bytes:
     return src
 
 
-def run_file(path: str) -> int:
+# ------------------------------------------------------------------------ file imports
+
+def _import_names(node, out):
+    """Every ``import("name")`` module name in an AST, in source order."""
+    from tengojit.interp import ast as A
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, list):
+            stack.extend(reversed(n))
+        elif isinstance(n, A.ImportExpr):
+            out.append(n.module_name)
+        elif dataclasses.is_dataclass(n):
+            stack.extend(reversed([getattr(n, f.name) for f in dataclasses.fields(n)]))
+    return out
+
+
+def module_file(name: str, import_dir: str) -> str:
+    """Tengo's ``getPathModule``: ``<import_dir>/<name>[.tengo]``, absolute."""
+    file = name if name.endswith(SOURCE_EXT) else name + SOURCE_EXT
+    return os.path.abspath(os.path.join(import_dir, file))
+
+
+def add_file_modules(src, import_dir: str, modules: dict) -> dict:
+    """Add to ``modules`` the source file of every module ``src`` imports (transitively).
+
+    The compiler resolves ``import`` from a name → module table fixed before compiling, so the
+    files are found up front: the source is parsed, each imported name that is not already a
+    module and names an existing ``<name>.tengo`` (relative to the importing file's directory)
+    is read and scanned in turn. Sources that do not parse are added as they are; the compiler
+    reports their errors.
+    """
+    from tengojit.interp.parser import parse
+    from tengojit.errors import TengoError
+    pending = [(src, import_dir)]
+    seen = set()
+    while pending:
+        text, base = pending.pop()
+        try:
+            tree = parse(text, "(scan)")
+        except TengoError:
+            continue
+        except Exception:  # noqa: BLE001 - the real compile reports it
+            continue
+        for name in _import_names(tree, []):
+            if not name or name in modules:
+                continue
+            path = module_file(name, base)
+            if path in seen or not os.path.isfile(path):
+                continue
+            seen.add(path)
+            try:
+                with open(path, "rb") as f:
+                    data = f.read()
+            except OSError:
+                continue
+            modules[name] = data
+            pending.append((data, os.path.dirname(path)))
+    return modules
+
+
+# ------------------------------------------------------------------------ running
+
+def _flush():
+    try:
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001 - a closed pipe: nothing more to say
+        pass
+
+
+def run_file(path: str, args=()) -> int:
+    """Compile and run the Tengo file ``path`` with ``os.args() == [path, *args]``."""
     from tengojit import Script, TengoError
+    from tengojit.stdlib.os import ScriptExit
     try:
         with open(path, "rb") as f:
             src = f.read()
     except OSError as e:
-        print(f"tengojit: {e.strerror}: {path}", file=sys.stderr)
+        print(f"Error reading input file: open {path}: {_errno_text(e)}", file=sys.stderr)
         return 1
     try:
-        script = Script(blank_shebang(src), name=path)
-        script.set_imports(stdlib_imports())
-        script.compile().run()
+        src = blank_shebang(src)
+        modules = stdlib_imports([path, *args])
+        add_file_modules(src, os.path.dirname(os.path.abspath(path)), modules)
+        script = Script(src, name=os.path.basename(path))
+        script.set_imports(modules)
+        compiled = script.compile()
+        compiled.run()
+    except ScriptExit as e:
+        _flush()
+        return _exit_status(e.code)
+    except KeyboardInterrupt:
+        _flush()
+        return 130
     except TengoError as e:
-        sys.stdout.flush()
+        _flush()
         print(e, file=sys.stderr)
         return 1
-    finally:
-        sys.stdout.flush()
+    except BrokenPipeError:
+        return 1
+    _flush()
     return 0
 
 
+def _exit_status(code) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    return 1
+
+
+def _errno_text(e: OSError) -> str:
+    from tengojit.stdlib.os import _errno_text as text
+    return text(e)
+
+
+def _repl(argv) -> int | None:
+    """Start the REPL if this build has one (``tengojit.repl``); ``None`` when it has not."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if not os.path.exists(os.path.join(here, "repl.py")):
+        return None
+    from tengojit import repl
+    for entry in ("main", "run_repl", "run"):
+        fn = getattr(repl, entry, None)
+        if callable(fn):
+            r = fn()
+            return r if isinstance(r, int) else 0
+    return None
+
+
+def parse_args(argv):
+    """Go ``flag`` parsing: flags first, then FILE and the script's own arguments.
+
+    Returns ``(options, file, rest)``; ``options`` maps flag → value (``True`` for booleans).
+    Raises ``ValueError(message)`` for a bad flag.
+    """
+    opts = {}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            i += 1
+            break
+        if not a.startswith("-") or a == "-":
+            break
+        name = a.lstrip("-")
+        value = None
+        if "=" in name:
+            name, value = name.split("=", 1)
+        if name in ("h", "help"):
+            opts["help"] = True
+        elif name in ("version", "resolve"):
+            opts[name] = True
+        elif name == "o":
+            if value is None:
+                i += 1
+                if i >= len(argv):
+                    raise ValueError("flag needs an argument: -o")
+                value = argv[i]
+            opts["o"] = value
+        else:
+            raise ValueError(f"flag provided but not defined: -{name}")
+        i += 1
+    rest = argv[i:]
+    return opts, (rest[0] if rest else ""), rest[1:]
+
+
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="tengojit",
-                                 description="Run a Tengo program (tengojit: Tengo for Python).")
-    ap.add_argument("file", help="Tengo source file to run")
-    args = ap.parse_args(argv)
-    return run_file(args.file)
+    """The command: returns the exit status."""
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    except KeyboardInterrupt:
+        _flush()
+        return 130
+
+
+def _main(argv) -> int:
+    try:
+        opts, file, rest = parse_args(argv)
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        print(USAGE, file=sys.stderr)
+        return 2
+    if opts.get("help"):
+        print(USAGE)
+        return 2
+    if opts.get("version"):
+        print(VERSION)
+        return 0
+    if not file:
+        r = _repl(argv)
+        if r is not None:
+            return r
+        print(USAGE, file=sys.stderr)
+        return 2
+    if "o" in opts:
+        print("tengojit: -o: compiling to a bytecode file is not supported", file=sys.stderr)
+        return 1
+    return run_file(file, rest)
 
 
 if __name__ == "__main__":

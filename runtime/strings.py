@@ -398,7 +398,10 @@ _UNNAMED_TZ = re.compile(r"UTC[+-]\d\d:\d\d(:\d\d(\.\d+)?)?$")
 
 def go_time_string(dt: datetime) -> str:
     """Go ``time.Time.String()``: ``2006-01-02 15:04:05.999999999 -0700 MST`` (without the
-    monotonic-clock suffix)."""
+    monotonic-clock suffix); nanosecond-exact for ``gotime.NanoTime``."""
+    if getattr(dt, "ns_extra", 0):
+        from .gotime import go_time_string as exact
+        return exact(dt)
     s = "%04d-%02d-%02d %02d:%02d:%02d" % (dt.year, dt.month, dt.day,
                                           dt.hour, dt.minute, dt.second)
     if dt.microsecond:

@@ -14,7 +14,7 @@ Decoding follows the corpus README (`../shared/conformance/README.md`, *Value en
 | ``{"array": [...]}`` / ``{"immutable_array": [...]}`` | ``list`` / ``ImmutableArray`` |
 | ``{"map": {...}}`` / ``{"immutable_map": {...}}`` | ``dict`` / ``ImmutableMap`` |
 | ``{"error": v}`` | ``Error(v)`` |
-| ``{"time": "<RFC3339Nano>"}`` | aware ``datetime``; **nanoseconds are truncated to microseconds** (Python's resolution) |
+| ``{"time": "<RFC3339Nano>"}`` | aware ``datetime`` (``gotime.NanoTime`` when it has nanoseconds below the microsecond) |
 | ``{"function": "<TypeName>"}`` | ``FunctionRef(type_name)`` (only expectations: compared by ``type_name``) |
 | ``{"unsupported": "<Go type>"}`` | raises ``Unrepresentable`` |
 
@@ -56,19 +56,21 @@ _RFC3339 = re.compile(
 
 
 def parse_rfc3339nano(text: str) -> datetime:
-    """Go's RFC3339Nano → aware datetime. Fractions beyond microseconds are truncated (not
-    rounded), which is how a nanosecond-exact Go time maps onto Python's microsecond one."""
+    """Go's RFC3339Nano → aware datetime, nanosecond-exact (tengojit's ``gotime.NanoTime``
+    keeps the nanoseconds below the microsecond)."""
     m = _RFC3339.match(text)
     if not m:
         raise ValueError(f"not an RFC3339 time: {text!r}")
     year, mon, day, hh, mm, ss = (int(m.group(i)) for i in range(1, 7))
-    frac = (m.group(7) or "")[:6].ljust(6, "0")
+    digits = (m.group(7) or "")[:9].ljust(9, "0")
     if m.group(8):
         tz = timezone.utc
     else:
         off = timedelta(hours=int(m.group(10)), minutes=int(m.group(11)))
         tz = timezone(-off if m.group(9) == "-" else off)
-    return datetime(year, mon, day, hh, mm, ss, int(frac), tzinfo=tz)
+    from tengojit.gotime import with_extra_ns
+    return with_extra_ns(datetime(year, mon, day, hh, mm, ss, int(digits[:6]), tzinfo=tz),
+                         int(digits[6:]))
 
 
 def decode(tagged):

@@ -3,11 +3,9 @@
 The 24 host cases of ``stdlib.jsonl`` for ``times`` only need ``time`` values as symbols. They
 run here twice:
 
-- with the symbols decoded by ``tests/conformance/tengo_values.py`` (plain ``datetime``s,
-  nanoseconds truncated to microseconds): 21 pass; the 3 whose result shows the nanoseconds of
-  the input (``time_nanosecond``, ``time_unix_nano``, ``time_string`` of ``...44.000000999Z``)
-  cannot, and are strict xfails;
-- with the symbols nanosecond-exact (``gotime.NanoTime``, a ``datetime`` subclass): all pass.
+- with the symbols decoded by ``tests/conformance/tengo_values.py`` (the harness's decoder,
+  nanosecond-exact through ``gotime.NanoTime`` where the text has sub-microsecond digits);
+- with the symbols built here directly as ``gotime.NanoTime`` values.
 """
 from __future__ import annotations
 
@@ -80,11 +78,7 @@ def _run_case(case, decode):
 def _params():
     ps = []
     for c in HOST_CASES:
-        marks = []
-        if c["id"] in NS_VISIBLE:
-            marks.append(pytest.mark.xfail(strict=True, reason=(
-                "tengo_values truncates the symbol's nanoseconds to microseconds")))
-        ps.append(pytest.param(c, id=c["id"], marks=marks))
+        ps.append(pytest.param(c, id=c["id"]))
     return ps
 
 
