@@ -1,45 +1,42 @@
-"""Inline programs, Tengo (per tier) side by side with the same program in plain CPython.
+"""Inline programs (the seed's, plus fib27): Tengo per tier side by side with plain CPython.
 
-Pairs share a benchmark group, so pytest-benchmark prints them together:
+One test pair per program, sharing a benchmark group so pytest-benchmark prints them together:
 
-    group fib27:                   test_fib27_tengo[baseline]   test_fib27_cpython
-    group ClosureInlineExecution:  test_ClosureInlineExecution_tengo[baseline]
-                                   test_ClosureInlineExecution_cpython
+    group BasicFunctionCall:  test_BasicFunctionCall_tengo[baseline]   test_BasicFunctionCall_cpython
+    group ArrayIndex:         test_ArrayIndex_tengo[baseline]          test_ArrayIndex_cpython
+    …                         (ArrayIndexCompare, ClosureInlineExecution, fib27)
 
-One op = one full run of the compiled program (compilation is not timed).
+One op = one full run of the compiled program (compilation is not timed); the CPython peer
+``exec``s the same program, compiled once, in a fresh globals dict. Each test also checks the
+op's result, so a broken benchmark fails instead of timing nothing. Definitions:
+programs.py and docs/benchmarks.md.
 """
 from __future__ import annotations
 
 import pytest
 
-from programs import EXPECTED_OUT, TIERS, compile_cpython, compile_tengo
+from programs import EXTRA, INLINE, TIERS, cpython_bench, tengo_bench
 
 
-@pytest.mark.benchmark(group="fib27")
-@pytest.mark.parametrize("tier", TIERS)
-def test_fib27_tengo(benchmark, tier):
-    compiled = compile_tengo("fib27", tier)
-    benchmark(compiled.run)
-    assert compiled.get("out") == EXPECTED_OUT["fib27"]
+def _pair(name):
+    @pytest.mark.benchmark(group=name)
+    @pytest.mark.parametrize("tier", TIERS)
+    def test_tengo(benchmark, tier):
+        b = tengo_bench(name, tier)
+        result = benchmark(b.op)
+        assert b.check(result), f"{name}[{tier}] computed the wrong result"
+
+    @pytest.mark.benchmark(group=name)
+    def test_cpython(benchmark):
+        b = cpython_bench(name)
+        result = benchmark(b.op)
+        assert b.check(result), f"{name}[cpython] computed the wrong result"
+
+    test_tengo.__name__ = f"test_{name}_tengo"
+    test_cpython.__name__ = f"test_{name}_cpython"
+    return test_tengo, test_cpython
 
 
-@pytest.mark.benchmark(group="fib27")
-def test_fib27_cpython(benchmark):
-    run_once = compile_cpython("fib27")
-    g = benchmark(run_once)
-    assert g["out"] == EXPECTED_OUT["fib27"]
-
-
-@pytest.mark.benchmark(group="ClosureInlineExecution")
-@pytest.mark.parametrize("tier", TIERS)
-def test_ClosureInlineExecution_tengo(benchmark, tier):
-    compiled = compile_tengo("ClosureInlineExecution", tier)
-    benchmark(compiled.run)
-    assert compiled.get("add_five") is not None
-
-
-@pytest.mark.benchmark(group="ClosureInlineExecution")
-def test_ClosureInlineExecution_cpython(benchmark):
-    run_once = compile_cpython("ClosureInlineExecution")
-    g = benchmark(run_once)
-    assert g["result"] == 999 + 5 + 10
+for _name in INLINE + EXTRA:
+    globals()[f"test_{_name}_tengo"], globals()[f"test_{_name}_cpython"] = _pair(_name)
+del _name
