@@ -27,6 +27,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+import weakref
 from types import FunctionType
 
 from .errors import TengoError, TengoRuntimeError
@@ -175,10 +176,15 @@ class ExecutionContext:
         self.call = self._make_caller(None, self._call_py)
 
     def _make_caller(self, fixed, slow):
-        """The C trampoline for ``call``/``bind`` when built, else the Python path itself."""
+        """The C trampoline for ``call``/``bind`` when built, else the Python path itself.
+
+        The trampoline reaches back to this context only through a weak reference, so a
+        context is freed by reference counting as soon as the host drops it (no cycle).
+        """
         if _Caller is None:
             return slow
         program = self.program
+        ref = weakref.ref(self)
 
         def on_error(exc):
             if isinstance(exc, (TengoError, KeyboardInterrupt, SystemExit)):
@@ -186,8 +192,15 @@ class ExecutionContext:
             raise _host_error(exc, program) from None
 
         def wrap(fn):
-            return Closure(fn, self)
-        c = _Caller(self.G, program, fixed, slow, on_error, wrap, 0 if self._shared else self._owner)
+            return Closure(fn, ref())
+
+        if fixed is None:
+            def slow_path(*args):
+                return ExecutionContext._call_py(ref(), *args)
+        else:
+            def slow_path(*args):
+                return ExecutionContext._call_py(ref(), fixed, *args)
+        c = _Caller(self.G, program, fixed, slow_path, on_error, wrap, 0 if self._shared else self._owner)
         self._callers.append(c)
         return c
 
@@ -280,11 +293,13 @@ class ExecutionContext:
     def bind(self, fn):
         """A plain Python callable running ``fn`` in this context: ``bind(f)(x) == call(f, x)``."""
         f = self._resolve(fn)
-        call = self._call_py
+        if _Caller is None:
+            call = self._call_py
 
-        def bound(*args):
-            return call(f, *args)
-        return self._make_caller(f, bound)
+            def bound(*args):
+                return call(f, *args)
+            return bound
+        return self._make_caller(f, None)
 
     def _resolve(self, fn):
         if type(fn) is Closure:
