@@ -181,7 +181,10 @@ class ModuleBuilder:
         # nonlocal declarations for captured (non-boxed) variables assigned here
         if info.free_assigned:
             body.append(P.Nonlocal(names=[s.pyname for s in info.free_assigned]))
-        if self.program.profile:
+        prologue = self.jit_prologue(info, params) if info.node is not None else None
+        if prologue is not None:
+            body += prologue
+        elif self.program.profile:
             # _CNT[fid] += 1 : the call counter the JIT's profiler reads
             body.append(P.AugAssign(target=P.Subscript(value=N("_CNT"), slice=C(info.fid), ctx=P.Store()),
                                     op=P.Add(), value=C(1)))
@@ -206,6 +209,96 @@ class ModuleBuilder:
         self.pre, self.loops, self.tco = saved
         return body
 
+    # ------------------------------------------------------------------ the JIT's hooks
+    def jit_prologue(self, info, params):
+        """Dispatch to the native entry once compiled; count calls until then (JIT on only).
+
+            if _J<fid> is not None:
+                _r = _J<fid>(G, params..., captured...)
+                if _r is not _DEOPT: return _r
+            else:
+                _CNT[fid] += 1
+                if _CNT[fid] == _JT: _hot(fid, G, (params...), (captured...))
+        """
+        n = info.node
+        if not self.program.jit or n.variadic or info.free_boxed:
+            return None
+        free = self._direct_free(n, info)
+        if free is None:
+            return None
+        fid = info.fid
+        self.program.register_jit_function(fid, n, self.res, free, self.filename)
+        jn = f"_J{fid}"
+        self.program.ns.setdefault(jn, None)
+        args = [N("G")] + [N(p.pyname) for p in params] + [N(s.pyname) for s in free]
+        native = P.If(
+            test=P.Compare(left=N(jn), ops=[P.IsNot()], comparators=[C(None)]),
+            body=[P.Assign(targets=[S("_r")], value=P.Call(func=N(jn), args=args, keywords=[])),
+                  P.If(test=P.Compare(left=N("_r"), ops=[P.IsNot()], comparators=[N("_DEOPT")]),
+                       body=[P.Return(value=N("_r"))], orelse=[])],
+            orelse=[
+                P.AugAssign(target=P.Subscript(value=N("_CNT"), slice=C(fid), ctx=P.Store()),
+                            op=P.Add(), value=C(1)),
+                P.If(test=P.Compare(left=P.Subscript(value=N("_CNT"), slice=C(fid), ctx=P.Load()),
+                                    ops=[P.Eq()], comparators=[N("_JT")]),
+                     body=[P.Expr(value=P.Call(func=N("_hot"), args=[
+                         C(fid), N("G"), P.Tuple(elts=[N(p.pyname) for p in params], ctx=P.Load()),
+                         P.Tuple(elts=[N(s.pyname) for s in free], ctx=P.Load())], keywords=[]))],
+                     orelse=[])])
+        return [_pos(native, n.pos)]
+
+    def _direct_free(self, n, info):
+        """Captured variables the function body reads itself, sorted; None if one is boxed."""
+        ancestors = set()
+        f = info.parent
+        while f is not None:
+            ancestors.add(id(f))
+            f = f.parent
+        out = {}
+        stack = list(n.body.stmts)
+        while stack:
+            x = stack.pop()
+            if isinstance(x, A.FuncLit):
+                continue
+            if isinstance(x, A.Ident):
+                sym = self.res.uses.get(id(x))
+                if sym is not None and sym.kind == "local" and id(sym.func) in ancestors:
+                    if sym.boxed:
+                        return None
+                    out[sym.pyname] = sym
+                continue
+            if isinstance(x, list):
+                stack.extend(x)
+            elif hasattr(x, "__slots__"):
+                for fld in x.__slots__:
+                    v = getattr(x, fld, None)
+                    if isinstance(v, list) or hasattr(v, "__slots__"):
+                        stack.append(v)
+        return [out[k] for k in sorted(out)]
+
+    def jit_loop_hook(self, n, stmts):
+        """A top-level loop of the main body, replaceable by a native loop once hot:
+
+            if _L<id> is None: _ran = _hotloop(id, G)
+            else: _ran = _L<id>(G) is not _DEOPT
+            if not _ran: <the loop>
+        """
+        lid = self.program.register_jit_loop(n, self.res, self.res.main.fid, self.filename)
+        ln = f"_L{lid}"
+        self.program.ns.setdefault(ln, None)
+        ran = self.temp()
+        hook = [
+            P.If(test=P.Compare(left=N(ln), ops=[P.Is()], comparators=[C(None)]),
+                 body=[P.Assign(targets=[S(ran)], value=P.Call(func=N("_hotloop"), args=[C(lid), N("G")],
+                                                              keywords=[]))],
+                 orelse=[P.Assign(targets=[S(ran)], value=P.Compare(
+                     left=P.Call(func=N(ln), args=[N("G")], keywords=[]), ops=[P.IsNot()],
+                     comparators=[N("_DEOPT")]))]),
+            P.If(test=P.UnaryOp(op=P.Not(), operand=N(ran)), body=stmts, orelse=[])]
+        for h in hook:
+            _pos(h, n.pos)
+        return hook
+
     # ------------------------------------------------------------------ statements
     def stmts(self, lst, tail=False):
         out = []
@@ -223,6 +316,9 @@ class ModuleBuilder:
         for st in res:
             if not hasattr(st, "lineno"):
                 _pos(st, n.pos)
+        if (type(n) is A.ForStmt and self.program.jit and not self.is_module
+                and len(self.func_stack) == 1 and not self.loops):
+            res = self.jit_loop_hook(n, res)
         return res
 
     def flush(self, stmts):

@@ -32,9 +32,18 @@ class FunctionInfo:
 
 
 class Program:
-    def __init__(self, modules=None, count_allocs=False, profile=False):
+    def __init__(self, modules=None, count_allocs=False, profile=False, jit=False,
+                 jit_threshold=None):
         self.count_allocs = count_allocs          # generate max_allocs bookkeeping
-        self.profile = profile                    # generate per-function call counters
+        self.jit = bool(jit) and not count_allocs  # the JIT does not count allocations
+        self.profile = profile or self.jit         # generate per-function call counters
+        self.jit_threshold = jit_threshold
+        self.jit_loop_threshold = 0 if jit_threshold == 0 else 1
+        self.jit_records = {}
+        self.jit_bound = {}
+        self.jit_keepalive = []
+        self._jit_sources = {}
+        self._jit_loops = []
         self.functions = {}                       # function id -> FunctionInfo
         self.modules = dict(modules or {})      # name -> str/bytes (source) | dict (builtin module)
         self.ns = runtime_namespace()
@@ -67,6 +76,40 @@ class Program:
     def register_function(self, fid, nparams, variadic, name="", file="", pos=(0, 0)):
         self.arity[fid] = (nparams, variadic)
         self.functions[fid] = FunctionInfo(fid, name, file, pos[0], pos[1], nparams, variadic)
+
+    # ---------------------------------------------------------------- what the JIT needs
+    def register_jit_function(self, fid, node, res, free_syms, filename):
+        self._jit_sources[fid] = (node, res, free_syms, filename)
+
+    def register_jit_loop(self, node, res, fid, filename):
+        self._jit_loops.append((node, res, fid))
+        self._jit_sources.setdefault(fid, (None, res, [], filename))
+        return len(self._jit_loops) - 1
+
+    @property
+    def jit_loops(self):
+        return self._jit_loops
+
+    def jit_source(self, fid):
+        node, res, _, _ = self._jit_sources[fid]
+        return node, res, self.ns.get(f"_C{fid}")
+
+    def jit_free_symbols(self, fid):
+        src = self._jit_sources.get(fid)
+        if src is None:
+            from ..jit.infer import NotEligible
+            raise NotEligible("function not prepared for the JIT")
+        return src[2]
+
+    def jit_file(self, fid):
+        return self._jit_sources[fid][3]
+
+    def _install_jit_hooks(self):
+        from ..jit import dispatch
+        self.ns["_DEOPT"] = dispatch.DEOPT
+        self.ns["_JT"] = self.jit_threshold + 1
+        self.ns["_hot"] = lambda fid, G, args, free: dispatch.hot_function(self, fid, G, args, free)
+        self.ns["_hotloop"] = lambda lid, G: dispatch.hot_loop(self, lid, G)
 
     def function_info(self, fn):
         """The FunctionInfo of a compiled Tengo function value, or None for other callables."""
@@ -132,6 +175,8 @@ class Program:
         tree, fname = mb.build_main()
         if self.profile:
             self.ns["_CNT"] = [0] * (max(self.functions) + 1)
+        if self.jit:
+            self._install_jit_hooks()
         self._exec(tree, file.name)
         self.main = self.ns[fname]
         self.global_names = dict(mb.res.global_names)

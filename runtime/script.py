@@ -82,16 +82,17 @@ def to_python(v):
 class Script:
     """A Tengo script before compilation: source, predefined variables, importable modules."""
 
-    def __init__(self, src, name: str = "(main)", modules=None, jit: bool = False,
+    def __init__(self, src, name: str = "(main)", modules=None, jit=None,
                  jit_threshold=None, profile: bool = False):
         self.src = src
         self.name = name
         self._vars = {}
         self._modules = dict(modules or {})
         self._max_allocs = -1
-        self.jit = jit
-        self.jit_threshold = jit_threshold
-        self.profile = profile or jit
+        from .jit import enabled_by_default, default_threshold
+        self.jit = enabled_by_default() if jit is None else bool(jit)
+        self.jit_threshold = default_threshold() if jit_threshold is None else max(0, int(jit_threshold))
+        self.profile = profile or self.jit
 
     def add(self, name: str, value):
         """Predefine global ``name`` (replacing an earlier add of the same name)."""
@@ -115,7 +116,12 @@ class Script:
         from .interp.program import Program
         from .interp.rt import ensure_recursion_budget
         file = parse(self.src, self.name)
-        program = Program(self._modules, count_allocs=self._max_allocs >= 0, profile=self.profile)
+        jit = self.jit
+        if jit:
+            from .jit import available
+            jit = available()
+        program = Program(self._modules, count_allocs=self._max_allocs >= 0, profile=self.profile,
+                          jit=jit, jit_threshold=self.jit_threshold)
         import sys
         old_limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old_limit, _stack_depth() + 8000))

@@ -1,0 +1,71 @@
+"""THE native ABI of tengojit's JIT — every layout and convention native code relies on.
+
+Core functions (one per specialisation, ``lower.py``)::
+
+    i32 @<spec>(%ctx* ctx, <ret>* out, <args...>, <captured values...>)
+    i32 @<loop>(%ctx* ctx)                      ; a hot top-level loop of the main body
+
+* return value: ``0`` = ok (the result is stored through ``out``; nothing for undefined
+  results), ``1`` = a Tengo runtime error: ``ctx.err`` holds its code (``ERR_*`` below) and
+  ``ctx.trace`` the positions, innermost first; every native frame the error leaves appends the
+  position it was executing (the failing operation, then each call site), exactly the frames
+  Tengo prints.
+* arguments and captured values are unboxed: ``i64`` ints (wrap-around arithmetic, no ``nsw``),
+  ``double`` floats (no fast-math), ``i1`` bools.
+* globals are read and written in the context's globals list through ``ctx.globals`` (boxed
+  ``PyObject*``); a loop region keeps the globals no callee touches in registers and writes them
+  back (when assigned) on every exit, error exits included.
+* ``ctx.depth`` counts the native frames still allowed; entering a function with none left is
+  ``stack overflow`` (``ERR_STACK_OVERFLOW``).
+
+The context (``%ctx``), allocated by the entry wrapper on its own stack::
+
+    offset 0   PyObject **globals      ob_item of the globals list
+    offset 8   i64 depth               native frames left
+    offset 16  i32 err                 error code
+    offset 20  i32 ntrace              positions recorded (capped at MAX_TRACE)
+    offset 24  i32 trace[3*MAX_TRACE]  (file id, line, col) triples
+
+Entry wrappers (``wrapper.py``) are ``METH_FASTCALL`` functions made builtins with
+``PyCFunction_NewEx``:
+
+* *prologue entry* ``(G, args..., captured values...)``: called by the baseline code of the
+  function itself (its JIT prologue, see ``interp/codegen.py``);
+* *bound entry* ``self = (G, function)``: ``(args...)``; what ``ctx.bind`` returns and
+  ``ctx.call``/``ctx.map`` use;
+* *loop entry* ``(G,)``: called by the main body in place of a hot loop.
+
+Each wrapper checks every assumption of the native code on every entry — argument types,
+captured value types, the types of the globals read, and for each callee held by a global its
+code object and the types of its captured variables — so compiled code never runs on a state it
+was not compiled for. Native code calls only native code, so the assumptions hold for the whole
+activation. On a failed check a prologue/loop entry returns the ``DEOPT`` sentinel (the caller
+runs the Python code) and a bound entry calls the Python function itself.
+
+CPython 3.11 layouts used (checked at start-up by ``engine.check_layouts``): ``ob_type`` at 8;
+``PyLongObject``: ``ob_size`` at 16, 30-bit digits from 24; ``PyFloatObject.ob_fval`` at 16;
+``PyListObject.ob_item`` at 24; tuple items from 24; ``PyCellObject.ob_ref`` at 16;
+``PyFunctionObject``: ``func_code`` at 48, ``func_closure`` at 72.
+"""
+
+MAX_TRACE = 512
+CTX_SIZE = 24 + 12 * MAX_TRACE
+
+OFF_OB_TYPE = 8
+OFF_LONG_SIZE = 16
+OFF_LONG_DIGIT = 24
+OFF_FLOAT_VAL = 16
+OFF_LIST_ITEMS = 24
+OFF_LIST_SIZE = 16
+OFF_TUPLE_ITEMS = 24
+OFF_CELL_REF = 16
+OFF_FUNC_CODE = 48
+OFF_FUNC_CLOSURE = 72
+
+ERR_DIV_ZERO = 1
+ERR_STACK_OVERFLOW = 2
+
+ERROR_MESSAGES = {ERR_DIV_ZERO: "division by zero", ERR_STACK_OVERFLOW: "stack overflow"}
+
+# native frames one activation may use (the baseline allows about as many Python frames)
+NATIVE_DEPTH = 6000

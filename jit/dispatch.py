@@ -1,0 +1,251 @@
+"""From "this function (or loop) is hot" to an installed native entry; stats; native errors.
+
+The baseline tier calls ``hot_function`` when a prototype's call counter reaches the threshold
+and ``hot_loop`` when a top-level loop of the main body is entered again (see
+``interp/codegen.py``). Both infer types from the values actually seen (``infer.py``), lower to
+IR (``lower.py``, ``wrapper.py``), compile in the process-wide engine (``engine.py``) and install
+the entry in the program's namespace (``_J<fid>`` / ``_L<id>``), where the baseline code finds
+it on its next call. Nothing here may raise into the script: a function that cannot be compiled
+stays on the baseline tier with the reason recorded.
+"""
+from __future__ import annotations
+
+import ctypes
+import threading
+import time
+
+from tengojit.errors import OpError
+from . import callconv as cc
+from .infer import Inferrer, NotEligible
+from .types import type_of_value, Func, ARRAY, show
+
+_lock = threading.RLock()
+RECURSION_COPIES = 4             # copies of a recursive core in a call ring (see lower.twin)
+_files = []                      # file id -> Tengo file name
+_file_index = {}
+_records = []                    # every Record, for stats()
+
+
+class NativeError(OpError):
+    """A Tengo runtime error raised by native code; ``native_trace`` is innermost first.
+
+    ``from_baseline`` is True when the native entry was called by baseline code of the same
+    Tengo frame (prologue/loop entries): that Python frame's own position is then replaced by
+    the native trace.
+    """
+
+    def __init__(self, message, native_trace, from_baseline):
+        super().__init__(message)
+        self.native_trace = native_trace
+        self.from_baseline = from_baseline
+
+
+def file_id(name):
+    with _lock:
+        i = _file_index.get(name)
+        if i is None:
+            i = _file_index[name] = len(_files)
+            _files.append(name)
+        return i
+
+
+def _read_trace(addr):
+    err = ctypes.c_int32.from_address(addr + 16).value
+    n = min(ctypes.c_int32.from_address(addr + 20).value, cc.MAX_TRACE)
+    arr = (ctypes.c_int32 * (3 * n)).from_address(addr + 24)
+    trace = [(_files[arr[3 * i]], arr[3 * i + 1], arr[3 * i + 2]) for i in range(n)]
+    return cc.ERROR_MESSAGES.get(err, f"native error {err}"), trace
+
+
+def native_error_from_baseline(addr):
+    msg, trace = _read_trace(addr)
+    raise NativeError(msg, trace, True)
+
+
+def native_error_from_host(addr):
+    msg, trace = _read_trace(addr)
+    raise NativeError(msg, trace, False)
+
+
+class Deopt:
+    """The sentinel a prologue/loop entry returns when its checks fail, and their count."""
+
+    def __init__(self, sentinel):
+        self.sentinel = sentinel
+        self.counter = ctypes.c_int64(0)
+        self.counter_address = ctypes.addressof(self.counter)
+
+
+class Record:
+    """Stats of one prototype or loop (what ``tengojit.jit.stats()`` reports)."""
+
+    def __init__(self, program, kind, ident, name):
+        self.program = program
+        self.kind = kind
+        self.ident = ident
+        self.name = name
+        self.state = "profiling"
+        self.reason = ""
+        self.signature = ""
+        self.compile_ms = 0.0
+        self.code_bytes = 0
+        self.deopt = None
+        self.native_calls = 0
+
+    def as_dict(self):
+        calls = 0
+        if self.kind == "function":
+            cnt = self.program.ns.get("_CNT")
+            if cnt is not None:
+                calls = cnt[self.ident]
+        return {"name": self.name, "kind": self.kind, "calls": calls,
+                "state": self.state, "reason": self.reason, "signature": self.signature,
+                "compile_ms": round(self.compile_ms, 3), "code_bytes": self.code_bytes,
+                "deopts": self.deopt.counter.value if self.deopt else 0}
+
+
+def _record(program, kind, ident, name):
+    recs = program.jit_records
+    key = (kind, ident)
+    r = recs.get(key)
+    if r is None:
+        r = recs[key] = Record(program, kind, ident, name)
+        _records.append(r)
+    return r
+
+
+def _array_types():
+    from tengojit.values import ImmutableArray
+    return (id(list), id(ImmutableArray))
+
+
+def _compile(program, entry, kind, rec):
+    """Lower + compile the specialisation graph of ``entry``; returns the entry builtins."""
+    from .engine import engine
+    from .lower import ModuleBuilder, CoreLowering
+    from .wrapper import WrapperBuilder, NativeBuiltin
+    specs = []
+    seen = set()
+    stack = [entry]
+    while stack:
+        s = stack.pop()
+        if id(s) in seen:
+            continue
+        seen.add(id(s))
+        specs.append(s)
+        stack.extend(c for c, _ in s.calls.values())
+    mb = ModuleBuilder(entry.name, lambda spec: file_id(program.jit_file(spec.fid)))
+    for s in specs:
+        mb.declare_core(s)
+    for s in specs:
+        promoted = ()
+        if s.kind == "loop":
+            touched = set()
+            for c in specs:
+                if c is not s:
+                    touched |= set(c.global_reads) | set(c.global_writes)
+            promoted = [g for g in set(s.global_reads) | set(s.global_writes)
+                        if g not in touched and not isinstance(s.global_reads.get(g), Func)
+                        and s.global_reads.get(g) != ARRAY]
+        recursive = any(c is s for c, _ in s.calls.values())
+        if recursive and s.kind == "func":
+            ring = [mb.cores[s]] + [mb.twin(s, i) for i in range(1, RECURSION_COPIES)]
+            for i, fn in enumerate(ring):
+                CoreLowering(mb, s, program, promoted, function=fn,
+                             self_target=ring[(i + 1) % len(ring)]).lower()
+        else:
+            CoreLowering(mb, s, program, promoted).lower()
+    wb = WrapperBuilder(mb, program, _array_types())
+    deopt = Deopt(program.ns["_DEOPT"])
+    names = []
+    if kind == "loop":
+        wb.loop_entry(entry, f"{entry.name}_entry", deopt, native_error_from_baseline)
+        names.append(f"{entry.name}_entry")
+    else:
+        wb.prologue_entry(entry, f"{entry.name}_prologue", deopt, native_error_from_baseline)
+        wb.bound_entry(entry, f"{entry.name}_bound", deopt, native_error_from_host)
+        names += [f"{entry.name}_prologue", f"{entry.name}_bound"]
+    addrs, ms, size = engine().compile(mb.m, names)
+    rec.compile_ms = ms
+    rec.code_bytes = size
+    rec.deopt = deopt
+    builtins = [NativeBuiltin(n, addrs[n]) for n in names]
+    program.jit_keepalive.append((builtins, deopt, specs, native_error_from_baseline,
+                                  native_error_from_host))
+    return builtins
+
+
+def hot_function(program, fid, G, args, free_values):
+    """Called by baseline code when prototype ``fid`` is hot; installs ``_J<fid>`` if it can."""
+    info = program.functions.get(fid)
+    rec = _record(program, "function", fid, info.name if info and info.name else f"func#{fid}")
+    if rec.state not in ("profiling", "invalidated"):
+        return
+    with _lock:
+        try:
+            arg_types = []
+            for a in args:
+                t = type_of_value(a, program)
+                if t is None or t == ARRAY or isinstance(t, Func):
+                    raise NotEligible(f"argument of type {type(a).__name__}")
+                arg_types.append(t)
+            spec = Inferrer(program, G).function(fid, arg_types, list(free_values))
+            rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
+            prologue, bound = _compile(program, spec, "function", rec)
+            program.jit_bound[fid] = (bound, spec)
+            program.ns[f"_J{fid}"] = prologue.make()
+            rec.state = "compiled"
+        except NotEligible as e:
+            rec.state = "not eligible"
+            rec.reason = str(e)
+        except Exception as e:           # a JIT bug must never change a script's behaviour
+            rec.state = "failed"
+            rec.reason = f"{type(e).__name__}: {e}"
+
+
+def hot_loop(program, lid, G):
+    """A top-level loop of the main body is hot: compile it and run it natively now.
+
+    Returns True when the loop ran natively (the caller skips its Python loop).
+    """
+    node, res, fid = program.jit_loops[lid]
+    rec = _record(program, "loop", lid, f"loop at {program.jit_file(fid)}:{node.pos[0]}:{node.pos[1]}")
+    rec.native_calls += 1
+    if rec.native_calls <= program.jit_loop_threshold or rec.state != "profiling":
+        return False
+    with _lock:
+        try:
+            spec = Inferrer(program, G).loop(fid, node, res)
+            rec.signature = ", ".join(f"G[{k}]:{show(t)}" for k, t in sorted(spec.global_reads.items()))
+            (entry,) = _compile(program, spec, "loop", rec)
+            fn = entry.make()
+            program.ns[f"_L{lid}"] = fn
+            rec.state = "compiled"
+        except NotEligible as e:
+            rec.state = "not eligible"
+            rec.reason = str(e)
+            program.ns[f"_L{lid}"] = _never
+            return False
+        except Exception as e:
+            rec.state = "failed"
+            rec.reason = f"{type(e).__name__}: {e}"
+            program.ns[f"_L{lid}"] = _never
+            return False
+    return fn(G) is not program.ns["_DEOPT"]
+
+
+DEOPT = object()          # the sentinel every program's ``_DEOPT`` is
+
+
+def _never(G):
+    return DEOPT
+
+
+def stats(program=None):
+    """Per function/loop: name, calls, state, reason, signature, compile ms, code bytes, deopts."""
+    recs = _records if program is None else list(program.jit_records.values())
+    return [r.as_dict() for r in recs]
+
+
+def reset_stats():
+    _records.clear()

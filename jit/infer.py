@@ -1,0 +1,534 @@
+"""Type inference for native code: a function (or a hot top-level loop) from entry types to a
+typed tree, or ``NotEligible(reason)``.
+
+A *specialisation* (``Spec``) is one prototype (``fid``) with the types of its arguments and of
+the free variables it reads. Inference is flow-insensitive per variable: every variable has
+one type for the whole function, and every assignment must produce it. Result types of
+operators come from probing ``runtime/ops.py`` itself with sample values, so the JIT can never
+disagree with the baseline tier about *which* type an operation yields (``lower.py`` then
+implements the values bit for bit).
+
+What is eligible (everything else raises ``NotEligible`` with the reason, recorded in stats):
+ints, floats and bools in locals, parameters, free variables (read only) and globals;
+``if``/``else``; ``for`` loops (not ``for-in``) with ``break``/``continue``; arithmetic, bitwise,
+comparison, logical and unary operators; ternaries; calls to compiled Tengo functions held by
+globals (or a local recursive function calling itself); ``len`` of arrays; array index
+expressions whose value is discarded.
+
+Entry assumptions (checked by the native entry on every call, see ``callconv.py``): the types
+of the globals read, and for every callee held by a global its code object and the types of
+its captured variables.
+"""
+from __future__ import annotations
+
+from tengojit.interp import ast as A
+from tengojit import ops
+from . import types as T
+from .types import Func, INT, FLOAT, BOOL, VOID, ARRAY
+
+
+class NotEligible(Exception):
+    """The function stays on the baseline tier; ``str()`` is the reason."""
+
+
+_SAMPLE = {INT: 3, FLOAT: 2.5, BOOL: True}
+_BINOP_FUNCS = {"+": ops.add, "-": ops.sub, "*": ops.mul, "/": ops.div, "%": ops.mod,
+                "&": ops.band, "|": ops.bor, "^": ops.bxor, "&^": ops.bandnot, "<<": ops.shl,
+                ">>": ops.shr, ">": ops.gt, ">=": ops.ge, "<": ops.lt, "<=": ops.le}
+_COMPOUND = {"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&", "|=": "|",
+             "^=": "^", "&^=": "&^", "<<=": "<<", ">>=": ">>"}
+
+
+def binop_type(op, lt, rt):
+    """Result type of ``lt op rt`` per the baseline's own operators (None: always an error)."""
+    if lt not in _SAMPLE or rt not in _SAMPLE:
+        return None
+    try:
+        r = _BINOP_FUNCS[op](_SAMPLE[lt], _SAMPLE[rt])
+    except Exception:
+        return None
+    return {int: INT, float: FLOAT, bool: BOOL}.get(type(r))
+
+
+class Spec:
+    """One specialisation of a function prototype, or a top-level loop region."""
+
+    def __init__(self, kind, fid, node, res, code=None, arg_types=(), free_syms=(), free_types=()):
+        self.kind = kind                  # "func" or "loop"
+        self.fid = fid
+        self.node = node                  # FuncLit or ForStmt
+        self.res = res
+        self.code = code
+        self.arg_types = tuple(arg_types)
+        self.free_syms = list(free_syms)  # Symbols of enclosing functions read here (sorted)
+        self.free_types = tuple(free_types)
+        self.local_types = {}             # Symbol -> type
+        self.expr_types = {}              # id(expr) -> type
+        self.calls = {}                   # id(CallExpr) -> (callee Spec, source)
+        self.global_reads = {}            # slot -> type (needs an entry guard)
+        self.global_writes = {}           # slot -> type
+        self.defined_globals = set()      # slots defined inside a loop region (no guard)
+        self.callee_objects = {}          # slot -> Spec, for callees held by globals
+        self.ret = None
+        self.returns_void = False
+        self.self_tail_calls = set()      # id(CallExpr) of self tail calls (become loops)
+        self.acc_calls = set()            # id(BinaryExpr) of ``return a + self(...)`` (loops too)
+        self.name = f"spec{fid}"
+
+    @property
+    def key(self):
+        return (self.kind, self.fid, self.arg_types, self.free_types)
+
+    @property
+    def params(self):
+        return self.node.params
+
+    def __repr__(self):
+        return f"<Spec {self.kind} #{self.fid} {self.arg_types} free={self.free_types} -> {self.ret}>"
+
+
+class Inferrer:
+    """Builds and types the specialisations needed for one native region."""
+
+    MAX_ROUNDS = 4
+
+    def __init__(self, program, G):
+        self.program = program
+        self.G = G
+        self.specs = {}            # key -> Spec
+        self.order = []
+
+    # ------------------------------------------------------------------ entry points
+    def function(self, fid, arg_types, free_values):
+        """Spec for calling prototype ``fid`` with ``arg_types`` and captured values."""
+        node, res, code = self.program.jit_source(fid)
+        free_syms = self.free_symbols(fid)
+        if len(free_values) != len(free_syms):
+            raise NotEligible("captured variables not available")
+        free_types = []
+        for sym, v in zip(free_syms, free_values):
+            t = T.type_of_value(v, self.program)
+            if t is None or isinstance(t, Func) or t == ARRAY:
+                raise NotEligible(f"captured variable '{sym.name}' holds a "
+                                  f"{type(v).__name__}")
+            free_types.append(t)
+        return self.spec_for(fid, tuple(arg_types), tuple(free_types), node, res, code, free_syms)
+
+    def loop(self, fid, node, res):
+        spec = Spec("loop", fid, node, res)
+        spec.name = f"loop{fid}_{node.pos[0]}_{node.pos[1]}"
+        self.specs[("loop", id(node))] = spec
+        self.order.append(spec)
+        self._infer_loop(spec)
+        return spec
+
+    # ------------------------------------------------------------------ helpers
+    def free_symbols(self, fid):
+        return self.program.jit_free_symbols(fid)
+
+    def spec_for(self, fid, arg_types, free_types, node, res, code, free_syms):
+        key = ("func", fid, arg_types, free_types)
+        spec = self.specs.get(key)
+        if spec is not None:
+            return spec
+        if node.variadic:
+            raise NotEligible("variadic function")
+        if len(arg_types) != len(node.params):
+            raise NotEligible("called with the wrong number of arguments")
+        spec = Spec("func", fid, node, res, code, arg_types, free_syms, free_types)
+        spec.name = f"f{fid}_" + "_".join(map(T.show, arg_types + free_types)).replace("#", "")
+        self.specs[key] = spec
+        self.order.append(spec)
+        for p, t in zip(node.params, arg_types):
+            spec.local_types[res.defs[id(p)]] = t
+        for s, t in zip(free_syms, free_types):
+            spec.local_types[s] = t
+        self._infer_function(spec)
+        return spec
+
+    def _infer_function(self, spec):
+        for _ in range(self.MAX_ROUNDS):
+            before = spec.ret
+            spec.rets = []
+            self.cur = spec
+            self.block(spec.node.body.stmts, spec)
+            if not _terminates(spec.node.body.stmts):
+                spec.rets.append(VOID)
+            known = [t for t in spec.rets if t is not None]
+            if not known:
+                raise NotEligible("return type cannot be inferred")
+            if any(t != known[0] for t in known):
+                raise NotEligible("returns values of different types: "
+                                  + ", ".join(sorted({T.show(t) for t in known})))
+            spec.ret = known[0]
+            if spec.ret == before and None not in spec.rets:
+                break
+        else:
+            raise NotEligible("return type does not settle")
+        if spec.ret == ARRAY or isinstance(spec.ret, Func):
+            raise NotEligible(f"returns a {T.show(spec.ret)}")
+        self._mark_tail_calls(spec)
+
+    def _infer_loop(self, spec):
+        for _ in range(self.MAX_ROUNDS):
+            spec.rets = []
+            self.cur = spec
+            snapshot = dict(spec.global_writes)
+            self.stmt(spec.node, spec)
+            if spec.global_writes == snapshot and all(t is not None for t in spec.expr_types.values()):
+                break
+        if any(t is None for t in spec.global_writes.values()):
+            raise NotEligible("type of a global cannot be inferred")
+
+    # ------------------------------------------------------------------ statements
+    def block(self, stmts, spec):
+        for s in stmts:
+            self.stmt(s, spec)
+
+    def stmt(self, n, spec):
+        m = getattr(self, "s_" + type(n).__name__, None)
+        if m is None:
+            raise NotEligible(f"statement {type(n).__name__}")
+        m(n, spec)
+
+    def s_EmptyStmt(self, n, spec):
+        pass
+
+    def s_BlockStmt(self, n, spec):
+        self.block(n.stmts, spec)
+
+    def s_ExprStmt(self, n, spec):
+        e = n.expr
+        while isinstance(e, A.ParenExpr):
+            e = e.expr
+        if isinstance(e, A.IndexExpr):
+            # a discarded array read: no effect for an int index (out of range reads undefined)
+            if self.expr(e.expr, spec) == ARRAY and self.expr(e.index, spec) == INT:
+                spec.expr_types[id(e)] = VOID
+                return
+            raise NotEligible("index expression")
+        self.expr(n.expr, spec)
+
+    def s_IncDecStmt(self, n, spec):
+        self.assign(n, n.expr, A.IntLit(n.pos, 1), "+=" if n.op == "++" else "-=", spec)
+
+    def s_AssignStmt(self, n, spec):
+        if len(n.lhs) != 1 or len(n.rhs) != 1:
+            raise NotEligible("tuple assignment")
+        self.assign(n, n.lhs[0], n.rhs[0], n.op, spec)
+
+    def assign(self, n, target, rhs, op, spec):
+        if op == ":=":
+            sym = spec.res.defs[id(n)]
+            t = self.expr(rhs, spec)
+            self.bind(sym, t, spec, define=True)
+            return
+        if not isinstance(target, A.Ident):
+            raise NotEligible("assignment to an index or selector")
+        sym = spec.res.uses[id(target)]
+        if op == "=":
+            t = self.expr(rhs, spec)
+        else:
+            lt = self.ident_type(target, sym, spec)
+            rt = self.expr(rhs, spec)
+            if lt is None or rt is None:
+                t = None
+            else:
+                t = binop_type(_COMPOUND[op], lt, rt)
+                if t is None:
+                    raise NotEligible(f"{T.show(lt)} {_COMPOUND[op]} {T.show(rt)} is an error")
+            spec.expr_types[id(n)] = t
+        self.bind(sym, t, spec, define=False)
+
+    def bind(self, sym, t, spec, define):
+        if t == VOID:
+            raise NotEligible(f"'{sym.name}' assigned undefined")
+        if t == ARRAY or isinstance(t, Func):
+            raise NotEligible(f"'{sym.name}' assigned a {T.show(t)}")
+        if sym.kind == "global":
+            if define and spec.kind == "loop":
+                spec.defined_globals.add(sym.index)
+            old = spec.global_writes.get(sym.index)
+            if sym.index in spec.global_reads and t is not None and spec.global_reads[sym.index] != t:
+                raise NotEligible(f"global '{sym.name}' changes type")
+            if old is not None and t is not None and old != t:
+                raise NotEligible(f"global '{sym.name}' changes type")
+            spec.global_writes[sym.index] = t if t is not None else old
+            return
+        if sym.kind != "local":
+            raise NotEligible(f"assignment to {sym.kind} '{sym.name}'")
+        if sym in spec.free_syms or (sym.func is not None and spec.kind == "func"
+                                     and sym not in spec.local_types and not define):
+            raise NotEligible(f"writes captured variable '{sym.name}'")
+        old = spec.local_types.get(sym)
+        if old is not None and t is not None and old != t:
+            raise NotEligible(f"variable '{sym.name}' changes type ({T.show(old)} -> {T.show(t)})")
+        if t is not None or sym not in spec.local_types:
+            spec.local_types[sym] = t if t is not None else old
+
+    def s_IfStmt(self, n, spec):
+        if n.init is not None:
+            self.stmt(n.init, spec)
+        self.cond(n.cond, spec)
+        self.block(n.body.stmts, spec)
+        if n.else_ is not None:
+            self.stmt(n.else_, spec)
+
+    def s_ForStmt(self, n, spec):
+        if n.init is not None:
+            self.stmt(n.init, spec)
+        if n.cond is not None:
+            self.cond(n.cond, spec)
+        self.block(n.body.stmts, spec)
+        if n.post is not None:
+            self.stmt(n.post, spec)
+
+    def s_BranchStmt(self, n, spec):
+        pass
+
+    def s_ReturnStmt(self, n, spec):
+        if spec.kind != "func":
+            raise NotEligible("return in a loop region")
+        if n.result is None:
+            spec.rets.append(VOID)
+        else:
+            t = self.expr(n.result, spec)
+            if t == VOID:
+                raise NotEligible("returns the result of a function without a value")
+            spec.rets.append(t)
+
+    def cond(self, e, spec):
+        t = self.expr(e, spec)
+        if t not in (INT, FLOAT, BOOL, None):
+            raise NotEligible(f"condition of type {T.show(t)}")
+        return t
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, n, spec):
+        m = getattr(self, "e_" + type(n).__name__, None)
+        if m is None:
+            raise NotEligible(_describe(n))
+        t = m(n, spec)
+        spec.expr_types[id(n)] = t
+        return t
+
+    def e_IntLit(self, n, spec):
+        return INT
+
+    def e_FloatLit(self, n, spec):
+        return FLOAT
+
+    def e_BoolLit(self, n, spec):
+        return BOOL
+
+    def e_ParenExpr(self, n, spec):
+        return self.expr(n.expr, spec)
+
+    def e_Ident(self, n, spec):
+        return self.ident_type(n, spec.res.uses[id(n)], spec)
+
+    def ident_type(self, n, sym, spec):
+        if sym.kind == "local":
+            if sym not in spec.local_types:
+                raise NotEligible(f"reads variable '{sym.name}' of an enclosing scope")
+            return spec.local_types[sym]
+        if sym.kind == "global":
+            if sym.index in spec.global_writes and (spec.kind == "loop" and
+                                                    sym.index in spec.defined_globals):
+                return spec.global_writes[sym.index]
+            t = T.type_of_value(self.G[sym.index], self.program)
+            if t is None:
+                raise NotEligible(f"global '{sym.name}' holds a {type(self.G[sym.index]).__name__}")
+            w = spec.global_writes.get(sym.index)
+            if w is not None and w != t:
+                raise NotEligible(f"global '{sym.name}' changes type")
+            spec.global_reads[sym.index] = t
+            return t
+        raise NotEligible(f"uses builtin '{sym.name}' as a value")
+
+    def e_UnaryExpr(self, n, spec):
+        t = self.expr(n.operand, spec)
+        if t is None:
+            return None
+        if n.op == "+":
+            return t
+        if n.op == "!":
+            if t not in (INT, FLOAT, BOOL):
+                raise NotEligible(f"!{T.show(t)}")
+            return BOOL
+        if n.op == "-" and t in (INT, FLOAT):
+            return t
+        if n.op == "^" and t == INT:
+            return INT
+        raise NotEligible(f"{n.op}{T.show(t)} is an error")
+
+    def e_BinaryExpr(self, n, spec):
+        lt = self.expr(n.left, spec)
+        rt = self.expr(n.right, spec)
+        if n.op in ("&&", "||"):
+            for t in (lt, rt):
+                if t not in (INT, FLOAT, BOOL, None):
+                    raise NotEligible(f"{n.op} on {T.show(t)}")
+            if lt is None or rt is None:
+                return lt if rt is None else rt
+            if lt != rt:
+                raise NotEligible(f"{T.show(lt)} {n.op} {T.show(rt)} yields either type")
+            return lt
+        if lt is None or rt is None:
+            return BOOL if n.op in ("==", "!=", "<", ">", "<=", ">=") else (lt or rt)
+        if n.op in ("==", "!="):
+            if lt not in (INT, FLOAT, BOOL) or rt not in (INT, FLOAT, BOOL):
+                raise NotEligible(f"{T.show(lt)} {n.op} {T.show(rt)}")
+            return BOOL
+        t = binop_type(n.op, lt, rt)
+        if t is None:
+            raise NotEligible(f"{T.show(lt)} {n.op} {T.show(rt)} is an error")
+        return t
+
+    def e_CondExpr(self, n, spec):
+        self.cond(n.cond, spec)
+        a = self.expr(n.true_expr, spec)
+        b = self.expr(n.false_expr, spec)
+        if a is None or b is None:
+            return a if b is None else b
+        if a != b or a not in (INT, FLOAT, BOOL):
+            raise NotEligible(f"ternary yields {T.show(a)} or {T.show(b)}")
+        return a
+
+    def e_CallExpr(self, n, spec):
+        if n.ellipsis:
+            raise NotEligible("spread call")
+        f = n.func
+        while isinstance(f, A.ParenExpr):
+            f = f.expr
+        if not isinstance(f, A.Ident):
+            raise NotEligible("call of a computed function")
+        sym = spec.res.uses[id(f)]
+        if sym.kind == "builtin":
+            return self.builtin_call(n, sym.name, spec)
+        arg_types = tuple(self.expr(a, spec) for a in n.args)
+        for a, t in zip(n.args, arg_types):
+            if t not in (INT, FLOAT, BOOL, None):
+                raise NotEligible(f"passes a {T.show(t)} argument")
+        if sym.kind == "global":
+            obj = self.G[sym.index]
+            ft = T.type_of_value(obj, self.program)
+            if not isinstance(ft, Func):
+                raise NotEligible(f"calls global '{sym.name}' holding a {type(obj).__name__}")
+            if sym.index in spec.global_writes:
+                raise NotEligible(f"global function '{sym.name}' is reassigned")
+            spec.global_reads[sym.index] = ft
+            source = ("global", sym.index)
+            cells = obj.__closure__ or ()
+            free_values = self._free_values(ft.fid, obj)
+        elif sym.kind == "local" and sym in spec.free_syms and spec.kind == "func":
+            raise NotEligible(f"calls captured function '{sym.name}'")
+        elif sym.kind == "local" and spec.kind == "func" and self._is_self_reference(spec, sym):
+            source = ("self", None)
+            ft = Func(spec.code, spec.fid)
+            free_values = None
+        else:
+            raise NotEligible(f"calls '{sym.name}', not a compiled function known at compile time")
+        if None in arg_types:
+            return None
+        if source[0] == "self":
+            callee = spec if arg_types == spec.arg_types else None
+            if callee is None:
+                raise NotEligible("recursive call with other argument types")
+        else:
+            callee = self.function(ft.fid, arg_types, free_values)
+            spec.callee_objects[source[1]] = callee
+        spec.calls[id(n)] = (callee, source)
+        return callee.ret
+
+    def _free_values(self, fid, obj):
+        syms = self.free_symbols(fid)
+        names = obj.__code__.co_freevars
+        cells = obj.__closure__ or ()
+        out = []
+        for s in syms:
+            try:
+                out.append(cells[names.index(s.pyname)].cell_contents)
+            except (ValueError, IndexError):
+                raise NotEligible(f"captured variable '{s.name}' not in a cell") from None
+        return out
+
+    def _is_self_reference(self, spec, sym):
+        return False
+
+    def builtin_call(self, n, name, spec):
+        if name == "len" and len(n.args) == 1:
+            t = self.expr(n.args[0], spec)
+            if t == ARRAY:
+                return INT
+            raise NotEligible(f"len of {T.show(t)}")
+        raise NotEligible(f"calls builtin '{name}'")
+
+    def _mark_tail_calls(self, spec):
+        """``return f(...)`` calling this very specialisation becomes a jump (as the baseline does)."""
+        def visit(stmts):
+            for s in stmts:
+                if isinstance(s, A.ReturnStmt) and isinstance(s.result, A.CallExpr):
+                    c = spec.calls.get(id(s.result))
+                    if c is not None and c[0] is spec:
+                        spec.self_tail_calls.add(id(s.result))
+                elif (isinstance(s, A.ReturnStmt) and isinstance(s.result, A.BinaryExpr)
+                      and s.result.op == "+" and spec.ret == INT
+                      and spec.expr_types.get(id(s.result.left)) == INT):
+                    r = s.result.right
+                    while isinstance(r, A.ParenExpr):
+                        r = r.expr
+                    c = spec.calls.get(id(r)) if isinstance(r, A.CallExpr) else None
+                    if c is not None and c[0] is spec:
+                        spec.acc_calls.add(id(s.result))
+                elif isinstance(s, A.IfStmt):
+                    visit(s.body.stmts)
+                    e = s.else_
+                    if isinstance(e, A.BlockStmt):
+                        visit(e.stmts)
+                    elif isinstance(e, A.IfStmt):
+                        visit([e])
+        visit(spec.node.body.stmts)
+
+
+def _terminates(stmts):
+    """Does control never fall off the end of this statement list?"""
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, A.ReturnStmt):
+        return True
+    if isinstance(last, A.IfStmt):
+        if last.else_ is None:
+            return False
+        other = last.else_.stmts if isinstance(last.else_, A.BlockStmt) else [last.else_]
+        return _terminates(last.body.stmts) and _terminates(other)
+    if isinstance(last, A.BlockStmt):
+        return _terminates(last.stmts)
+    if isinstance(last, A.ForStmt) and last.cond is None:
+        return not _has_break(last.body.stmts)
+    return False
+
+
+def _has_break(stmts):
+    for s in stmts:
+        if isinstance(s, A.BranchStmt) and s.tok == "break":
+            return True
+        if isinstance(s, A.IfStmt):
+            if _has_break(s.body.stmts):
+                return True
+            e = s.else_
+            if e is not None and _has_break(e.stmts if isinstance(e, A.BlockStmt) else [e]):
+                return True
+        if isinstance(s, A.BlockStmt) and _has_break(s.stmts):
+            return True
+    return False
+
+
+def _describe(n):
+    names = {"StringLit": "strings", "CharLit": "chars", "ArrayLit": "array literals",
+             "MapLit": "map literals", "FuncLit": "function literals", "UndefinedLit": "undefined",
+             "SelectorExpr": "selectors", "IndexExpr": "index expressions",
+             "SliceExpr": "slices", "ImportExpr": "import", "ErrorExpr": "error values",
+             "ImmutableExpr": "immutable values"}
+    return "uses " + names.get(type(n).__name__, type(n).__name__)

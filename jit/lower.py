@@ -1,0 +1,754 @@
+"""Typed Tengo AST → LLVM IR (llvmlite.ir), one core function per specialisation.
+
+The ABI is in ``callconv.py``. One method per node kind (``s_IfStmt``, ``e_BinaryExpr``, …);
+operators are tables. Go semantics that LLVM leaves undefined are explicit: division and
+modulo by zero raise Tengo's error, ``INT64_MIN / -1`` wraps and ``% -1`` is 0, shift counts
+are unsigned and ``>= 64`` give 0 (or -1 for ``>>`` of a negative value). Integer arithmetic has
+no ``nsw``/``nuw`` flags and floats no fast-math flags, so results are bit for bit the
+baseline's. Blocks are named (``for.cond``, ``div.zero``…); allocas live in the entry block.
+"""
+from __future__ import annotations
+
+import llvmlite.ir as ir
+
+from tengojit.interp import ast as A
+from . import callconv as cc
+from .engine import api_addr
+from .types import INT, FLOAT, BOOL, VOID, ARRAY, Func
+
+I1 = ir.IntType(1)
+I8 = ir.IntType(8)
+I32 = ir.IntType(32)
+I64 = ir.IntType(64)
+F64 = ir.DoubleType()
+PTR = I8.as_pointer()          # PyObject*
+PPTR = PTR.as_pointer()        # PyObject**
+
+LLTYPE = {INT: I64, FLOAT: F64, BOOL: I1}
+
+_ICMP = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "==": "==", "!=": "!="}
+_FCMP = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "==": "=="}
+
+
+def ll(t):
+    if t in LLTYPE:
+        return LLTYPE[t]
+    return PTR          # ARRAY / Func: a PyObject*
+
+
+class Runtime:
+    """Addresses of the CPython objects and functions native code uses (absolute constants)."""
+
+    def __init__(self):
+        import ctypes
+        self.addr = {
+            "PyLong_Type": id(int), "PyFloat_Type": id(float), "PyBool_Type": id(bool),
+            "PyList_Type": id(list), "PyFunction_Type": id(type(lambda: 0)),
+            "Py_True": id(True), "Py_False": id(False), "Py_None": id(None),
+        }
+        for fn in ("PyLong_AsLongLong", "PyLong_FromLongLong", "PyFloat_FromDouble",
+                   "Py_IncRef", "Py_DecRef", "PyObject_Vectorcall", "PyObject_CallOneArg",
+                   "PyLong_FromVoidPtr", "PyErr_Occurred"):
+            self.addr[fn] = api_addr(fn)
+        del ctypes
+
+
+_RT = None
+
+
+def runtime():
+    global _RT
+    if _RT is None:
+        _RT = Runtime()
+    return _RT
+
+
+class ModuleBuilder:
+    """Builds one LLVM module: the cores of a set of specialisations (+ wrappers, see wrapper.py)."""
+
+    def __init__(self, name, file_ids):
+        self.m = ir.Module(name=name)
+        self.rt = runtime()
+        self.file_ids = file_ids
+        self.cores = {}
+        self._helpers = {}
+
+    # ------------------------------------------------------------------ constants and helpers
+    def const_ptr(self, b, addr, ty=PTR):
+        return b.inttoptr(ir.Constant(I64, addr), ty)
+
+    def api(self, b, name, ret, args):
+        fnty = ir.FunctionType(ret, args)
+        return self.const_ptr(b, self.rt.addr[name], fnty.as_pointer())
+
+    def declare_core(self, spec):
+        if spec.kind == "loop":
+            fnty = ir.FunctionType(I1, [PTR])
+        else:
+            args = [PTR, I64] + [ll(t) for t in spec.arg_types] + [ll(t) for t in spec.free_types]
+            fnty = ir.FunctionType(self.ret_type(spec), args)
+        f = ir.Function(self.m, fnty, name=spec.name)
+        f.linkage = "internal" if spec.kind == "func" else "external"
+        self.cores[spec] = f
+        return f
+
+    def twin(self, spec, i=1):
+        """A second copy of a recursive specialisation's core: each copy calls the other, and
+        LLVM's inliner, which never inlines a function into itself, inlines the copy instead —
+        one level of the recursion unrolled, as gcc does for self-recursive C functions."""
+        f = ir.Function(self.m, self.cores[spec].function_type, name=f"{spec.name}_copy{i}")
+        f.linkage = "internal"
+        return f
+
+    @staticmethod
+    def ret_type(spec):
+        """``{T, i1}`` (value, error) for a value-returning function, ``i1`` (error) otherwise."""
+        if spec.ret == VOID:
+            return I1
+        return ir.LiteralStructType([ll(spec.ret), I1])
+
+    def helper(self, name):
+        h = self._helpers.get(name)
+        if h is None:
+            h = self._helpers[name] = getattr(self, "_mk_" + name)()
+        return h
+
+    def _mk_unbox_int(self):
+        """i64 value of a PyLong in int64 range: inline for 0/1 digit, else PyLong_AsLongLong."""
+        f = ir.Function(self.m, ir.FunctionType(I64, [PTR]), name="tj_unbox_int")
+        f.linkage = "internal"
+        f.attributes.add("alwaysinline")
+        obj = f.args[0]
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        size = b.load(b.bitcast(b.gep(obj, [ir.Constant(I64, cc.OFF_LONG_SIZE)]), I64.as_pointer()))
+        dptr = b.bitcast(b.gep(obj, [ir.Constant(I64, cc.OFF_LONG_DIGIT)]), I32.as_pointer())
+        small = b.icmp_unsigned("<=", b.add(size, ir.Constant(I64, 1)), ir.Constant(I64, 2))
+        fast = f.append_basic_block("fast")
+        slow = f.append_basic_block("slow")
+        b.cbranch(small, fast, slow)
+        b.position_at_end(fast)
+        d = b.zext(b.load(dptr), I64)
+        d = b.select(b.icmp_signed("==", size, ir.Constant(I64, 0)), ir.Constant(I64, 0), d)
+        b.ret(b.select(b.icmp_signed("<", size, ir.Constant(I64, 0)), b.sub(ir.Constant(I64, 0), d), d))
+        b.position_at_end(slow)
+        b.ret(b.call(self.api(b, "PyLong_AsLongLong", I64, [PTR]), [obj]))
+        return f
+
+    def _mk_push_trace(self):
+        """Append (file, line, col) to ctx.trace (ignored past MAX_TRACE)."""
+        f = ir.Function(self.m, ir.FunctionType(ir.VoidType(), [PTR, I32, I32, I32]), name="tj_push_trace")
+        f.linkage = "internal"
+        ctx, fid, line, col = f.args
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        np_ = b.bitcast(b.gep(ctx, [ir.Constant(I64, 20)]), I32.as_pointer())
+        n = b.load(np_)
+        room = b.icmp_signed("<", n, ir.Constant(I32, cc.MAX_TRACE))
+        yes = f.append_basic_block("store")
+        done = f.append_basic_block("done")
+        b.cbranch(room, yes, done)
+        b.position_at_end(yes)
+        base = b.bitcast(b.gep(ctx, [ir.Constant(I64, 24)]), I32.as_pointer())
+        i3 = b.mul(n, ir.Constant(I32, 3))
+        for k, v in enumerate((fid, line, col)):
+            b.store(v, b.gep(base, [b.add(i3, ir.Constant(I32, k))]))
+        b.store(b.add(n, ir.Constant(I32, 1)), np_)
+        b.branch(done)
+        b.position_at_end(done)
+        b.ret_void()
+        return f
+
+    # ------------------------------------------------------------------ boxing (used by wrappers too)
+    def box(self, b, t, v):
+        if t == INT:
+            return b.call(self.api(b, "PyLong_FromLongLong", PTR, [I64]), [v])
+        if t == FLOAT:
+            return b.call(self.api(b, "PyFloat_FromDouble", PTR, [F64]), [v])
+        if t == BOOL:
+            obj = b.select(v, self.const_ptr(b, self.rt.addr["Py_True"]),
+                           self.const_ptr(b, self.rt.addr["Py_False"]))
+            b.call(self.api(b, "Py_IncRef", ir.VoidType(), [PTR]), [obj])
+            return obj
+        raise TypeError(t)
+
+    def unbox(self, b, t, obj):
+        if t == INT:
+            return b.call(self.helper("unbox_int"), [obj])
+        if t == FLOAT:
+            return b.load(b.bitcast(b.gep(obj, [ir.Constant(I64, cc.OFF_FLOAT_VAL)]), F64.as_pointer()))
+        if t == BOOL:
+            return b.icmp_unsigned("==", obj, self.const_ptr(b, self.rt.addr["Py_True"]))
+        return obj
+
+    def type_of(self, b, obj):
+        return b.load(b.bitcast(b.gep(obj, [ir.Constant(I64, cc.OFF_OB_TYPE)]), PPTR))
+
+    def load_ptr(self, b, obj, off):
+        return b.load(b.bitcast(b.gep(obj, [ir.Constant(I64, off)]), PPTR))
+
+    def cell_value(self, b, func_obj, cell_index):
+        """The object in cell ``cell_index`` of a function's closure."""
+        clo = self.load_ptr(b, func_obj, cc.OFF_FUNC_CLOSURE)
+        cell = self.load_ptr(b, clo, cc.OFF_TUPLE_ITEMS + 8 * cell_index)
+        return self.load_ptr(b, cell, cc.OFF_CELL_REF)
+
+
+class CoreLowering:
+    """Emits the body of one specialisation's core function."""
+
+    def __init__(self, mb: ModuleBuilder, spec, program, promoted=(), function=None,
+                 self_target=None):
+        self.mb = mb
+        self.spec = spec
+        self.program = program
+        self.f = function if function is not None else mb.cores[spec]
+        # where calls of this very specialisation go: its twin (see ModuleBuilder.twin), so
+        # that LLVM inlines one level of the recursion into each copy
+        self.self_target = self_target
+        self.file_id = mb.file_ids(spec)
+        self.promoted = set(promoted)
+        self.vars = {}          # Symbol -> alloca
+        self.gvars = {}         # slot -> (alloca, dirty alloca)
+        self.loops = []         # (continue block, break block)
+
+    # ------------------------------------------------------------------ scaffolding
+    def lower(self):
+        f = self.f
+        self.entry = f.append_basic_block("entry")
+        self.b = b = ir.IRBuilder(self.entry)
+        self.ctx = f.args[0]
+        self.status = b.alloca(I1, name="error")
+        b.store(ir.Constant(I1, 0), self.status)
+        self.ret_block = f.append_basic_block("return")
+        spec = self.spec
+        if spec.kind == "func":
+            self.retval = b.alloca(ll(spec.ret), name="retval") if spec.ret != VOID else None
+            self.depth = b.alloca(I64, name="depth")
+            self.acc = None
+            if spec.acc_calls:
+                self.acc = b.alloca(I64, name="acc")
+                b.store(ir.Constant(I64, 0), self.acc)
+            n = len(spec.arg_types)
+            for i, (p, t) in enumerate(zip(spec.node.params, spec.arg_types)):
+                sym = spec.res.defs[id(p)]
+                a = self.var(sym, t)
+                b.store(f.args[2 + i], a)
+            for j, (sym, t) in enumerate(zip(spec.free_syms, spec.free_types)):
+                a = self.var(sym, t)
+                b.store(f.args[2 + n + j], a)
+            for sym, t in spec.local_types.items():
+                if sym not in self.vars and t is not None:
+                    self.var(sym, t)
+            b.store(f.args[1], self.depth)
+            self.body_start = f.append_basic_block("body.start")
+            b.branch(self.body_start)
+            b.position_at_end(self.body_start)
+            self.check_depth()
+        else:
+            for slot in sorted(self.promoted):
+                t = spec.global_writes.get(slot) or spec.global_reads.get(slot)
+                a = b.alloca(ll(t), name=f"g{slot}")
+                dirty = b.alloca(I1, name=f"g{slot}.dirty")
+                b.store(ir.Constant(I1, 0), dirty)
+                self.gvars[slot] = (a, dirty, t)
+            for slot, (a, dirty, t) in self.gvars.items():
+                if slot in spec.global_reads and slot not in spec.defined_globals:
+                    b.store(self.mb.unbox(b, t, self.global_obj(slot)), a)
+            self.depth = b.alloca(I64, name="depth")
+            b.store(ir.Constant(I64, cc.NATIVE_DEPTH), self.depth)
+        if spec.kind == "func":
+            self.block(spec.node.body.stmts)
+        else:
+            self.stmt(spec.node)
+        if not self.b.block.is_terminated:
+            if spec.kind == "func" and spec.ret != VOID:
+                self.store_result(ir.Constant(ll(spec.ret), None))
+            self.b.branch(self.ret_block)
+        b = self.b
+        b.position_at_end(self.ret_block)
+        if spec.kind == "loop":
+            # write back the globals kept in registers, on every exit (error exits too)
+            for slot, (a, dirty, t) in sorted(self.gvars.items()):
+                if slot not in spec.global_writes:
+                    continue
+                wb = self.f.append_basic_block(f"writeback.g{slot}")
+                nxt = self.f.append_basic_block(f"writeback.g{slot}.done")
+                b.cbranch(b.load(dirty), wb, nxt)
+                b.position_at_end(wb)
+                self.store_global_mem(slot, t, b.load(a))
+                b.branch(nxt)
+                b.position_at_end(nxt)
+            b.ret(b.load(self.status))
+        elif spec.ret == VOID:
+            b.ret(b.load(self.status))
+        else:
+            agg = ir.Constant(self.mb.ret_type(spec), None)
+            agg = b.insert_value(agg, b.load(self.retval), 0)
+            b.ret(b.insert_value(agg, b.load(self.status), 1))
+
+    def check_depth(self):
+        """Entering a (virtual) frame with no depth left is Tengo's ``stack overflow``."""
+        b = self.b
+        over = self.new_block("depth.over")
+        ok = self.new_block("depth.ok")
+        b.cbranch(b.icmp_signed(">", b.load(self.depth), ir.Constant(I64, 0)), ok, over)
+        b.position_at_end(over)
+        self.set_err(cc.ERR_STACK_OVERFLOW)
+        b.store(ir.Constant(I1, 1), self.status)
+        b.branch(self.ret_block)
+        b.position_at_end(ok)
+
+    def store_result(self, v):
+        if self.acc is not None:
+            v = self.b.add(self.b.load(self.acc), v)
+        self.b.store(v, self.retval)
+
+    def var(self, sym, t):
+        a = self.vars.get(sym)
+        if a is None:
+            with self.b.goto_block(self.entry):
+                self.b.position_at_start(self.entry)
+                a = self.b.alloca(ll(t), name=sym.name or "v")
+            self.vars[sym] = a
+        return a
+
+    def new_block(self, name):
+        return self.f.append_basic_block(name)
+
+    def dead(self):
+        """Continue emitting into an unreachable block (after a branch/return)."""
+        self.b.position_at_end(self.new_block("dead"))
+
+    def set_err(self, code):
+        b = self.b
+        b.store(ir.Constant(I32, code), b.bitcast(b.gep(self.ctx, [ir.Constant(I64, 16)]), I32.as_pointer()))
+
+    def push_trace(self, pos):
+        self.b.call(self.mb.helper("push_trace"),
+                    [self.ctx, ir.Constant(I32, self.file_id), ir.Constant(I32, pos[0]), ir.Constant(I32, pos[1])])
+
+    def fail(self, code, pos):
+        """Raise Tengo error ``code`` at ``pos``: leave through the exit block with the flag set."""
+        self.set_err(code)
+        self.push_trace(pos)
+        self.b.store(ir.Constant(I1, 1), self.status)
+        self.b.branch(self.ret_block)
+
+    # ------------------------------------------------------------------ globals
+    def global_obj(self, slot):
+        b = self.b
+        items = b.load(b.bitcast(self.ctx, PPTR.as_pointer()))
+        return b.load(b.gep(items, [ir.Constant(I64, slot)]))
+
+    def store_global_mem(self, slot, t, v):
+        b = self.b
+        new = self.mb.box(b, t, v)
+        items = b.load(b.bitcast(self.ctx, PPTR.as_pointer()))
+        p = b.gep(items, [ir.Constant(I64, slot)])
+        old = b.load(p)
+        b.store(new, p)
+        b.call(self.mb.api(b, "Py_DecRef", ir.VoidType(), [PTR]), [old])
+
+    def load_sym(self, sym, t):
+        if sym.kind == "global":
+            g = self.gvars.get(sym.index)
+            if g is not None:
+                return self.b.load(g[0])
+            return self.mb.unbox(self.b, t, self.global_obj(sym.index))
+        return self.b.load(self.vars[sym])
+
+    def store_sym(self, sym, t, v):
+        if sym.kind == "global":
+            g = self.gvars.get(sym.index)
+            if g is not None:
+                self.b.store(v, g[0])
+                self.b.store(ir.Constant(I1, 1), g[1])
+            else:
+                self.store_global_mem(sym.index, t, v)
+            return
+        self.b.store(v, self.var(sym, t))
+
+    # ------------------------------------------------------------------ statements
+    def block(self, stmts):
+        for s in stmts:
+            if self.b.block.is_terminated:
+                self.dead()
+            self.stmt(s)
+
+    def stmt(self, n):
+        getattr(self, "s_" + type(n).__name__)(n)
+
+    def s_EmptyStmt(self, n):
+        pass
+
+    def s_BlockStmt(self, n):
+        self.block(n.stmts)
+
+    def s_ExprStmt(self, n):
+        e = n.expr
+        while isinstance(e, A.ParenExpr):
+            e = e.expr
+        if isinstance(e, A.IndexExpr) and self.spec.expr_types.get(id(e)) == VOID:
+            self.expr(e.expr)
+            self.expr(e.index)
+            return
+        self.expr(n.expr)
+
+    def s_IncDecStmt(self, n):
+        self.assign(n, n.expr, A.IntLit(n.pos, 1), "+=" if n.op == "++" else "-=")
+
+    def s_AssignStmt(self, n):
+        self.assign(n, n.lhs[0], n.rhs[0], n.op)
+
+    def assign(self, n, target, rhs, op):
+        spec = self.spec
+        if op == ":=":
+            sym = spec.res.defs[id(n)]
+            v, t = self.expr(rhs)
+            self.store_sym(sym, self.sym_type(sym, t), v)
+            return
+        sym = spec.res.uses[id(target)]
+        st = self.sym_type(sym, None)
+        if op == "=":
+            v, t = self.expr(rhs)
+        else:
+            lv = self.load_sym(sym, st)
+            rv, rt = self.expr(rhs)
+            v, t = self.binop({"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&",
+                               "|=": "|", "^=": "^", "&^=": "&^", "<<=": "<<", ">>=": ">>"}[op],
+                              lv, st, rv, rt, n.pos)
+        self.store_sym(sym, st if st is not None else t, v)
+
+    def sym_type(self, sym, default):
+        if sym.kind == "global":
+            s = self.spec
+            return s.global_writes.get(sym.index) or s.global_reads.get(sym.index) or default
+        return self.spec.local_types.get(sym, default)
+
+    def s_IfStmt(self, n):
+        if n.init is not None:
+            self.stmt(n.init)
+        c = self.truth(*self.expr(n.cond))
+        then = self.new_block("if.then")
+        els = self.new_block("if.else")
+        end = self.new_block("if.end")
+        self.b.cbranch(c, then, els)
+        self.b.position_at_end(then)
+        self.block(n.body.stmts)
+        if not self.b.block.is_terminated:
+            self.b.branch(end)
+        self.b.position_at_end(els)
+        if n.else_ is not None:
+            self.stmt(n.else_)
+        if not self.b.block.is_terminated:
+            self.b.branch(end)
+        self.b.position_at_end(end)
+
+    def s_ForStmt(self, n):
+        if n.init is not None:
+            self.stmt(n.init)
+        cond = self.new_block("for.cond")
+        body = self.new_block("for.body")
+        post = self.new_block("for.post")
+        end = self.new_block("for.end")
+        self.b.branch(cond)
+        self.b.position_at_end(cond)
+        if n.cond is not None:
+            self.b.cbranch(self.truth(*self.expr(n.cond)), body, end)
+        else:
+            self.b.branch(body)
+        self.b.position_at_end(body)
+        self.loops.append((post, end))
+        self.block(n.body.stmts)
+        self.loops.pop()
+        if not self.b.block.is_terminated:
+            self.b.branch(post)
+        self.b.position_at_end(post)
+        if n.post is not None:
+            self.stmt(n.post)
+        self.b.branch(cond)
+        self.b.position_at_end(end)
+
+    def s_BranchStmt(self, n):
+        cont, brk = self.loops[-1]
+        self.b.branch(brk if n.tok == "break" else cont)
+        self.dead()
+
+    def s_ReturnStmt(self, n):
+        spec = self.spec
+        if n.result is not None and id(n.result) in spec.self_tail_calls:
+            self.tail_call(n.result)
+            return
+        if n.result is not None and id(n.result) in spec.acc_calls:
+            self.accumulate_call(n.result)
+            return
+        if n.result is not None:
+            v, t = self.expr(n.result)
+            if t != VOID:
+                self.store_result(v)
+        self.b.branch(self.ret_block)
+        self.dead()
+
+    def accumulate_call(self, e):
+        """``return a + f(args)`` with f this very function: acc += a; rebind; jump.
+
+        Accumulator recursion elimination (as gcc/LLVM do): wrap-around ``+`` is associative
+        and commutative, so the result is unchanged; each jump still counts as a frame for
+        Tengo's depth limit, so deep recursion fails exactly where the baseline's does.
+        """
+        spec = self.spec
+        a, _ = self.expr(e.left)
+        c = e.right
+        while isinstance(c, A.ParenExpr):
+            c = c.expr
+        callee, source = spec.calls[id(c)]
+        vals = [self.expr(x)[0] for x in c.args]
+        env = self.callee_env(callee, source)
+        same = self.same_env(env)
+        jump, call = self.new_block("acc.jump"), self.new_block("acc.call")
+        self.b.cbranch(same, jump, call)
+        self.b.position_at_end(jump)
+        b = self.b
+        b.store(b.add(b.load(self.acc), a), self.acc)
+        for p, v in zip(spec.node.params, vals):
+            b.store(v, self.vars[spec.res.defs[id(p)]])
+        b.store(b.sub(b.load(self.depth), ir.Constant(I64, 1)), self.depth)
+        b.branch(self.body_start)
+        b.position_at_end(call)
+        r, _ = self.emit_call(c, callee, vals, env)
+        self.store_result(b.add(a, r))
+        b.branch(self.ret_block)
+        self.dead()
+
+    def same_env(self, env):
+        spec = self.spec
+        same = ir.Constant(I1, 1)
+        own = [self.b.load(self.vars[s]) for s in spec.free_syms]
+        for a, o, t in zip(env, own, spec.free_types):
+            eq = self.b.fcmp_ordered("==", a, o) if t == FLOAT else self.b.icmp_unsigned("==", a, o)
+            same = self.b.and_(same, eq)
+        return same
+
+    def tail_call(self, c):
+        """``return f(args)`` where f is this specialisation: rebind the parameters, jump."""
+        spec = self.spec
+        callee, source = spec.calls[id(c)]
+        vals = [self.expr(a)[0] for a in c.args]
+        env = self.callee_env(callee, source)
+        same = self.same_env(env)
+        jump = self.new_block("tail.jump")
+        call = self.new_block("tail.call")
+        self.b.cbranch(same, jump, call)
+        self.b.position_at_end(jump)
+        for p, t, v in zip(spec.node.params, spec.arg_types, vals):
+            self.b.store(v, self.vars[spec.res.defs[id(p)]])
+        self.b.branch(self.body_start)
+        self.b.position_at_end(call)
+        v, t = self.emit_call(c, callee, vals, env)
+        if t != VOID:
+            self.store_result(v)
+        self.b.branch(self.ret_block)
+        self.dead()
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, n):
+        """(LLVM value, type) of expression ``n``."""
+        return getattr(self, "e_" + type(n).__name__)(n)
+
+    def e_IntLit(self, n):
+        return ir.Constant(I64, n.value), INT
+
+    def e_FloatLit(self, n):
+        return ir.Constant(F64, n.value), FLOAT
+
+    def e_BoolLit(self, n):
+        return ir.Constant(I1, 1 if n.value else 0), BOOL
+
+    def e_ParenExpr(self, n):
+        return self.expr(n.expr)
+
+    def e_Ident(self, n):
+        sym = self.spec.res.uses[id(n)]
+        t = self.spec.expr_types[id(n)]
+        return self.load_sym(sym, t), t
+
+    def truth(self, v, t):
+        """Tengo's !IsFalsy: ints non-zero, floats not NaN, bools themselves."""
+        if t == BOOL:
+            return v
+        if t == INT:
+            return self.b.icmp_signed("!=", v, ir.Constant(I64, 0))
+        if t == FLOAT:
+            return self.b.fcmp_ordered("ord", v, v)
+        raise TypeError(t)
+
+    def e_UnaryExpr(self, n):
+        v, t = self.expr(n.operand)
+        b = self.b
+        if n.op == "+":
+            return v, t
+        if n.op == "!":
+            return b.not_(self.truth(v, t)), BOOL
+        if n.op == "-":
+            if t == INT:
+                return b.sub(ir.Constant(I64, 0), v), INT
+            return b.fneg(v), FLOAT
+        if n.op == "^":
+            return b.xor(v, ir.Constant(I64, -1)), INT
+        raise TypeError(n.op)
+
+    def e_CondExpr(self, n):
+        c = self.truth(*self.expr(n.cond))
+        t = self.spec.expr_types[id(n)]
+        yes, no, end = self.new_block("cond.true"), self.new_block("cond.false"), self.new_block("cond.end")
+        self.b.cbranch(c, yes, no)
+        self.b.position_at_end(yes)
+        a, _ = self.expr(n.true_expr)
+        ya = self.b.block
+        self.b.branch(end)
+        self.b.position_at_end(no)
+        bv, _ = self.expr(n.false_expr)
+        nb = self.b.block
+        self.b.branch(end)
+        self.b.position_at_end(end)
+        phi = self.b.phi(ll(t))
+        phi.add_incoming(a, ya)
+        phi.add_incoming(bv, nb)
+        return phi, t
+
+    def e_BinaryExpr(self, n):
+        if n.op in ("&&", "||"):
+            return self.logical(n)
+        lv, lt = self.expr(n.left)
+        rv, rt = self.expr(n.right)
+        return self.binop(n.op, lv, lt, rv, rt, n.pos)
+
+    def logical(self, n):
+        t = self.spec.expr_types[id(n)]
+        lv, lt = self.expr(n.left)
+        c = self.truth(lv, lt)
+        start = self.b.block
+        rhs, end = self.new_block("logic.rhs"), self.new_block("logic.end")
+        if n.op == "&&":
+            self.b.cbranch(c, rhs, end)
+        else:
+            self.b.cbranch(c, end, rhs)
+        self.b.position_at_end(rhs)
+        rv, rt = self.expr(n.right)
+        rb = self.b.block
+        self.b.branch(end)
+        self.b.position_at_end(end)
+        phi = self.b.phi(ll(t))
+        phi.add_incoming(lv, start)
+        phi.add_incoming(rv, rb)
+        return phi, t
+
+    def binop(self, op, lv, lt, rv, rt, pos):
+        b = self.b
+        if op in ("==", "!="):
+            if lt == rt == INT or lt == rt == BOOL:
+                return b.icmp_signed(op, lv, rv), BOOL
+            if {lt, rt} <= {INT, FLOAT}:
+                lv, rv = self.to_float(lv, lt), self.to_float(rv, rt)
+                if op == "==":
+                    return b.fcmp_ordered("==", lv, rv), BOOL
+                return b.fcmp_unordered("!=", lv, rv), BOOL
+            return ir.Constant(I1, 0 if op == "==" else 1), BOOL
+        if op in ("<", ">", "<=", ">="):
+            if lt == rt == INT:
+                return b.icmp_signed(op, lv, rv), BOOL
+            lv, rv = self.to_float(lv, lt), self.to_float(rv, rt)
+            return b.fcmp_ordered(op, lv, rv), BOOL
+        if lt == FLOAT or rt == FLOAT:
+            lv, rv = self.to_float(lv, lt), self.to_float(rv, rt)
+            f = {"+": b.fadd, "-": b.fsub, "*": b.fmul, "/": b.fdiv}[op]
+            return f(lv, rv), FLOAT
+        # int op int
+        if op == "+":
+            return b.add(lv, rv), INT
+        if op == "-":
+            return b.sub(lv, rv), INT
+        if op == "*":
+            return b.mul(lv, rv), INT
+        if op == "&":
+            return b.and_(lv, rv), INT
+        if op == "|":
+            return b.or_(lv, rv), INT
+        if op == "^":
+            return b.xor(lv, rv), INT
+        if op == "&^":
+            return b.and_(lv, b.xor(rv, ir.Constant(I64, -1))), INT
+        if op in ("/", "%"):
+            return self.divmod(op, lv, rv, pos), INT
+        if op == "<<":
+            big = b.icmp_unsigned(">=", rv, ir.Constant(I64, 64))
+            sh = b.shl(lv, b.select(big, ir.Constant(I64, 0), rv))
+            return b.select(big, ir.Constant(I64, 0), sh), INT
+        if op == ">>":
+            big = b.icmp_unsigned(">=", rv, ir.Constant(I64, 64))
+            sh = b.ashr(lv, b.select(big, ir.Constant(I64, 63), rv))
+            return sh, INT
+        raise TypeError(op)
+
+    def divmod(self, op, a, d, pos):
+        b = self.b
+        zero = self.new_block("div.zero")
+        nz = self.new_block("div.nonzero")
+        b.cbranch(b.icmp_signed("==", d, ir.Constant(I64, 0)), zero, nz)
+        b.position_at_end(zero)
+        self.fail(cc.ERR_DIV_ZERO, pos)
+        b.position_at_end(nz)
+        minus1 = b.icmp_signed("==", d, ir.Constant(I64, -1))
+        safe_d = b.select(minus1, ir.Constant(I64, 1), d)
+        if op == "/":
+            q = b.sdiv(a, safe_d)
+            return b.select(minus1, b.sub(ir.Constant(I64, 0), a), q)
+        r = b.srem(a, safe_d)
+        return b.select(minus1, ir.Constant(I64, 0), r)
+
+    def to_float(self, v, t):
+        return self.b.sitofp(v, F64) if t == INT else v
+
+    def e_CallExpr(self, n):
+        spec = self.spec
+        f = n.func
+        while isinstance(f, A.ParenExpr):
+            f = f.expr
+        sym = spec.res.uses[id(f)]
+        if sym.kind == "builtin":           # len(array)
+            v, _ = self.expr(n.args[0])
+            size = self.b.load(self.b.bitcast(self.b.gep(v, [ir.Constant(I64, cc.OFF_LIST_SIZE)]),
+                                              I64.as_pointer()))
+            return size, INT
+        callee, source = spec.calls[id(n)]
+        vals = [self.expr(a)[0] for a in n.args]
+        return self.emit_call(n, callee, vals, self.callee_env(callee, source))
+
+    def callee_env(self, callee, source):
+        """The captured values a callee runs with, read from the function object's cells."""
+        if not callee.free_syms:
+            return []
+        kind, slot = source
+        obj = self.global_obj(slot)
+        names = callee.code.co_freevars
+        return [self.mb.unbox(self.b, t, self.mb.cell_value(self.b, obj, names.index(s.pyname)))
+                for s, t in zip(callee.free_syms, callee.free_types)]
+
+    def emit_call(self, n, callee, vals, env):
+        b = self.b
+        core = self.mb.cores[callee]
+        if callee is self.spec and self.self_target is not None:
+            core = self.self_target
+        depth = b.sub(b.load(self.depth), ir.Constant(I64, 1))
+        r = b.call(core, [self.ctx, depth] + vals + env)
+        failed = r if callee.ret == VOID else b.extract_value(r, 1)
+        err = self.new_block("call.err")
+        ok = self.new_block("call.ok")
+        b.cbranch(failed, err, ok)
+        b.position_at_end(err)
+        self.push_trace(n.pos)
+        b.store(ir.Constant(I1, 1), self.status)
+        b.branch(self.ret_block)
+        b.position_at_end(ok)
+        if callee.ret == VOID:
+            return None, VOID
+        return b.extract_value(r, 0), callee.ret

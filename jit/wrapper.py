@@ -1,0 +1,262 @@
+"""Entry wrappers: METH_FASTCALL functions generated in IR, turned into Python builtins.
+
+Three kinds (see ``callconv.py``): the prologue entry (called by the function's own baseline
+code), the bound entry (``ctx.bind``/``ctx.call``/``ctx.map``) and the loop entry (a hot loop
+of the main body). Each checks every assumption of the native code, unboxes, calls the core,
+and boxes the result; an error in native code becomes a Python exception through the
+``raise_error`` callback (``dispatch.native_error``), which reads the context's trace.
+"""
+from __future__ import annotations
+
+import ctypes
+
+import llvmlite.ir as ir
+
+from . import callconv as cc
+from .lower import I1, I32, I64, PTR, PPTR, F64, ll
+from .types import INT, FLOAT, BOOL, VOID, ARRAY, Func
+
+METH_FASTCALL = 0x0080
+FASTCALL_TY = ir.FunctionType(PTR, [PTR, PPTR, I64])
+
+
+class PyMethodDef(ctypes.Structure):
+    _fields_ = [("ml_name", ctypes.c_char_p), ("ml_meth", ctypes.c_void_p),
+                ("ml_flags", ctypes.c_int), ("ml_doc", ctypes.c_char_p)]
+
+
+_api = ctypes.pythonapi
+_api.PyCFunction_NewEx.restype = ctypes.py_object
+_api.PyCFunction_NewEx.argtypes = [ctypes.c_void_p, ctypes.py_object, ctypes.py_object]
+
+
+class NativeBuiltin:
+    """Keeps a PyMethodDef alive and makes the builtin for it."""
+
+    def __init__(self, name, address, doc=None):
+        self.name = name.encode()
+        self.doc = doc.encode() if doc else None
+        self.defn = PyMethodDef(self.name, address, METH_FASTCALL, self.doc)
+
+    def make(self, self_obj=None):
+        return _api.PyCFunction_NewEx(ctypes.addressof(self.defn), self_obj, None)
+
+
+def collect_guards(entry):
+    """(global slot -> type, global slot -> callee Spec) over the whole specialisation graph."""
+    reads, callees, seen = {}, {}, set()
+    stack = [entry]
+    while stack:
+        s = stack.pop()
+        if id(s) in seen:
+            continue
+        seen.add(id(s))
+        for slot, t in s.global_reads.items():
+            if s.kind == "loop" and slot in s.defined_globals:
+                continue
+            reads[slot] = t
+        for slot, callee in s.callee_objects.items():
+            callees[slot] = callee
+        for callee, _ in s.calls.values():
+            stack.append(callee)
+    return reads, callees
+
+
+class WrapperBuilder:
+    def __init__(self, mb, program, array_types):
+        self.mb = mb
+        self.program = program
+        self.array_types = array_types       # addresses of list and ImmutableArray
+
+    # ------------------------------------------------------------------ common pieces
+    def check_type(self, b, obj, t, fail):
+        """Branch to ``fail`` unless ``obj`` has lattice type ``t``; returns nothing."""
+        mb = self.mb
+        ty = mb.type_of(b, obj)
+        if t in (INT, FLOAT, BOOL):
+            name = {INT: "PyLong_Type", FLOAT: "PyFloat_Type", BOOL: "PyBool_Type"}[t]
+            ok = b.icmp_unsigned("==", ty, mb.const_ptr(b, mb.rt.addr[name]))
+        elif t == ARRAY:
+            ok = ir.Constant(I1, 0)
+            for a in self.array_types:
+                ok = b.or_(ok, b.icmp_unsigned("==", ty, mb.const_ptr(b, a)))
+        elif isinstance(t, Func):
+            ok = b.icmp_unsigned("==", ty, mb.const_ptr(b, mb.rt.addr["PyFunction_Type"]))
+            nxt = b.append_basic_block("guard.code")
+            b.cbranch(ok, nxt, fail)
+            b.position_at_end(nxt)
+            code = mb.load_ptr(b, obj, cc.OFF_FUNC_CODE)
+            ok = b.icmp_unsigned("==", code, mb.const_ptr(b, id(t.code)))
+        else:
+            raise TypeError(t)
+        nxt = b.append_basic_block("guard.ok")
+        b.cbranch(ok, nxt, fail)
+        b.position_at_end(nxt)
+
+    def guard_globals(self, b, items, entry, fail):
+        reads, callees = collect_guards(entry)
+        for slot in sorted(reads):
+            obj = b.load(b.gep(items, [ir.Constant(I64, slot)]))
+            self.check_type(b, obj, reads[slot], fail)
+        for slot in sorted(callees):
+            callee = callees[slot]
+            obj = b.load(b.gep(items, [ir.Constant(I64, slot)]))
+            names = callee.code.co_freevars
+            for s, t in zip(callee.free_syms, callee.free_types):
+                v = self.mb.cell_value(b, obj, names.index(s.pyname))
+                self.check_type(b, v, t, fail)
+
+    def make_ctx(self, b, items):
+        ctx = b.alloca(ir.ArrayType(ir.IntType(8), cc.CTX_SIZE), name="ctx")
+        ctx.align = 16
+        p = b.bitcast(ctx, PTR)
+        b.store(items, b.bitcast(p, PPTR.as_pointer()))
+        b.store(ir.Constant(I64, cc.NATIVE_DEPTH), b.bitcast(b.gep(p, [ir.Constant(I64, 8)]), I64.as_pointer()))
+        b.store(ir.Constant(ir.IntType(64), 0), b.bitcast(b.gep(p, [ir.Constant(I64, 16)]), I64.as_pointer()))
+        return p
+
+    def finish(self, b, r, ret_t, ctx, raise_error):
+        """Box the result on success, or raise the native error."""
+        mb = self.mb
+        f = b.function
+        ok = f.append_basic_block("ok")
+        err = f.append_basic_block("err")
+        failed = r if ret_t == VOID else b.extract_value(r, 1)
+        b.cbranch(failed, err, ok)
+        b.position_at_end(ok)
+        if ret_t == VOID:
+            none = mb.const_ptr(b, mb.rt.addr["Py_None"])
+            b.call(mb.api(b, "Py_IncRef", ir.VoidType(), [PTR]), [none])
+            b.ret(none)
+        else:
+            b.ret(mb.box(b, ret_t, b.extract_value(r, 0)))
+        b.position_at_end(err)
+        addr = b.call(mb.api(b, "PyLong_FromVoidPtr", PTR, [PTR]), [ctx])
+        r = b.call(mb.api(b, "PyObject_CallOneArg", PTR, [PTR, PTR]),
+                   [mb.const_ptr(b, id(raise_error)), addr])
+        b.call(mb.api(b, "Py_DecRef", ir.VoidType(), [PTR]), [addr])
+        isnull = b.icmp_unsigned("==", r, ir.Constant(PTR, None))
+        bad = f.append_basic_block("err.returned")
+        done = f.append_basic_block("err.raise")
+        b.cbranch(isnull, done, bad)
+        b.position_at_end(bad)
+        b.call(mb.api(b, "Py_DecRef", ir.VoidType(), [PTR]), [r])
+        b.branch(done)
+        b.position_at_end(done)
+        b.ret(ir.Constant(PTR, None))
+
+    def return_object(self, b, addr):
+        mb = self.mb
+        obj = mb.const_ptr(b, addr)
+        b.call(mb.api(b, "Py_IncRef", ir.VoidType(), [PTR]), [obj])
+        b.ret(obj)
+
+    # ------------------------------------------------------------------ the three entries
+    def prologue_entry(self, spec, name, deopt, raise_error):
+        """``(G, args..., captured...)`` → result, or the DEOPT sentinel."""
+        mb = self.mb
+        f = ir.Function(mb.m, FASTCALL_TY, name=name)
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        _, args, nargs = f.args
+        fail = f.append_basic_block("deopt")
+        n_expected = 1 + len(spec.arg_types) + len(spec.free_types)
+        nxt = f.append_basic_block("nargs.ok")
+        b.cbranch(b.icmp_signed("==", nargs, ir.Constant(I64, n_expected)), nxt, fail)
+        b.position_at_end(nxt)
+        G = b.load(args)
+        gty = mb.type_of(b, G)
+        nxt = f.append_basic_block("g.ok")
+        b.cbranch(b.icmp_unsigned("==", gty, mb.const_ptr(b, mb.rt.addr["PyList_Type"])), nxt, fail)
+        b.position_at_end(nxt)
+        items = mb.load_ptr(b, G, cc.OFF_LIST_ITEMS)
+        items = b.bitcast(items, PPTR)
+        vals = []
+        for i, t in enumerate(spec.arg_types + spec.free_types):
+            obj = b.load(b.gep(args, [ir.Constant(I64, 1 + i)]))
+            self.check_type(b, obj, t, fail)
+            vals.append(mb.unbox(b, t, obj))
+        self.guard_globals(b, items, spec, fail)
+        ctx = self.make_ctx(b, items)
+        r = b.call(mb.cores[spec], [ctx, ir.Constant(I64, cc.NATIVE_DEPTH)] + vals)
+        self.finish(b, r, spec.ret, ctx, raise_error)
+        b.position_at_end(fail)
+        self.count_deopt(b, deopt)
+        self.return_object(b, id(deopt.sentinel))
+        return f
+
+    def bound_entry(self, spec, name, deopt, raise_error):
+        """``self = (G, function)``; ``(args...)`` → result (falls back to the Python function)."""
+        mb = self.mb
+        f = ir.Function(mb.m, FASTCALL_TY, name=name)
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        selfobj, args, nargs = f.args
+        fail = f.append_basic_block("fallback")
+        G = mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS)
+        func = mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS + 8)
+        nxt = f.append_basic_block("nargs.ok")
+        b.cbranch(b.icmp_signed("==", nargs, ir.Constant(I64, len(spec.arg_types))), nxt, fail)
+        b.position_at_end(nxt)
+        items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
+        vals = []
+        for i, t in enumerate(spec.arg_types):
+            obj = b.load(b.gep(args, [ir.Constant(I64, i)]))
+            self.check_type(b, obj, t, fail)
+            vals.append(mb.unbox(b, t, obj))
+        names = spec.code.co_freevars
+        for s, t in zip(spec.free_syms, spec.free_types):
+            obj = mb.cell_value(b, func, names.index(s.pyname))
+            self.check_type(b, obj, t, fail)
+            vals.append(mb.unbox(b, t, obj))
+        self.guard_globals(b, items, spec, fail)
+        ctx = self.make_ctx(b, items)
+        r = b.call(mb.cores[spec], [ctx, ir.Constant(I64, cc.NATIVE_DEPTH)] + vals)
+        self.finish(b, r, spec.ret, ctx, raise_error)
+        # fallback: func(G, *args) through the interpreter
+        b.position_at_end(fail)
+        self.count_deopt(b, deopt)
+        stack = b.alloca(PTR, size=b.add(nargs, ir.Constant(I64, 1)))
+        b.store(G, stack)
+        loop = f.append_basic_block("copy.cond")
+        body = f.append_basic_block("copy.body")
+        done = f.append_basic_block("copy.done")
+        i = b.alloca(I64)
+        b.store(ir.Constant(I64, 0), i)
+        b.branch(loop)
+        b.position_at_end(loop)
+        iv = b.load(i)
+        b.cbranch(b.icmp_signed("<", iv, nargs), body, done)
+        b.position_at_end(body)
+        b.store(b.load(b.gep(args, [iv])), b.gep(stack, [b.add(iv, ir.Constant(I64, 1))]))
+        b.store(b.add(iv, ir.Constant(I64, 1)), i)
+        b.branch(loop)
+        b.position_at_end(done)
+        vc = mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
+        b.ret(b.call(vc, [func, stack, b.add(nargs, ir.Constant(I64, 1)), ir.Constant(PTR, None)]))
+        return f
+
+    def loop_entry(self, spec, name, deopt, raise_error):
+        """``(G,)`` → None after running the loop natively, or the DEOPT sentinel."""
+        mb = self.mb
+        f = ir.Function(mb.m, FASTCALL_TY, name=name)
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        _, args, nargs = f.args
+        fail = f.append_basic_block("deopt")
+        G = b.load(args)
+        nxt = f.append_basic_block("g.ok")
+        ok = b.and_(b.icmp_signed("==", nargs, ir.Constant(I64, 1)),
+                    b.icmp_unsigned("==", mb.type_of(b, G), mb.const_ptr(b, mb.rt.addr["PyList_Type"])))
+        b.cbranch(ok, nxt, fail)
+        b.position_at_end(nxt)
+        items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
+        self.guard_globals(b, items, spec, fail)
+        ctx = self.make_ctx(b, items)
+        r = b.call(mb.cores[spec], [ctx])
+        self.finish(b, r, VOID, ctx, raise_error)
+        b.position_at_end(fail)
+        self.count_deopt(b, deopt)
+        self.return_object(b, id(deopt.sentinel))
+        return f
+
+    def count_deopt(self, b, deopt):
+        p = b.inttoptr(ir.Constant(I64, deopt.counter_address), I64.as_pointer())
+        b.store(b.add(b.load(p), ir.Constant(I64, 1)), p)
