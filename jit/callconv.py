@@ -31,9 +31,11 @@ Entry wrappers (``wrapper.py``) are ``METH_FASTCALL`` functions made builtins wi
 
 * *prologue entry* ``(G, args..., captured values...)``: called by the baseline code of the
   function itself (its JIT prologue, see ``interp/codegen.py``);
-* *bound entry* ``self = (G, function)``: ``(args...)``; what ``ctx.bind`` returns and
-  ``ctx.call``/``ctx.map`` use;
-* *loop entry* ``(G,)``: called by the main body in place of a hot loop.
+* *bound entry* ``self = (G, function, slow)``: ``(args...)``; what ``ctx.bind`` returns and
+  ``ctx.call`` uses; when a check fails it returns ``slow(*args)``, the context's general path;
+* *loop entry* ``(G,)``: called by the main body in place of a hot loop;
+* *map entry* ``self = (G, function)``: ``(in, out)`` numpy arrays: ``ctx.map`` over an int64 /
+  float64 array, one native loop, no boxing.
 
 Each wrapper checks every assumption of the native code on every entry — argument types,
 captured value types, the types of the globals read, and for each callee held by a global its
@@ -61,6 +63,8 @@ OFF_TUPLE_ITEMS = 24
 OFF_CELL_REF = 16
 OFF_FUNC_CODE = 48
 OFF_FUNC_CLOSURE = 72
+OFF_NP_DATA = 16          # PyArrayObject.data (numpy 1.x and 2.x)
+OFF_NP_DIMS = 32          # PyArrayObject.dimensions
 
 ERR_DIV_ZERO = 1
 ERR_STACK_OVERFLOW = 2

@@ -17,7 +17,7 @@ import time
 from tengojit.errors import OpError
 from . import callconv as cc
 from .infer import Inferrer, NotEligible
-from .types import type_of_value, Func, ARRAY, show
+from .types import type_of_value, Func, ARRAY, INT, FLOAT, show
 
 _lock = threading.RLock()
 RECURSION_COPIES = 4             # copies of a recursive core in a call ring (see lower.twin)
@@ -74,6 +74,40 @@ class Deopt:
         self.sentinel = sentinel
         self.counter = ctypes.c_int64(0)
         self.counter_address = ctypes.addressof(self.counter)
+
+
+class NativeEntries:
+    """What host calls of a compiled prototype use: bound entry and (numeric) map entry."""
+
+    def __init__(self, spec, bound, map_):
+        self.spec = spec
+        self.bound = bound
+        self.map = map_
+
+    def bound_for(self, G, fn, slow):
+        """The native builtin for ``fn`` over globals ``G``; ``slow(*args)`` handles the rest."""
+        return self.bound.make((G, fn, slow))
+
+    def map_for(self, G, fn):
+        return None if self.map is None else self.map.make((G, fn))
+
+
+_np_ok = None
+
+
+def _numpy_layout_ok():
+    """numpy importable and PyArrayObject.data/dimensions where callconv.py says."""
+    global _np_ok
+    if _np_ok is None:
+        try:
+            import numpy as np
+            a = np.arange(3, dtype=np.int64)
+            rd = lambda addr: ctypes.c_void_p.from_address(addr).value
+            _np_ok = (rd(id(a) + cc.OFF_NP_DATA) == a.ctypes.data and
+                      ctypes.c_ssize_t.from_address(rd(id(a) + cc.OFF_NP_DIMS)).value == 3)
+        except Exception:
+            _np_ok = False
+    return _np_ok
 
 
 class Record:
@@ -165,6 +199,10 @@ def _compile(program, entry, kind, rec):
         wb.prologue_entry(entry, f"{entry.name}_prologue", deopt, native_error_from_baseline)
         wb.bound_entry(entry, f"{entry.name}_bound", deopt, native_error_from_host)
         names += [f"{entry.name}_prologue", f"{entry.name}_bound"]
+        if len(entry.arg_types) == 1 and entry.arg_types[0] in (INT, FLOAT) \
+                and entry.ret in (INT, FLOAT) and _numpy_layout_ok():
+            wb.map_entry(entry, f"{entry.name}_map", deopt, native_error_from_host)
+            names.append(f"{entry.name}_map")
     addrs, ms, size = engine().compile(mb.m, names)
     rec.compile_ms = ms
     rec.code_bytes = size
@@ -191,10 +229,13 @@ def hot_function(program, fid, G, args, free_values):
                 arg_types.append(t)
             spec = Inferrer(program, G).function(fid, arg_types, list(free_values))
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
-            prologue, bound = _compile(program, spec, "function", rec)
-            program.jit_bound[fid] = (bound, spec)
+            entries = _compile(program, spec, "function", rec)
+            prologue, bound = entries[0], entries[1]
+            program.jit_bound[fid] = NativeEntries(spec, bound, entries[2] if len(entries) > 2 else None)
             program.ns[f"_J{fid}"] = prologue.make()
             rec.state = "compiled"
+            for closure in list(program.jit_closures.get(fid, ())):
+                closure.attach_native()
         except NotEligible as e:
             rec.state = "not eligible"
             rec.reason = str(e)

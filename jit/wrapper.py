@@ -185,7 +185,8 @@ class WrapperBuilder:
         return f
 
     def bound_entry(self, spec, name, deopt, raise_error):
-        """``self = (G, function)``; ``(args...)`` → result (falls back to the Python function)."""
+        """``self = (G, function, slow)``; ``(args...)`` → result; when a check fails, the
+        result of ``slow(*args)`` (the context's general path)."""
         mb = self.mb
         f = ir.Function(mb.m, FASTCALL_TY, name=name)
         b = ir.IRBuilder(f.append_basic_block("entry"))
@@ -211,27 +212,13 @@ class WrapperBuilder:
         ctx = self.make_ctx(b, items)
         r = b.call(mb.cores[spec], [ctx, ir.Constant(I64, cc.NATIVE_DEPTH)] + vals)
         self.finish(b, r, spec.ret, ctx, raise_error)
-        # fallback: func(G, *args) through the interpreter
+        # fallback: the context's general call path, slow(*args) (converts host values,
+        # runs the baseline code, translates errors)
         b.position_at_end(fail)
         self.count_deopt(b, deopt)
-        stack = b.alloca(PTR, size=b.add(nargs, ir.Constant(I64, 1)))
-        b.store(G, stack)
-        loop = f.append_basic_block("copy.cond")
-        body = f.append_basic_block("copy.body")
-        done = f.append_basic_block("copy.done")
-        i = b.alloca(I64)
-        b.store(ir.Constant(I64, 0), i)
-        b.branch(loop)
-        b.position_at_end(loop)
-        iv = b.load(i)
-        b.cbranch(b.icmp_signed("<", iv, nargs), body, done)
-        b.position_at_end(body)
-        b.store(b.load(b.gep(args, [iv])), b.gep(stack, [b.add(iv, ir.Constant(I64, 1))]))
-        b.store(b.add(iv, ir.Constant(I64, 1)), i)
-        b.branch(loop)
-        b.position_at_end(done)
+        slow = mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS + 16)
         vc = mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
-        b.ret(b.call(vc, [func, stack, b.add(nargs, ir.Constant(I64, 1)), ir.Constant(PTR, None)]))
+        b.ret(b.call(vc, [slow, args, nargs, ir.Constant(PTR, None)]))
         return f
 
     def loop_entry(self, spec, name, deopt, raise_error):
@@ -252,6 +239,62 @@ class WrapperBuilder:
         ctx = self.make_ctx(b, items)
         r = b.call(mb.cores[spec], [ctx])
         self.finish(b, r, VOID, ctx, raise_error)
+        b.position_at_end(fail)
+        self.count_deopt(b, deopt)
+        self.return_object(b, id(deopt.sentinel))
+        return f
+
+    def map_entry(self, spec, name, deopt, raise_error):
+        """``self = (G, function)``; ``(in_array, out_array)``: numpy 1-d contiguous arrays of
+        the argument's and the result's type (checked by the caller, ``context.py``).
+        Fills ``out`` natively; returns None, or DEOPT when the entry checks fail."""
+        mb = self.mb
+        f = ir.Function(mb.m, FASTCALL_TY, name=name)
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        selfobj, args, nargs = f.args
+        fail = f.append_basic_block("deopt")
+        G = mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS)
+        func = mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS + 8)
+        nxt = f.append_basic_block("nargs.ok")
+        b.cbranch(b.icmp_signed("==", nargs, ir.Constant(I64, 2)), nxt, fail)
+        b.position_at_end(nxt)
+        items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
+        env = []
+        names = spec.code.co_freevars
+        for s_, t in zip(spec.free_syms, spec.free_types):
+            obj = mb.cell_value(b, func, names.index(s_.pyname))
+            self.check_type(b, obj, t, fail)
+            env.append(mb.unbox(b, t, obj))
+        self.guard_globals(b, items, spec, fail)
+        arr_in = b.load(args)
+        arr_out = b.load(b.gep(args, [ir.Constant(I64, 1)]))
+        in_data = b.bitcast(mb.load_ptr(b, arr_in, cc.OFF_NP_DATA), ll(spec.arg_types[0]).as_pointer())
+        out_data = b.bitcast(mb.load_ptr(b, arr_out, cc.OFF_NP_DATA), ll(spec.ret).as_pointer())
+        dims = b.bitcast(mb.load_ptr(b, arr_in, cc.OFF_NP_DIMS), I64.as_pointer())
+        n = b.load(dims)
+        ctx = self.make_ctx(b, items)
+        i = b.alloca(I64)
+        b.store(ir.Constant(I64, 0), i)
+        cond = f.append_basic_block("map.cond")
+        body = f.append_basic_block("map.body")
+        done = f.append_basic_block("map.done")
+        err = f.append_basic_block("map.err")
+        b.branch(cond)
+        b.position_at_end(cond)
+        iv = b.load(i)
+        b.cbranch(b.icmp_signed("<", iv, n), body, done)
+        b.position_at_end(body)
+        x = b.load(b.gep(in_data, [iv]))
+        r = b.call(mb.cores[spec], [ctx, ir.Constant(I64, cc.NATIVE_DEPTH), x] + env)
+        b.store(b.extract_value(r, 0), b.gep(out_data, [iv]))
+        b.store(b.add(iv, ir.Constant(I64, 1)), i)
+        b.cbranch(b.extract_value(r, 1), err, cond)
+        b.position_at_end(done)
+        none = mb.const_ptr(b, mb.rt.addr["Py_None"])
+        b.call(mb.api(b, "Py_IncRef", ir.VoidType(), [PTR]), [none])
+        b.ret(none)
+        b.position_at_end(err)
+        self.finish(b, ir.Constant(I1, 1), VOID, ctx, raise_error)
         b.position_at_end(fail)
         self.count_deopt(b, deopt)
         self.return_object(b, id(deopt.sentinel))

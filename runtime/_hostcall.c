@@ -29,6 +29,8 @@
 static PyTypeObject *closure_type = NULL;
 static Py_ssize_t closure_fn_offset = -1;
 static Py_ssize_t closure_program_offset = -1;
+static Py_ssize_t closure_native_offset = -1;
+static Py_ssize_t closure_native_g_offset = -1;
 
 typedef struct {
     PyObject_HEAD
@@ -120,6 +122,22 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
     Py_ssize_t n = nargs - first;
     if (n > MAX_FAST_ARGS) {
         return call_slow(c, args, nargsf, kwnames);
+    }
+    if (first == 1) {
+        /* compiled by the JIT: call its native entry for these globals directly */
+        PyObject *native = *(PyObject **)((char *)args[0] + closure_native_offset);
+        PyObject *native_g = *(PyObject **)((char *)args[0] + closure_native_g_offset);
+        if (native != NULL && native_g == c->G && Py_TYPE(native) == &PyCFunction_Type &&
+            (PyCFunction_GET_FLAGS(native) & ~METH_COEXIST) == METH_FASTCALL) {
+            /* the native entry checks its arguments itself and falls back to the general
+               path, so call its C function directly */
+            _PyCFunctionFast meth = (_PyCFunctionFast)(void (*)(void))PyCFunction_GET_FUNCTION(native);
+            PyObject *r = meth(PyCFunction_GET_SELF(native), args + 1, n);
+            if (r == NULL) {
+                return raise_translated(c);
+            }
+            return r;
+        }
     }
     /* stack[0] is scratch for PY_VECTORCALL_ARGUMENTS_OFFSET, stack[1] = G */
     PyObject *stack[MAX_FAST_ARGS + 2];
@@ -309,6 +327,16 @@ configure(PyObject *module, PyObject *arg)
     if (po < 0) {
         return NULL;
     }
+    Py_ssize_t no = member_offset(arg, "native");
+    if (no < 0) {
+        return NULL;
+    }
+    Py_ssize_t ngo = member_offset(arg, "native_G");
+    if (ngo < 0) {
+        return NULL;
+    }
+    closure_native_offset = no;
+    closure_native_g_offset = ngo;
     Py_XDECREF(closure_type);
     Py_INCREF(arg);
     closure_type = (PyTypeObject *)arg;

@@ -97,12 +97,30 @@ class Closure:
     ``call_with_globals(globals, *args)`` is the lowest-level call: explicit globals, no
     context, returns ``(result, globals)``.
     """
-    __slots__ = ("fn", "ctx", "program", "__weakref__")
+    __slots__ = ("fn", "ctx", "program", "native", "native_G", "__weakref__")
 
     def __init__(self, fn, ctx):
         self.fn = fn
         self.ctx = ctx
         self.program = ctx.program
+        self.native = None          # the JIT's bound entry for (ctx.G, fn), once compiled
+        self.native_G = None
+        if ctx.program.jit:
+            self.attach_native(register=True)
+
+    def attach_native(self, register=False):
+        """Use the JIT's native entry for calls when the prototype is compiled (JIT on)."""
+        program = self.program
+        info = program.function_info(self.fn)
+        if info is None:
+            return
+        entries = program.jit_bound.get(info.fid)
+        if entries is not None:
+            self.native = entries.bound_for(self.ctx.G, self.fn, self.ctx._slow_for(self.fn))
+            self.native_G = self.ctx.G
+        elif register:
+            import weakref as _w
+            program.jit_closures.setdefault(info.fid, _w.WeakSet()).add(self)
 
     def __call__(self, *args):
         return self.ctx.call(self, *args)
@@ -271,6 +289,8 @@ class ExecutionContext:
         program = self.program
         f = self._resolve(fn)
         tolist = getattr(iterable, "tolist", None)      # numpy arrays: C-speed conversion
+        if tolist is not None and hasattr(iterable, "dtype"):
+            return self._map_numpy(f, iterable)
         items = tolist() if tolist is not None else iterable
         G = self.G
         try:
@@ -290,9 +310,36 @@ class ExecutionContext:
                 res[i] = Closure(r, self)
         return res
 
+    def _map_numpy(self, f, arr):
+        """numpy array in, numpy array out: natively (no boxing) when the JIT compiled ``f``
+        for the array's element type, else element by element."""
+        import numpy as np
+        native = self._native_entries(f)
+        if native is not None and native.map is not None and arr.ndim == 1:
+            spec = native.spec
+            want = np.int64 if spec.arg_types[0] == "int" else np.float64
+            if arr.dtype == want:
+                src = np.ascontiguousarray(arr)
+                out = np.empty(len(src), dtype=np.int64 if spec.ret == "int" else np.float64)
+                entry = native.map_for(self.G, f)
+                try:
+                    r = entry(src, out)
+                except TengoError:
+                    raise
+                except BaseException as e:
+                    if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                        raise
+                    raise _host_error(e, self.program) from None
+                if r is None:
+                    return out
+        return np.array(self._map(f, arr.tolist()))
+
     def bind(self, fn):
         """A plain Python callable running ``fn`` in this context: ``bind(f)(x) == call(f, x)``."""
         f = self._resolve(fn)
+        native = self._native_entries(f)
+        if native is not None:
+            return native.bound_for(self.G, f, self._slow_for(f))
         if _Caller is None:
             call = self._call_py
 
@@ -300,6 +347,24 @@ class ExecutionContext:
                 return call(f, *args)
             return bound
         return self._make_caller(f, None)
+
+    def _slow_for(self, f):
+        """``slow(*args)``: the general call of ``f`` in this context (no reference cycle)."""
+        ref = weakref.ref(self)
+
+        def slow(*args):
+            ctx = ref()
+            if ctx is None:
+                raise InvalidGlobalsError("the context of this function is gone")
+            return ExecutionContext._invoke(ctx, f, args)
+        return slow
+
+    def _native_entries(self, f):
+        program = self.program
+        if not program.jit or type(f) is not FunctionType:
+            return None
+        info = program.function_info(f)
+        return None if info is None else program.jit_bound.get(info.fid)
 
     def _resolve(self, fn):
         if type(fn) is Closure:
