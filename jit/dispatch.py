@@ -20,7 +20,7 @@ from .infer import Inferrer, NotEligible
 from .types import type_of_value, Func, ARRAY, INT, FLOAT, show
 
 _lock = threading.RLock()
-RECURSION_COPIES = 4             # copies of a recursive core in a call ring (see lower.twin)
+RECURSION_COPIES = 8             # copies of a recursive core in a call ring (see lower.twin)
 _files = []                      # file id -> Tengo file name
 _file_index = {}
 _records = []                    # every Record, for stats()
@@ -77,19 +77,44 @@ class Deopt:
 
 
 class NativeEntries:
-    """What host calls of a compiled prototype use: bound entry and (numeric) map entry."""
+    """The host-facing entries of a compiled prototype: bound (``ctx.bind``/``ctx.call``) and,
+    for one numeric argument and result, map (``ctx.map`` over numpy arrays). Each is compiled
+    on first use when the hot compile did not already include it."""
 
-    def __init__(self, spec, bound, map_):
+    def __init__(self, program, spec, rec, bound=None):
+        self.program = program
         self.spec = spec
+        self.rec = rec
         self.bound = bound
-        self.map = map_
+        self._map = None
+        self._map_tried = False
 
     def bound_for(self, G, fn, slow):
         """The native builtin for ``fn`` over globals ``G``; ``slow(*args)`` handles the rest."""
+        if self.bound is None:
+            with _lock:
+                if self.bound is None:
+                    self.bound = _compile(self.program, self.spec, ["bound"], self.rec)["bound"]
         return self.bound.make((G, fn, slow))
 
+    @property
+    def map(self):
+        if not self._map_tried:
+            with _lock:
+                if not self._map_tried:
+                    self._map_tried = True
+                    spec = self.spec
+                    if (len(spec.arg_types) == 1 and spec.arg_types[0] in (INT, FLOAT)
+                            and spec.ret in (INT, FLOAT) and _numpy_layout_ok()):
+                        try:
+                            self._map = _compile(self.program, spec, ["map"], self.rec)["map"]
+                        except Exception:
+                            self._map = None
+        return self._map
+
     def map_for(self, G, fn):
-        return None if self.map is None else self.map.make((G, fn))
+        m = self.map
+        return None if m is None else m.make((G, fn))
 
 
 _np_ok = None
@@ -153,14 +178,11 @@ def _array_types():
     return (id(list), id(ImmutableArray))
 
 
-def _compile(program, entry, kind, rec):
-    """Lower + compile the specialisation graph of ``entry``; returns the entry builtins."""
-    from .engine import engine
-    from .lower import ModuleBuilder, CoreLowering
-    from .wrapper import WrapperBuilder, NativeBuiltin
-    specs = []
-    seen = set()
-    stack = [entry]
+_unique = __import__("itertools").count()
+
+
+def _graph(entry):
+    specs, seen, stack = [], set(), [entry]
     while stack:
         s = stack.pop()
         if id(s) in seen:
@@ -168,9 +190,26 @@ def _compile(program, entry, kind, rec):
         seen.add(id(s))
         specs.append(s)
         stack.extend(c for c, _ in s.calls.values())
-    mb = ModuleBuilder(entry.name, lambda spec: file_id(program.jit_file(spec.fid)))
+    return specs
+
+
+def _compile(program, entry, kinds, rec=None):
+    """Lower the specialisation graph of ``entry`` plus the requested entry wrappers
+    (``kinds`` ⊆ {"prologue", "bound", "map", "loop"}) into one LLVM module and compile it.
+
+    Returns ``{kind: NativeBuiltin}``. Every module gets its own copy of the cores (they are
+    internal), so entries compiled later (``bound``/``map`` on first host use) need nothing
+    from earlier modules; names carry a process-wide counter so no two modules share one.
+    """
+    from .engine import engine
+    from .lower import ModuleBuilder, CoreLowering
+    from .wrapper import WrapperBuilder, NativeBuiltin
+    specs = _graph(entry)
+    tag = next(_unique)
+    mb = ModuleBuilder(f"{entry.name}_{tag}", lambda spec: file_id(program.jit_file(spec.fid)))
     for s in specs:
         mb.declare_core(s)
+    recursive_any = False
     for s in specs:
         promoted = ()
         if s.kind == "loop":
@@ -181,36 +220,37 @@ def _compile(program, entry, kind, rec):
             promoted = [g for g in set(s.global_reads) | set(s.global_writes)
                         if g not in touched and not isinstance(s.global_reads.get(g), Func)
                         and s.global_reads.get(g) != ARRAY]
-        recursive = any(c is s for c, _ in s.calls.values())
-        if recursive and s.kind == "func":
+        recursive = s.kind == "func" and any(c is s for c, _ in s.calls.values())
+        recursive_any |= recursive
+        if recursive:
             ring = [mb.cores[s]] + [mb.twin(s, i) for i in range(1, RECURSION_COPIES)]
             for i, fn in enumerate(ring):
                 CoreLowering(mb, s, program, promoted, function=fn,
-                             self_target=ring[(i + 1) % len(ring)]).lower()
+                             self_target=ring[(i + 1) % len(ring)], check_depth=(i == 0)).lower()
         else:
+            mb.cores[s].attributes.add("alwaysinline")
             CoreLowering(mb, s, program, promoted).lower()
     wb = WrapperBuilder(mb, program, _array_types())
-    deopt = Deopt(program.ns["_DEOPT"])
-    names = []
-    if kind == "loop":
-        wb.loop_entry(entry, f"{entry.name}_entry", deopt, native_error_from_baseline)
-        names.append(f"{entry.name}_entry")
-    else:
-        wb.prologue_entry(entry, f"{entry.name}_prologue", deopt, native_error_from_baseline)
-        wb.bound_entry(entry, f"{entry.name}_bound", deopt, native_error_from_host)
-        names += [f"{entry.name}_prologue", f"{entry.name}_bound"]
-        if len(entry.arg_types) == 1 and entry.arg_types[0] in (INT, FLOAT) \
-                and entry.ret in (INT, FLOAT) and _numpy_layout_ok():
-            wb.map_entry(entry, f"{entry.name}_map", deopt, native_error_from_host)
-            names.append(f"{entry.name}_map")
-    addrs, ms, size = engine().compile(mb.m, names)
-    rec.compile_ms = ms
-    rec.code_bytes = size
-    rec.deopt = deopt
-    builtins = [NativeBuiltin(n, addrs[n]) for n in names]
-    program.jit_keepalive.append((builtins, deopt, specs, native_error_from_baseline,
-                                  native_error_from_host))
-    return builtins
+    deopt = rec.deopt if rec is not None and rec.deopt is not None else Deopt(DEOPT)
+    names = {}
+    makers = {"prologue": (wb.prologue_entry, native_error_from_baseline),
+              "loop": (wb.loop_entry, native_error_from_baseline),
+              "bound": (wb.bound_entry, native_error_from_host),
+              "map": (wb.map_entry, native_error_from_host)}
+    for kind in kinds:
+        make, raiser = makers[kind]
+        name = f"{entry.name}_{kind}_{tag}"
+        make(entry, name, deopt, raiser)
+        names[kind] = name
+    addrs, ms, size = engine().compile(mb.m, list(names.values()),
+                                       pipeline="full" if recursive_any else "small")
+    if rec is not None:
+        rec.compile_ms += ms
+        rec.code_bytes += size
+        rec.deopt = deopt
+    built = {k: NativeBuiltin(n, addrs[names[k]]) for k, n in names.items()}
+    program.jit_keepalive.append((built, deopt, specs))
+    return built
 
 
 def hot_function(program, fid, G, args, free_values):
@@ -229,12 +269,13 @@ def hot_function(program, fid, G, args, free_values):
                 arg_types.append(t)
             spec = Inferrer(program, G).function(fid, arg_types, list(free_values))
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
-            entries = _compile(program, spec, "function", rec)
-            prologue, bound = entries[0], entries[1]
-            program.jit_bound[fid] = NativeEntries(spec, bound, entries[2] if len(entries) > 2 else None)
-            program.ns[f"_J{fid}"] = prologue.make()
+            waiting = list(program.jit_closures.get(fid, ()))
+            kinds = ["prologue", "bound"] if waiting else ["prologue"]
+            built = _compile(program, spec, kinds, rec)
+            program.jit_bound[fid] = NativeEntries(program, spec, rec, built.get("bound"))
+            program.ns[f"_J{fid}"] = built["prologue"].make()
             rec.state = "compiled"
-            for closure in list(program.jit_closures.get(fid, ())):
+            for closure in waiting:
                 closure.attach_native()
         except NotEligible as e:
             rec.state = "not eligible"
@@ -258,8 +299,7 @@ def hot_loop(program, lid, G):
         try:
             spec = Inferrer(program, G).loop(fid, node, res)
             rec.signature = ", ".join(f"G[{k}]:{show(t)}" for k, t in sorted(spec.global_reads.items()))
-            (entry,) = _compile(program, spec, "loop", rec)
-            fn = entry.make()
+            fn = _compile(program, spec, ["loop"], rec)["loop"].make()
             program.ns[f"_L{lid}"] = fn
             rec.state = "compiled"
         except NotEligible as e:

@@ -16,7 +16,7 @@ import time
 from . import callconv as cc
 
 _lock = threading.RLock()
-INLINE_THRESHOLD = 1500
+INLINE_THRESHOLD = 275
 _engine = None
 
 
@@ -42,18 +42,39 @@ class Engine:
     def _notify(self, module, buffer):
         self._last_object = len(buffer)
 
-    def compile(self, ir_module, names, opt=3):
-        """Compile ``ir_module`` (llvmlite.ir.Module); returns ({name: address}, ms, bytes)."""
+    def compile(self, ir_module, names, pipeline="small"):
+        """Compile ``ir_module`` (llvmlite.ir.Module); returns ({name: address}, ms, bytes).
+
+        ``pipeline``: ``"small"`` — a short custom pass list (inline what is marked
+        alwaysinline, SROA, instcombine, simplifycfg, reassociate, GVN, loop rotation, ADCE):
+        a small function compiles in a few ms; ``"full"`` — LLVM's O2 pipeline (used for
+        recursive functions, whose unrolled copies need the real inliner).
+        """
         llvm = self.llvm
         t0 = time.perf_counter()
         ir_module.triple = self.triple
         ir_module.data_layout = self.data_layout
         mod = llvm.parse_assembly(str(ir_module))
         mod.verify()
-        pto = llvm.create_pipeline_tuning_options(speed_level=opt)
-        pto.inlining_threshold = INLINE_THRESHOLD
-        pb = llvm.create_pass_builder(self.tm, pto)
-        mpm = pb.getModulePassManager()
+        # a fresh pass builder and pass manager per compile (reusing one crashes or leaks)
+        pto = llvm.create_pipeline_tuning_options(speed_level=2)
+        if pipeline == "full":
+            pto.inlining_threshold = INLINE_THRESHOLD
+            pb = llvm.create_pass_builder(self.tm, pto)
+            mpm = pb.getModulePassManager()
+        else:
+            pb = llvm.create_pass_builder(self.tm, pto)
+            mpm = llvm.create_new_module_pass_manager()
+            mpm.add_always_inliner_pass()
+            mpm.add_sroa_pass()
+            mpm.add_instruction_combine_pass()
+            mpm.add_simplify_cfg_pass()
+            mpm.add_reassociate_pass()
+            mpm.add_new_gvn_pass()
+            mpm.add_instruction_combine_pass()
+            mpm.add_loop_rotate_pass()
+            mpm.add_simplify_cfg_pass()
+            mpm.add_aggressive_dce_pass()
         mpm.run(mod, pb)
         with _lock:
             self._last_object = 0

@@ -196,7 +196,7 @@ class CoreLowering:
     """Emits the body of one specialisation's core function."""
 
     def __init__(self, mb: ModuleBuilder, spec, program, promoted=(), function=None,
-                 self_target=None):
+                 self_target=None, check_depth=True):
         self.mb = mb
         self.spec = spec
         self.program = program
@@ -204,6 +204,9 @@ class CoreLowering:
         # where calls of this very specialisation go: its twin (see ModuleBuilder.twin), so
         # that LLVM inlines one level of the recursion into each copy
         self.self_target = self_target
+        # copies of a recursion ring after the first skip the depth test: the first copy
+        # tests every len(ring) frames with room to spare (callconv.NATIVE_DEPTH is a budget)
+        self.checks_depth = check_depth
         self.file_id = mb.file_ids(spec)
         self.promoted = set(promoted)
         self.vars = {}          # Symbol -> alloca
@@ -242,7 +245,8 @@ class CoreLowering:
             self.body_start = f.append_basic_block("body.start")
             b.branch(self.body_start)
             b.position_at_end(self.body_start)
-            self.check_depth()
+            if self.checks_depth:
+                self.check_depth()
         else:
             for slot in sorted(self.promoted):
                 t = spec.global_writes.get(slot) or spec.global_reads.get(slot)

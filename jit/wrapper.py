@@ -39,6 +39,7 @@ class NativeBuiltin:
         self.defn = PyMethodDef(self.name, address, METH_FASTCALL, self.doc)
 
     def make(self, self_obj=None):
+        """A new builtin over ``self_obj`` (the entry's state tuple, or None)."""
         return _api.PyCFunction_NewEx(ctypes.addressof(self.defn), self_obj, None)
 
 
