@@ -131,8 +131,11 @@ class ModuleBuilder:
         return f"_t{self.tmp_counter}"
 
     def operand(self, e):
-        """(first-use, later-use) forms of an operand evaluated exactly once."""
-        if is_simple(e):
+        """(first-use, later-use) forms of an operand evaluated exactly once.
+
+        Names and constants are used as they are; anything else, global slots included
+        (``G[k]``: a subscript per use), goes through a temporary."""
+        if isinstance(e, (P.Name, P.Constant)):
             return e, e
         t = self.temp()
         return P.NamedExpr(target=S(t), value=e), N(t)

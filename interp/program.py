@@ -41,7 +41,6 @@ class Program:
         self.jit_loop_threshold = 0 if jit_threshold == 0 else 1
         self.jit_records = {}
         self.jit_bound = {}                      # fid -> jit.dispatch.NativeEntries
-        self.jit_closures = {}                   # fid -> WeakSet of Closure handles
         self.jit_keepalive = []
         self._jit_sources = {}
         self._jit_loops = []

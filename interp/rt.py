@@ -150,5 +150,12 @@ def translate_error(exc, program) -> TengoError:
                 trace.append((fname, pos[0], pos[1]))
         tb = tb.tb_next
     trace.reverse()
+    native = getattr(exc, "native_trace", None)
+    if native is not None:
+        # frames of native code come first (innermost); the baseline frame that entered the
+        # native code is the outermost native frame itself, so its own position goes
+        if getattr(exc, "from_baseline", False) and trace:
+            trace = trace[1:]
+        trace = list(native) + trace
     err = TengoRuntimeError(_message(exc, program), trace)
     return err

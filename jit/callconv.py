@@ -18,13 +18,17 @@ Core functions (one per specialisation, ``lower.py``)::
 * ``ctx.depth`` counts the native frames still allowed; entering a function with none left is
   ``stack overflow`` (``ERR_STACK_OVERFLOW``).
 
-The context (``%ctx``), allocated by the entry wrapper on its own stack::
+The context (``%ctx``, 24 bytes), allocated by the entry wrapper on its own stack::
 
     offset 0   PyObject **globals      ob_item of the globals list
-    offset 8   i64 depth               native frames left
+    offset 8   i64 (unused)
     offset 16  i32 err                 error code
     offset 20  i32 ntrace              positions recorded (capped at MAX_TRACE)
-    offset 24  i32 trace[3*MAX_TRACE]  (file id, line, col) triples
+
+Positions go to one process-wide buffer of ``(file id, line, col)`` triples (``TRACE_BUFFER``):
+native code holds the GIL and never calls back into Python, so at most one activation records
+a trace at a time, and the entry wrapper's caller reads it before anything else can run.
+Native frames are counted by the ``depth`` argument every core function takes (frames left).
 
 Entry wrappers (``wrapper.py``) are ``METH_FASTCALL`` functions made builtins with
 ``PyCFunction_NewEx``:
@@ -50,8 +54,13 @@ CPython 3.11 layouts used (checked at start-up by ``engine.check_layouts``): ``o
 ``PyFunctionObject``: ``func_code`` at 48, ``func_closure`` at 72.
 """
 
-MAX_TRACE = 512
-CTX_SIZE = 24 + 12 * MAX_TRACE
+NATIVE_DEPTH = 6000
+MAX_TRACE = NATIVE_DEPTH + 64
+CTX_SIZE = 24
+
+import ctypes as _ctypes
+TRACE_BUFFER = (_ctypes.c_int32 * (3 * MAX_TRACE))()
+TRACE_ADDRESS = _ctypes.addressof(TRACE_BUFFER)
 
 OFF_OB_TYPE = 8
 OFF_LONG_SIZE = 16
@@ -71,5 +80,5 @@ ERR_STACK_OVERFLOW = 2
 
 ERROR_MESSAGES = {ERR_DIV_ZERO: "division by zero", ERR_STACK_OVERFLOW: "stack overflow"}
 
-# native frames one activation may use (the baseline allows about as many Python frames)
-NATIVE_DEPTH = 6000
+# NATIVE_DEPTH: native frames one activation may use (the baseline allows about as many
+# Python frames)

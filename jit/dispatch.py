@@ -52,7 +52,7 @@ def file_id(name):
 def _read_trace(addr):
     err = ctypes.c_int32.from_address(addr + 16).value
     n = min(ctypes.c_int32.from_address(addr + 20).value, cc.MAX_TRACE)
-    arr = (ctypes.c_int32 * (3 * n)).from_address(addr + 24)
+    arr = cc.TRACE_BUFFER
     trace = [(_files[arr[3 * i]], arr[3 * i + 1], arr[3 * i + 2]) for i in range(n)]
     return cc.ERROR_MESSAGES.get(err, f"native error {err}"), trace
 
@@ -269,14 +269,11 @@ def hot_function(program, fid, G, args, free_values):
                 arg_types.append(t)
             spec = Inferrer(program, G).function(fid, arg_types, list(free_values))
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
-            waiting = list(program.jit_closures.get(fid, ()))
-            kinds = ["prologue", "bound"] if waiting else ["prologue"]
-            built = _compile(program, spec, kinds, rec)
-            program.jit_bound[fid] = NativeEntries(program, spec, rec, built.get("bound"))
+            built = _compile(program, spec, ["prologue"], rec)
+            program.jit_bound[fid] = NativeEntries(program, spec, rec)
             program.ns[f"_J{fid}"] = built["prologue"].make()
             rec.state = "compiled"
-            for closure in waiting:
-                closure.attach_native()
+            _new_code()
         except NotEligible as e:
             rec.state = "not eligible"
             rec.reason = str(e)
@@ -316,6 +313,15 @@ def hot_loop(program, lid, G):
 
 
 DEOPT = object()          # the sentinel every program's ``_DEOPT`` is
+
+
+def _new_code():
+    """Tell the host-call trampolines to look for native entries again."""
+    try:
+        from tengojit import _hostcall
+        _hostcall.bump_epoch()
+    except ImportError:
+        pass
 
 
 def _never(G):

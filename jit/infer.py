@@ -489,6 +489,8 @@ class Inferrer:
                     elif isinstance(e, A.IfStmt):
                         visit([e])
         visit(spec.node.body.stmts)
+        if len(spec.acc_calls) > 1:     # one call site only: its position fills the trace
+            spec.acc_calls.clear()
 
 
 def _terminates(stmts):

@@ -48,7 +48,7 @@ class Runtime:
         }
         for fn in ("PyLong_AsLongLong", "PyLong_FromLongLong", "PyFloat_FromDouble",
                    "Py_IncRef", "Py_DecRef", "PyObject_Vectorcall", "PyObject_CallOneArg",
-                   "PyLong_FromVoidPtr", "PyErr_Occurred"):
+                   "PyLong_FromVoidPtr", "PyErr_Occurred", "PyLong_AsLongLongAndOverflow"):
             self.addr[fn] = api_addr(fn)
         del ctypes
 
@@ -147,7 +147,7 @@ class ModuleBuilder:
         done = f.append_basic_block("done")
         b.cbranch(room, yes, done)
         b.position_at_end(yes)
-        base = b.bitcast(b.gep(ctx, [ir.Constant(I64, 24)]), I32.as_pointer())
+        base = b.inttoptr(ir.Constant(I64, cc.TRACE_ADDRESS), I32.as_pointer())
         i3 = b.mul(n, ir.Constant(I32, 3))
         for k, v in enumerate((fid, line, col)):
             b.store(v, b.gep(base, [b.add(i3, ir.Constant(I32, k))]))
@@ -209,6 +209,7 @@ class CoreLowering:
         self.checks_depth = check_depth
         self.file_id = mb.file_ids(spec)
         self.promoted = set(promoted)
+        self.acc_exprs = []
         self.vars = {}          # Symbol -> alloca
         self.gvars = {}         # slot -> (alloca, dirty alloca)
         self.loops = []         # (continue block, break block)
@@ -230,6 +231,9 @@ class CoreLowering:
             if spec.acc_calls:
                 self.acc = b.alloca(I64, name="acc")
                 b.store(ir.Constant(I64, 0), self.acc)
+                # virtual frames (accumulator jumps) still appear in an error's trace
+                self.jumps = b.alloca(I64, name="acc.jumps")
+                b.store(ir.Constant(I64, 0), self.jumps)
             n = len(spec.arg_types)
             for i, (p, t) in enumerate(zip(spec.node.params, spec.arg_types)):
                 sym = spec.res.defs[id(p)]
@@ -285,9 +289,30 @@ class CoreLowering:
         elif spec.ret == VOID:
             b.ret(b.load(self.status))
         else:
+            if self.acc is not None:
+                self.trace_virtual_frames()
             agg = ir.Constant(self.mb.ret_type(spec), None)
             agg = b.insert_value(agg, b.load(self.retval), 0)
             b.ret(b.insert_value(agg, b.load(self.status), 1))
+
+    def trace_virtual_frames(self):
+        """On an error exit, one trace entry per accumulator jump, as the real frames would."""
+        b = self.b
+        (site,) = [e.right for e in self.acc_exprs]
+        while isinstance(site, A.ParenExpr):
+            site = site.expr
+        loop = self.new_block("trace.virtual")
+        body = self.new_block("trace.virtual.push")
+        done = self.new_block("trace.virtual.done")
+        b.cbranch(b.load(self.status), loop, done)
+        b.position_at_end(loop)
+        n = b.load(self.jumps)
+        b.cbranch(b.icmp_signed(">", n, ir.Constant(I64, 0)), body, done)
+        b.position_at_end(body)
+        self.push_trace(site.pos)
+        b.store(b.sub(n, ir.Constant(I64, 1)), self.jumps)
+        b.branch(loop)
+        b.position_at_end(done)
 
     def check_depth(self):
         """Entering a (virtual) frame with no depth left is Tengo's ``stack overflow``."""
@@ -483,6 +508,8 @@ class CoreLowering:
             self.tail_call(n.result)
             return
         if n.result is not None and id(n.result) in spec.acc_calls:
+            if n.result not in self.acc_exprs:
+                self.acc_exprs.append(n.result)
             self.accumulate_call(n.result)
             return
         if n.result is not None:
@@ -513,6 +540,7 @@ class CoreLowering:
         self.b.position_at_end(jump)
         b = self.b
         b.store(b.add(b.load(self.acc), a), self.acc)
+        b.store(b.add(b.load(self.jumps), ir.Constant(I64, 1)), self.jumps)
         for p, v in zip(spec.node.params, vals):
             b.store(v, self.vars[spec.res.defs[id(p)]])
         b.store(b.sub(b.load(self.depth), ir.Constant(I64, 1)), self.depth)

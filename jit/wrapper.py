@@ -93,6 +93,33 @@ class WrapperBuilder:
         nxt = b.append_basic_block("guard.ok")
         b.cbranch(ok, nxt, fail)
         b.position_at_end(nxt)
+        if t == INT:
+            self.check_int64(b, obj, fail)
+
+    def check_int64(self, b, obj, fail):
+        """A host int may not fit int64: more than 3 digits never does, 3 digits may."""
+        mb = self.mb
+        f = b.function
+        size = b.load(b.bitcast(b.gep(obj, [ir.Constant(I64, cc.OFF_LONG_SIZE)]), I64.as_pointer()))
+        mag = b.select(b.icmp_signed("<", size, ir.Constant(I64, 0)), b.sub(ir.Constant(I64, 0), size), size)
+        small = f.append_basic_block("int.small")
+        three = f.append_basic_block("int.three")
+        nxt = f.append_basic_block("int.ok")
+        b.cbranch(b.icmp_signed("<=", mag, ir.Constant(I64, 2)), small, three)
+        b.position_at_end(three)
+        is3 = b.icmp_signed("==", mag, ir.Constant(I64, 3))
+        check = f.append_basic_block("int.check")
+        b.cbranch(is3, check, fail)
+        b.position_at_end(check)
+        with b.goto_entry_block():
+            ovf = b.alloca(ir.IntType(32), name="ovf")
+        b.store(ir.Constant(ir.IntType(32), 0), ovf)
+        conv = mb.api(b, "PyLong_AsLongLongAndOverflow", I64, [PTR, ir.IntType(32).as_pointer()])
+        b.call(conv, [obj, ovf])
+        b.cbranch(b.icmp_signed("==", b.load(ovf), ir.Constant(ir.IntType(32), 0)), nxt, fail)
+        b.position_at_end(small)
+        b.branch(nxt)
+        b.position_at_end(nxt)
 
     def guard_globals(self, b, items, entry, fail):
         reads, callees = collect_guards(entry)

@@ -29,8 +29,7 @@
 static PyTypeObject *closure_type = NULL;
 static Py_ssize_t closure_fn_offset = -1;
 static Py_ssize_t closure_program_offset = -1;
-static Py_ssize_t closure_native_offset = -1;
-static Py_ssize_t closure_native_g_offset = -1;
+static unsigned long long jit_epoch = 0;   /* bumped whenever the JIT installs code */
 
 typedef struct {
     PyObject_HEAD
@@ -40,6 +39,10 @@ typedef struct {
     PyObject *slow;       /* general path: slow(fn, *args) or slow(*args) when fixed */
     PyObject *on_error;   /* on_error(exc) -> raises the translated error */
     PyObject *wrap;       /* wrap(function) -> Closure */
+    PyObject *natives;    /* JIT on: {function: native entry for G, or None}; else NULL */
+    PyObject *last_fn;    /* one-entry cache in front of natives (borrowed: natives owns both) */
+    PyObject *last_native;
+    unsigned long long epoch;  /* jit_epoch when natives was last valid */
     unsigned long owner;  /* thread ident allowed on the fast path; 0 = nobody */
     vectorcallfunc vectorcall;
 } Caller;
@@ -123,11 +126,31 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
     if (n > MAX_FAST_ARGS) {
         return call_slow(c, args, nargsf, kwnames);
     }
-    if (first == 1) {
-        /* compiled by the JIT: call its native entry for these globals directly */
-        PyObject *native = *(PyObject **)((char *)args[0] + closure_native_offset);
-        PyObject *native_g = *(PyObject **)((char *)args[0] + closure_native_g_offset);
-        if (native != NULL && native_g == c->G && Py_TYPE(native) == &PyCFunction_Type &&
+    if (first == 1 && c->natives != NULL) {
+        /* JIT on: the native entry of this function for these globals, if compiled. A miss
+           (or stale cache after new code was installed) goes to the slow path, which
+           resolves and caches it. */
+        PyObject *native;
+        if (c->epoch != jit_epoch) {
+            PyDict_Clear(c->natives);
+            c->epoch = jit_epoch;
+            c->last_fn = NULL;
+        }
+        if (fn == c->last_fn) {
+            native = c->last_native;
+        }
+        else {
+            native = PyDict_GetItemWithError(c->natives, fn);
+            if (native == NULL) {
+                if (PyErr_Occurred()) {
+                    return NULL;
+                }
+                return call_slow(c, args, nargsf, kwnames);
+            }
+            c->last_fn = fn;          /* both stay alive in natives until it is cleared */
+            c->last_native = native;
+        }
+        if (native != Py_None && Py_TYPE(native) == &PyCFunction_Type &&
             (PyCFunction_GET_FLAGS(native) & ~METH_COEXIST) == METH_FASTCALL) {
             /* the native entry checks its arguments itself and falls back to the general
                path, so call its C function directly */
@@ -172,6 +195,7 @@ caller_traverse(Caller *c, visitproc visit, void *arg)
     Py_VISIT(c->slow);
     Py_VISIT(c->on_error);
     Py_VISIT(c->wrap);
+    Py_VISIT(c->natives);
     return 0;
 }
 
@@ -184,6 +208,9 @@ caller_clear(Caller *c)
     Py_CLEAR(c->slow);
     Py_CLEAR(c->on_error);
     Py_CLEAR(c->wrap);
+    Py_CLEAR(c->natives);
+    c->last_fn = NULL;
+    c->last_native = NULL;
     return 0;
 }
 
@@ -198,11 +225,16 @@ caller_dealloc(Caller *c)
 static PyObject *
 caller_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"G", "program", "fixed", "slow", "on_error", "wrap", "owner", NULL};
-    PyObject *G, *program, *fixed, *slow, *on_error, *wrap;
+    static char *kwlist[] = {"G", "program", "fixed", "slow", "on_error", "wrap", "owner",
+                             "natives", NULL};
+    PyObject *G, *program, *fixed, *slow, *on_error, *wrap, *natives = Py_None;
     unsigned long owner;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOOOOk", kwlist, &PyList_Type, &G, &program,
-                                     &fixed, &slow, &on_error, &wrap, &owner)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOOOOk|O", kwlist, &PyList_Type, &G, &program,
+                                     &fixed, &slow, &on_error, &wrap, &owner, &natives)) {
+        return NULL;
+    }
+    if (natives != Py_None && !PyDict_CheckExact(natives)) {
+        PyErr_SetString(PyExc_TypeError, "natives must be a dict or None");
         return NULL;
     }
     if (!PyCallable_Check(slow) || !PyCallable_Check(on_error) || !PyCallable_Check(wrap)) {
@@ -228,6 +260,11 @@ caller_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     Py_INCREF(wrap);
     c->wrap = wrap;
     c->owner = owner;
+    if (natives != Py_None) {
+        Py_INCREF(natives);
+        c->natives = natives;
+    }
+    c->epoch = jit_epoch;
     c->vectorcall = caller_vectorcall;
     return (PyObject *)c;
 }
@@ -327,16 +364,7 @@ configure(PyObject *module, PyObject *arg)
     if (po < 0) {
         return NULL;
     }
-    Py_ssize_t no = member_offset(arg, "native");
-    if (no < 0) {
-        return NULL;
-    }
-    Py_ssize_t ngo = member_offset(arg, "native_G");
-    if (ngo < 0) {
-        return NULL;
-    }
-    closure_native_offset = no;
-    closure_native_g_offset = ngo;
+
     Py_XDECREF(closure_type);
     Py_INCREF(arg);
     closure_type = (PyTypeObject *)arg;
@@ -345,8 +373,17 @@ configure(PyObject *module, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+static PyObject *
+bump_epoch(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    jit_epoch++;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef module_methods[] = {
     {"configure", configure, METH_O, "configure(Closure): learn the Closure type's slot layout."},
+    {"bump_epoch", bump_epoch, METH_NOARGS,
+     "Forget every Caller's cache of native entries (the JIT installed new code)."},
     {NULL, NULL, 0, NULL}
 };
 

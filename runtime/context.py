@@ -79,7 +79,8 @@ def _arg(a, program):
     if t is int:
         if INT64_MIN <= a <= INT64_MAX:
             return a
-        raise OverflowError(f"int {a} does not fit Tengo's int64")
+        from .errors import IntOverflowError
+        raise IntOverflowError(f"int {a} does not fit Tengo's int64")
     if t in _PASS_TYPES:
         return a
     if t is Closure:
@@ -97,30 +98,12 @@ class Closure:
     ``call_with_globals(globals, *args)`` is the lowest-level call: explicit globals, no
     context, returns ``(result, globals)``.
     """
-    __slots__ = ("fn", "ctx", "program", "native", "native_G", "__weakref__")
+    __slots__ = ("fn", "ctx", "program", "__weakref__")
 
     def __init__(self, fn, ctx):
         self.fn = fn
         self.ctx = ctx
         self.program = ctx.program
-        self.native = None          # the JIT's bound entry for (ctx.G, fn), once compiled
-        self.native_G = None
-        if ctx.program.jit:
-            self.attach_native(register=True)
-
-    def attach_native(self, register=False):
-        """Use the JIT's native entry for calls when the prototype is compiled (JIT on)."""
-        program = self.program
-        info = program.function_info(self.fn)
-        if info is None:
-            return
-        entries = program.jit_bound.get(info.fid)
-        if entries is not None:
-            self.native = entries.bound_for(self.ctx.G, self.fn, self.ctx._slow_for(self.fn))
-            self.native_G = self.ctx.G
-        elif register:
-            import weakref as _w
-            program.jit_closures.setdefault(info.fid, _w.WeakSet()).add(self)
 
     def __call__(self, *args):
         return self.ctx.call(self, *args)
@@ -137,11 +120,11 @@ class Closure:
                 f"got {type(globals).__name__}"
                 + (f" of {len(globals)}" if isinstance(globals, list) else ""))
         program = self.program
-        for a in args:
-            if type(a) is not int or not INT64_MIN <= a <= INT64_MAX:
-                args = [_arg(x, program) for x in args]
-                break
         try:
+            for a in args:
+                if type(a) is not int or not INT64_MIN <= a <= INT64_MAX:
+                    args = [_arg(x, program) for x in args]
+                    break
             r = self.fn(globals, *args)
         except TengoError:
             raise
@@ -175,11 +158,12 @@ class ExecutionContext:
     ``ExecutionContext(compiled)`` shares the compiled script's globals;
     ``ExecutionContext(compiled, globals)`` runs over the given list.
     """
-    __slots__ = ("program", "G", "_owner", "_shared", "_lock", "_callers", "call", "__weakref__")
+    __slots__ = ("program", "G", "_owner", "_shared", "_lock", "_lock_ready", "_callers",
+                 "_natives", "_maps", "call", "__weakref__")
 
     def __init__(self, compiled, globals=None):
         program = getattr(compiled, "program", compiled)
-        G = compiled.G if globals is None else globals
+        G = getattr(compiled, "G", None) if globals is None else globals
         if type(G) is not list:
             raise InvalidGlobalsError(f"globals must be a list, not {type(G).__name__}")
         n = program.num_globals + 1
@@ -190,7 +174,12 @@ class ExecutionContext:
         self._owner = 0              # claimed by the first thread that calls
         self._shared = False
         self._lock = None
+        self._lock_ready = False
         self._callers = []
+        # JIT on: native entries of compiled functions over these globals (the trampoline's
+        # cache: function -> entry, or None while not compiled)
+        self._natives = {} if program.jit else None
+        self._maps = None
         self.call = self._make_caller(None, self._call_py)
 
     def _make_caller(self, fixed, slow):
@@ -202,7 +191,19 @@ class ExecutionContext:
         if _Caller is None:
             return slow
         program = self.program
+        G = self.G
         ref = weakref.ref(self)
+        revived = []
+
+        def live():
+            # the host may keep ``ctx.call`` after dropping the context: same globals, new
+            # context object (the thread-ownership state starts afresh)
+            ctx = ref()
+            if ctx is None:
+                if not revived:
+                    revived.append(ExecutionContext(program, G))
+                ctx = revived[0]
+            return ctx
 
         def on_error(exc):
             if isinstance(exc, (TengoError, KeyboardInterrupt, SystemExit)):
@@ -210,15 +211,16 @@ class ExecutionContext:
             raise _host_error(exc, program) from None
 
         def wrap(fn):
-            return Closure(fn, ref())
+            return Closure(fn, live())
 
         if fixed is None:
             def slow_path(*args):
-                return ExecutionContext._call_py(ref(), *args)
+                return ExecutionContext._call_py(live(), *args)
         else:
             def slow_path(*args):
-                return ExecutionContext._call_py(ref(), fixed, *args)
-        c = _Caller(self.G, program, fixed, slow_path, on_error, wrap, 0 if self._shared else self._owner)
+                return ExecutionContext._call_py(live(), fixed, *args)
+        c = _Caller(self.G, program, fixed, slow_path, on_error, wrap,
+                    0 if self._shared else self._owner, self._natives if fixed is None else None)
         self._callers.append(c)
         return c
 
@@ -239,6 +241,10 @@ class ExecutionContext:
                 raise ForeignClosureError("closure belongs to another program; call it through "
                                           "a context of its own program")
             f = fn.fn
+            natives = self._natives
+            if natives is not None and f not in natives:
+                entries = self._native_entries(f)
+                natives[f] = None if entries is None else entries.bound_for(self.G, f, self._slow_for(f))
         else:
             f = fn
         try:
@@ -319,9 +325,14 @@ class ExecutionContext:
             spec = native.spec
             want = np.int64 if spec.arg_types[0] == "int" else np.float64
             if arr.dtype == want:
-                src = np.ascontiguousarray(arr)
+                src = arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
                 out = np.empty(len(src), dtype=np.int64 if spec.ret == "int" else np.float64)
-                entry = native.map_for(self.G, f)
+                maps = self._maps
+                if maps is None:
+                    maps = self._maps = {}
+                entry = maps.get(f)
+                if entry is None:
+                    entry = maps[f] = native.map_for(self.G, f)
                 try:
                     r = entry(src, out)
                 except TengoError:
@@ -410,21 +421,22 @@ class ExecutionContext:
         return r
 
     def _become_shared(self):
-        if self._shared:
+        """Switch to locked calls (a second thread arrived). Until the owner thread's
+        unlocked call in flight (if any) has returned, every thread arriving here waits for
+        it, so no locked call ever overlaps it."""
+        if self._lock is not None and self._lock_ready:
             return
-        # first call from a second thread: switch to locked calls, after any call the first
-        # thread is still running on this context has returned
-        lock = threading.RLock()
-        if self._lock is None:
-            self._lock = lock
-        self._shared = True
-        for c in self._callers:
-            c.disown()
+        with _claim_lock:
+            if self._lock is None:
+                self._lock = threading.RLock()
+            self._shared = True
+            for c in self._callers:
+                c.disown()
         owner = self._owner
-        if owner == 0 or owner == _get_ident():
-            return
-        while self._owner_in_call(owner):
-            time.sleep(0.0005)
+        if owner != 0 and owner != _get_ident():
+            while self._owner_in_call(owner):
+                time.sleep(0.0005)
+        self._lock_ready = True
 
     def _owner_in_call(self, owner):
         """Is the owner thread running code of this program over these globals right now?"""
@@ -449,20 +461,18 @@ class ExecutionContext:
 
     def with_globals(self, globals):
         """A new context over ``globals`` (a list with one slot per program global, + 1)."""
+        if type(globals) is not list:
+            raise InvalidGlobalsError(f"globals must be a list, not {type(globals).__name__}")
         return ExecutionContext(self.program, globals)
 
     def with_isolated_globals(self):
         """A new context over a private copy of these globals: writes stay in it.
 
-        Global variables are copied; arrays and maps held directly by globals are copied too
-        (deeply), so writes into them stay private as well. Closures are values and are shared
-        (the variables they captured are part of them).
+        Global variables are copied, and so is every array and map reachable from them
+        (inside immutable containers and error values too), keeping aliasing and cycles as
+        they are; closures are shared (the variables they captured are part of them).
         """
-        G = self.G.copy()
-        for i, v in enumerate(G):
-            t = type(v)
-            if t is list or t is dict:
-                G[i] = _deep_copy(v)
+        G = _isolate(self.G)
         if self.program.count_allocs:
             G[-1] = None
         return ExecutionContext(self.program, G)
@@ -484,13 +494,43 @@ class ExecutionContext:
         return f"<ExecutionContext globals={len(self.G) - 1}{' shared' if self._shared else ''}>"
 
 
-def _deep_copy(v):
-    from .ops import deep_copy
-    return deep_copy(v)
+_SCALARS = frozenset({int, float, str, bool, bytes, type(None), Char})
+
+
+def _isolate(G):
+    """A copy of the globals list in which no mutable container is shared with ``G``."""
+    memo = {}
+
+    def cp(v):
+        t = type(v)
+        if t in _SCALARS or t is FunctionType:
+            return v
+        r = memo.get(id(v))
+        if r is not None:
+            return r
+        if t is list or t is ImmutableArray:
+            r = memo[id(v)] = t()
+            r.extend(cp(x) for x in v) if t is list else list.extend(r, [cp(x) for x in v])
+            return r
+        if t is dict or t is ImmutableMap:
+            r = memo[id(v)] = t()
+            for k, x in v.items():
+                dict.__setitem__(r, k, cp(x))
+            return r
+        if t is Error:
+            r = memo[id(v)] = Error(None)
+            r.value = cp(v.value)
+            return r
+        return v
+    if all(type(v) in _SCALARS or type(v) is FunctionType for v in G):
+        return G.copy()
+    return [cp(v) for v in G]
 
 
 _CALL_CODES = frozenset({ExecutionContext._call_py.__code__, ExecutionContext._map.__code__,
-                         ExecutionContext._invoke.__code__})
+                         ExecutionContext._invoke.__code__, ExecutionContext.map.__code__,
+                         ExecutionContext._map_numpy.__code__, ExecutionContext.call_ex.__code__,
+                         ExecutionContext.__call__.__code__})
 
 try:
     from . import _hostcall

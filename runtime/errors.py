@@ -75,6 +75,14 @@ class TengoRuntimeError(TengoError):
         return s
 
 
+class ConversionError(TengoError, TypeError):
+    """A host value Tengo cannot hold (``TypeError`` names its type)."""
+
+
+class IntOverflowError(TengoError, OverflowError):
+    """A host int outside Tengo's int64 range."""
+
+
 class OpError(Exception):
     """Internal: a Tengo runtime error with its bare message, before positions are attached."""
 

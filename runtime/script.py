@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from .errors import CompileError, TengoError
+from .errors import CompileError, ConversionError, IntOverflowError, TengoError
 from .values import (Char, Error, ImmutableArray, ImmutableMap, UserFunction, INT64_MAX,
                      INT64_MIN, FUNCTION_TYPE)
 
@@ -26,7 +26,7 @@ def from_python(v, _depth=0):
         return v
     if t is int:
         if not INT64_MIN <= v <= INT64_MAX:
-            raise OverflowError(f"int {v} does not fit Tengo's int64")
+            raise IntOverflowError(f"int {v} does not fit Tengo's int64")
         return v
     if _depth > 1000:
         raise ValueError("value nested too deeply (cyclic?)")
@@ -38,7 +38,7 @@ def from_python(v, _depth=0):
         out = {}
         for k, x in v.items():
             if type(k) is not str:
-                raise TypeError(f"map keys must be str, not {type(k).__name__}")
+                raise ConversionError(f"map keys must be str, not {type(k).__name__}")
             out[k] = from_python(x, _depth + 1)
         return out if t is dict else ImmutableMap(out)
     if isinstance(v, bool):
@@ -69,9 +69,7 @@ def from_python(v, _depth=0):
     if callable(v):
         from .values import HostFunction
         return HostFunction(getattr(v, "__name__", "host"), v)
-    if isinstance(v, (set, frozenset)):
-        raise TypeError(f"cannot convert {t.__name__} to a Tengo value")
-    raise TypeError(f"cannot convert {t.__name__} to a Tengo value")
+    raise ConversionError(f"cannot convert {t.__name__} to a Tengo value")
 
 
 def to_python(v):
@@ -209,7 +207,8 @@ class Compiled:
             if value.program is not self.program:
                 from .context import ForeignClosureError
                 raise ForeignClosureError("closure belongs to another program")
-            value = value.fn
+            self.G[self._index(name)] = value.fn
+            return
         self.G[self._index(name)] = from_python(value)
 
     def is_defined(self, name: str) -> bool:
