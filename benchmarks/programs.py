@@ -210,7 +210,7 @@ DESCRIPTIONS = {
     "ClosureIsolatedContext": "ctx.with_isolated_globals(), then 1000 x call on it",
     "NestedClosures": "100 x (nested_fn(200))(300)(400) through ctx.call",
     "ClosureComplexDataTypes": "1000 x ctx.call(processor, \"test\") -> map",
-    "ClosureHostAPIBatch": "one ctx.map(add_five, range(1000))",
+    "ClosureHostAPIBatch": "one ctx.map(add_five, range(1000)) (jit tier: np.arange(1000))",
     "fib27": "run: recursive fib(27)",
 }
 
@@ -263,6 +263,19 @@ def _inline_check(name):
     raise KeyError(name)
 
 
+def batch_input(tier: str):
+    """ClosureHostAPIBatch's input: ``range(1000)`` on the baseline tier; on the jit tier a numpy
+    int64 array ``np.arange(1000)`` (what a host hands a compiled batch; range when numpy is
+    missing)."""
+    if tier == "jit":
+        try:
+            import numpy as np
+            return np.arange(N_CALLS, dtype=np.int64)
+        except Exception:
+            pass
+    return range(N_CALLS)
+
+
 def tengo_bench(name: str, tier: str) -> Bench:
     """Benchmark ``name`` on Tengo tier ``tier`` (compile/setup done here, not timed)."""
     if name in PROGRAMS:
@@ -295,7 +308,8 @@ def tengo_bench(name: str, tier: str) -> Bench:
         add_five = compiled.get("add_five")
 
         def op():
-            call = ctx.with_isolated_globals().call
+            iso = ctx.with_isolated_globals()     # held for the op, as the seed's isolatedCtx
+            call = iso.call
             r = None
             for i in range(N_CALLS):
                 r = call(add_five, i)
@@ -325,9 +339,10 @@ def tengo_bench(name: str, tier: str) -> Bench:
         return Bench(name, tier, op, lambda r: r == COMPLEX_RESULT)
     if name == "ClosureHostAPIBatch":
         add_five = compiled.get("add_five")
+        items = batch_input(tier)
 
         def op():
-            return ctx.map(add_five, range(N_CALLS))
+            return ctx.map(add_five, items)
         return Bench(name, tier, op,
                      lambda r: len(r) == N_CALLS and r[0] == 15 and r[-1] == 999 + 15)
     raise KeyError(name)
@@ -431,9 +446,9 @@ def cpython_bench(name: str) -> Bench:
     raise KeyError(name)
 
 
-def numba_bench(name: str = "ClosureHostAPIExecution"):
-    """The numba peer of the single-host-call requirement (None when numba is not importable):
-    the seed's add_five as an ``@njit`` function called 1000 times from a Python loop."""
+def numba_adder():
+    """The seed's add_five as numba: a factory returning an ``@njit`` closure ``x + y + 10``
+    (x captured), compiled for int64 (None when numba is not importable)."""
     try:
         from numba import njit
     except Exception:
@@ -447,6 +462,15 @@ def numba_bench(name: str = "ClosureHostAPIExecution"):
         return adder
     add_five = make_adder(5)
     add_five(0)      # compile (not timed)
+    return add_five
+
+
+def numba_bench(name: str = "ClosureHostAPIExecution"):
+    """The numba peer of the single-host-call requirement (None when numba is not importable):
+    the seed's add_five as an ``@njit`` function called 1000 times from a Python loop."""
+    add_five = numba_adder()
+    if add_five is None:
+        return None
 
     def op():
         r = None

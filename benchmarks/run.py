@@ -7,7 +7,8 @@
 
 Prints, for every available tier (baseline; jit once ``tengojit.jit.available()``), the seed's
 table — Benchmark | tier | ns/op | B/op | allocs/op | ops/sec (and peak B/op) — then the CPython
-peers of every benchmark, then the seed's requirement table with PASS/FAIL per tier.
+peers of every benchmark, then the JIT's native peers (fib35, host_call, compile_small: jitpeers.py)
+with their target ratios, then the seed's requirement table with PASS/FAIL per tier.
 
 Timing: ``time.perf_counter_ns`` over batches of ops; each benchmark is warmed up, its batch size
 calibrated to ``--batch-ms``, then ``--rounds`` rounds are timed, the benchmarks interleaved
@@ -34,6 +35,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import jitpeers  # noqa: E402
 import memory  # noqa: E402
 import programs  # noqa: E402
 from programs import HOST, INLINE, NAMES  # noqa: E402
@@ -47,7 +49,8 @@ REQUIREMENTS = [
      "ClosureHostAPIExecution", "ClosureInlineExecution", "bytes_per_op", 1.10, "baseline"),
     ("host-call memory overhead, JIT off", "same ratio, allocs/op",
      "ClosureHostAPIExecution", "ClosureInlineExecution", "allocs_per_op", 1.10, "baseline"),
-    ("host-call time overhead, JIT on", "ClosureHostAPIBatch ÷ ClosureInlineExecution, ns/op",
+    ("batch host/inline time, JIT on",
+     "ClosureHostAPIBatch (ctx.map over np.arange(1000)) ÷ ClosureInlineExecution, ns/op",
      "ClosureHostAPIBatch", "ClosureInlineExecution", "ns_per_op", 1.05, "jit"),
     ("single host call, JIT on", "ctx.call(add_five, i) ÷ numba @njit call, ns/call",
      "ClosureHostAPIExecution", ("numba", "ClosureHostAPIExecution"), "ns_per_op", 1.0, "jit"),
@@ -168,7 +171,7 @@ def ratio(num, den):
 def requirement_cells(results, peers, tiers):
     """rows: (label, measured as, target, {tier: text})."""
     res = {(r["name"], r["tier"]): r for r in results}
-    peer = {(p["impl"], p["name"]): p for p in peers}
+    peer = {(p["impl"], p["name"]): p for p in peers if "name" in p}
     rows = []
     for label, how, num, den, field, target, applies in REQUIREMENTS:
         cells = {}
@@ -219,7 +222,7 @@ def _num(v, digits=0):
     return f"{v:,.{digits}f}"
 
 
-def print_tables(console, results, peers, tiers, req_rows, settings):
+def print_tables(console, results, peers, tiers, req_rows, settings, jit_entries=(), jit_rows=()):
     from rich.table import Table
     base = {(r["name"], r["tier"]): r for r in results}
 
@@ -247,7 +250,7 @@ def print_tables(console, results, peers, tiers, req_rows, settings):
     for tier in tiers:
         p.add_column(f"{tier} ÷ peer", justify="right")
     for title, names in SECTIONS:
-        rows = [x for n in names for x in peers if x["name"] == n]
+        rows = [x for n in names for x in peers if x.get("name") == n]
         if not rows:
             continue
         p.add_row(f"[bold]{title}[/bold]", *([""] * (6 + len(tiers))))
@@ -260,6 +263,8 @@ def print_tables(console, results, peers, tiers, req_rows, settings):
                       _num(r["allocs_per_op"]), _num(r["ops_per_sec"]), _num(r["peak_bytes_per_op"]),
                       *ratios)
     console.print(p)
+    if jit_entries:
+        print_jit_peers(console, jit_entries, jit_rows)
 
     q = Table(title="The seed's requirements (../shared/seed/benchmarks.md)", title_justify="left")
     for col in ("requirement", "measured as", "target", "baseline (JIT off)", "jit (JIT on)"):
@@ -269,6 +274,47 @@ def print_tables(console, results, peers, tiers, req_rows, settings):
     console.print(q)
     console.print(f"memory: {settings['memory_method']} (B/op and allocs/op: see docs/benchmarks.md); "
                   f"ns/op: median (min in the JSON).")
+
+
+def _jit_figure(e):
+    if "seconds" in e:
+        txt = f"{e['seconds'] * 1e3:,.1f} ms"
+        if e.get("scaled"):
+            txt += f" (fib({e['measured_n']}) {e['measured_seconds'] * 1e3:,.1f} ms, scaled)"
+        return txt
+    if "ns_per_call" in e:
+        txt = f"{e['ns_per_call']:,.1f} ns/call"
+        if "ns_per_call_attr" in e:
+            txt += f" ({e['ns_per_call_attr']:,.1f} with ctx.call looked up per call)"
+        return txt
+    if "ms_median" in e:
+        return (f"{e['ms_median']:,.2f} ms median compile, {e['kib_per_function']:,.2f} KiB/function "
+                f"({e['functions']} functions, best of {e['best_of']})")
+    return "—"
+
+
+def print_jit_peers(console, entries, rows):
+    from rich.table import Table
+    t = Table(title="JIT peers — fib35 (s, best of N), host_call (ns/call incl. the loop, best of N), "
+                    "compile_small", title_justify="left")
+    for col, just in (("benchmark", "left"), ("impl", "left"), ("figure", "left"),
+                      ("÷ numba-njit", "right"), ("÷ gcc-O2", "right")):
+        t.add_column(col, justify=just)
+    by = {(e["benchmark"], e["impl"]): e for e in entries}
+    for e in entries:
+        ratios = []
+        for den in ("numba-njit", "gcc-O2"):
+            d = by.get((e["benchmark"], den))
+            field = "seconds" if "seconds" in e else "ns_per_call" if "ns_per_call" in e else None
+            ratios.append(f"{ratio(e[field], d[field]):.2f}x" if d and field else "—")
+        t.add_row(e["benchmark"], e["impl"], _jit_figure(e), *ratios)
+    console.print(t)
+    q = Table(title="JIT peer targets (../shared/checks/jit_peers.py)", title_justify="left")
+    for col in ("target", "value", "limit", "verdict"):
+        q.add_column(col)
+    for label, v, target, verdict in rows:
+        q.add_row(label, "—" if v is None else f"{v:.3f}", target, _color(verdict))
+    console.print(q)
 
 
 def _color(cell):
@@ -322,7 +368,10 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, help="timed rounds per benchmark (default 15 quick, 25 full)")
     ap.add_argument("--batch-ms", type=float, help="target time of one timed batch in ms (default 20 quick, 80 full)")
     ap.add_argument("--mem-ops", type=int, help="ops per memory measurement (default 3 / 10)")
-    ap.add_argument("--no-peers", action="store_true", help="skip the CPython peers")
+    ap.add_argument("--no-peers", action="store_true",
+                    help="skip the CPython peers and the JIT's native peers")
+    ap.add_argument("--no-jit-peers", action="store_true",
+                    help="skip the JIT's native peers (fib35, host_call, compile_small)")
     a = ap.parse_args(argv)
     rounds = a.rounds or (15 if a.quick else 25)
     batch_ns = (a.batch_ms or (20 if a.quick else 80)) * 1e6
@@ -381,6 +430,19 @@ def main(argv=None):
         except Exception:
             e.error = traceback.format_exc()
 
+    # the JIT's native peers (jitpeers.py): after the seed suite, each measured on its own
+    jit_entries = []
+    jit_names = [n for n in ("fib35", "host_call", "compile_small")
+                 if not a.only or any(k.lower() in n.lower() for k in a.only)]
+    if not (a.no_peers or a.no_jit_peers):
+        jit_ok = "jit" in tiers
+        for bname in jit_names:
+            err.print(f"[dim]JIT peers: {bname}…[/dim]")
+            try:
+                jit_entries += getattr(jitpeers, f"measure_{bname}")(a.quick, jit_ok, log)
+            except Exception:
+                failures.append((bname, "jit-peers", traceback.format_exc()))
+
     results, peers = [], []
     for e in entries:
         if e.error or not e.samples:
@@ -388,7 +450,8 @@ def main(argv=None):
             continue
         s = summary(e)
         if e.bench.impl in ("cpython", "numba"):
-            peers.append({"name": s.pop("name"), "impl": e.bench.impl, **s})
+            name = s.pop("name")
+            peers.append({"name": name, "benchmark": name, "impl": e.bench.impl, **s})
         else:
             results.append({"name": s.pop("name"), "tier": e.bench.impl, **s})
 
@@ -403,12 +466,16 @@ def main(argv=None):
     if mem_method != "allocator-counters":
         settings["memory_build_error"] = memory.build_error()
     req_rows = requirement_cells(results, peers, tiers)
-    print_tables(console, results, peers, tiers, req_rows, settings)
-    console.print(f"[dim]{len(results)} results, {len(peers)} peers in {elapsed:.1f} s; "
+    jit_rows = jitpeers.target_rows(jit_entries) if jit_entries else []
+    print_tables(console, results, peers, tiers, req_rows, settings, jit_entries, jit_rows)
+    console.print(f"[dim]{len(results)} results, {len(peers)} + {len(jit_entries)} peers in {elapsed:.1f} s; "
                   f"load average {info.get('loadavg_before')} → {info.get('loadavg_after')}[/dim]")
 
     if a.json:
-        data = {"machine": info, "settings": settings, "results": results, "peers": peers,
+        data = {"machine": info, "settings": settings, "results": results,
+                "peers": peers + jit_entries,
+                "jit_peer_targets": [{"target": l, "value": v, "limit": t, "verdict": d}
+                                     for l, v, t, d in jit_rows],
                 "requirements": [{"requirement": l, "measured_as": h, "target": t, **c}
                                  for l, h, t, c in req_rows],
                 "failures": [{"name": n, "impl": i, "error": tb} for n, i, tb in failures]}

@@ -7,7 +7,7 @@ The setup script is compiled and run once per test (not timed); one op is the se
     test_ClosureIsolatedContext_tengo[tier]     ctx.with_isolated_globals(), then 1000 calls on it
     test_NestedClosures_tengo[tier]             100 x ctx.call chains nested_fn(200)(300)(400)
     test_ClosureComplexDataTypes_tengo[tier]    1000 x ctx.call(processor, "test")
-    test_ClosureHostAPIBatch_tengo[tier]        one ctx.map(add_five, range(1000))
+    test_ClosureHostAPIBatch_tengo[tier]        one ctx.map(add_five, range(1000)) (jit: np.arange)
 
 each paired with ``test_<name>_cpython`` (the same closure as a Python closure, called from a
 Python loop) in the benchmark group ``<name>``. ``test_ClosureHostAPIExecution_numba`` (numba

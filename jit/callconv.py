@@ -21,7 +21,8 @@ Core functions (one per specialisation, ``lower.py``)::
 The context (``%ctx``, 24 bytes), allocated by the entry wrapper on its own stack::
 
     offset 0   PyObject **globals      ob_item of the globals list
-    offset 8   i64 (unused)
+    offset 8   i64 depth budget        frames a loop region may use (functions get theirs as
+                                       the ``depth`` argument)
     offset 16  i32 err                 error code
     offset 20  i32 ntrace              positions recorded (capped at MAX_TRACE)
 
@@ -37,6 +38,8 @@ Entry wrappers (``wrapper.py``) are ``METH_FASTCALL`` functions made builtins wi
   function itself (its JIT prologue, see ``interp/codegen.py``);
 * *bound entry* ``self = (G, function, slow)``: ``(args...)``; what ``ctx.bind`` returns and
   ``ctx.call`` uses; when a check fails it returns ``slow(*args)``, the context's general path;
+* *host entry* ``(function, G, args...)``: what the host-call trampoline (``ctx.call``)
+  calls, one per specialisation for every context; falls back to ``function(G, args...)``;
 * *loop entry* ``(G,)``: called by the main body in place of a hot loop;
 * *map entry* ``self = (G, function)``: ``(in, out)`` numpy arrays: ``ctx.map`` over an int64 /
   float64 array, one native loop, no boxing.
@@ -54,7 +57,9 @@ CPython 3.11 layouts used (checked at start-up by ``engine.check_layouts``): ``o
 ``PyFunctionObject``: ``func_code`` at 48, ``func_closure`` at 72.
 """
 
-NATIVE_DEPTH = 6000
+NATIVE_DEPTH = 20000       # most native frames one activation may use (C stack safety)
+OFF_TSTATE_RECURSION_REMAINING = 32   # PyThreadState.recursion_remaining (3.11)
+OFF_TSTATE_RECURSION_LIMIT = 36
 MAX_TRACE = NATIVE_DEPTH + 64
 CTX_SIZE = 24
 
@@ -80,5 +85,6 @@ ERR_STACK_OVERFLOW = 2
 
 ERROR_MESSAGES = {ERR_DIV_ZERO: "division by zero", ERR_STACK_OVERFLOW: "stack overflow"}
 
-# NATIVE_DEPTH: native frames one activation may use (the baseline allows about as many
-# Python frames)
+# An activation may use as many native frames as the baseline tier would still have Python
+# frames (the thread's remaining recursion budget, read at entry), at most NATIVE_DEPTH, so
+# deep recursion fails with ``stack overflow`` at the same depth on both tiers.

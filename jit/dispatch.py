@@ -86,8 +86,18 @@ class NativeEntries:
         self.spec = spec
         self.rec = rec
         self.bound = bound
+        self._host = None
         self._map = None
         self._map_tried = False
+
+    @property
+    def host(self):
+        """The builtin the host-call trampoline uses: ``(function, G, args...)``."""
+        if self._host is None:
+            with _lock:
+                if self._host is None:
+                    self._host = _compile(self.program, self.spec, ["host"], self.rec)["host"].make()
+        return self._host
 
     def bound_for(self, G, fn, slow):
         """The native builtin for ``fn`` over globals ``G``; ``slow(*args)`` handles the rest."""
@@ -234,6 +244,7 @@ def _compile(program, entry, kinds, rec=None):
     deopt = rec.deopt if rec is not None and rec.deopt is not None else Deopt(DEOPT)
     names = {}
     makers = {"prologue": (wb.prologue_entry, native_error_from_baseline),
+              "host": (wb.host_entry, native_error_from_host),
               "loop": (wb.loop_entry, native_error_from_baseline),
               "bound": (wb.bound_entry, native_error_from_host),
               "map": (wb.map_entry, native_error_from_host)}

@@ -48,7 +48,8 @@ class Runtime:
         }
         for fn in ("PyLong_AsLongLong", "PyLong_FromLongLong", "PyFloat_FromDouble",
                    "Py_IncRef", "Py_DecRef", "PyObject_Vectorcall", "PyObject_CallOneArg",
-                   "PyLong_FromVoidPtr", "PyErr_Occurred", "PyLong_AsLongLongAndOverflow"):
+                   "PyLong_FromVoidPtr", "PyErr_Occurred", "PyLong_AsLongLongAndOverflow",
+                   "PyThreadState_Get"):
             self.addr[fn] = api_addr(fn)
         del ctypes
 
@@ -262,7 +263,9 @@ class CoreLowering:
                 if slot in spec.global_reads and slot not in spec.defined_globals:
                     b.store(self.mb.unbox(b, t, self.global_obj(slot)), a)
             self.depth = b.alloca(I64, name="depth")
-            b.store(ir.Constant(I64, cc.NATIVE_DEPTH), self.depth)
+            # the frame budget the entry wrote into the context
+            b.store(b.load(b.bitcast(b.gep(self.ctx, [ir.Constant(I64, 8)]), I64.as_pointer())),
+                    self.depth)
         if spec.kind == "func":
             self.block(spec.node.body.stmts)
         else:
@@ -590,7 +593,16 @@ class CoreLowering:
         return ir.Constant(I64, n.value), INT
 
     def e_FloatLit(self, n):
-        return ir.Constant(F64, n.value), FLOAT
+        # through the barrier: LLVM folds float constant expressions with APFloat, whose NaNs
+        # are not the hardware's (0.0/0.0 must give x86's default NaN, as at run time)
+        return self.opaque(ir.Constant(F64, n.value)), FLOAT
+
+    def opaque(self, v):
+        """``v`` hidden from the optimiser (an empty inline asm): a NaN's sign bit is
+        observable in Tengo, and LLVM may move a negation into the operation that made the NaN
+        (``-(a / b)`` → ``-a / b``), which changes which NaN comes out."""
+        asm = ir.InlineAsm(ir.FunctionType(F64, [F64]), "", "=x,0")
+        return self.b.call(asm, [v])
 
     def e_BoolLit(self, n):
         return ir.Constant(I1, 1 if n.value else 0), BOOL
@@ -623,7 +635,7 @@ class CoreLowering:
         if n.op == "-":
             if t == INT:
                 return b.sub(ir.Constant(I64, 0), v), INT
-            return b.fneg(v), FLOAT
+            return b.fneg(self.opaque(v)), FLOAT
         if n.op == "^":
             return b.xor(v, ir.Constant(I64, -1)), INT
         raise TypeError(n.op)
@@ -738,7 +750,10 @@ class CoreLowering:
         return b.select(minus1, ir.Constant(I64, 0), r)
 
     def to_float(self, v, t):
-        return self.b.sitofp(v, F64) if t == INT else v
+        # int -> float conversions of constants must not fold either (see opaque)
+        if t == INT:
+            return self.opaque(self.b.sitofp(v, F64)) if isinstance(v, ir.Constant) else self.b.sitofp(v, F64)
+        return v
 
     def e_CallExpr(self, n):
         spec = self.spec

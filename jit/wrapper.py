@@ -134,12 +134,23 @@ class WrapperBuilder:
                 v = self.mb.cell_value(b, obj, names.index(s.pyname))
                 self.check_type(b, v, t, fail)
 
+    def depth_budget(self, b):
+        """Native frames allowed: the thread's remaining Python recursion budget, capped."""
+        mb = self.mb
+        ts = b.call(mb.api(b, "PyThreadState_Get", PTR, []), [])
+        rem = b.load(b.bitcast(b.gep(ts, [ir.Constant(I64, cc.OFF_TSTATE_RECURSION_REMAINING)]),
+                               ir.IntType(32).as_pointer()))
+        rem = b.sext(rem, I64)
+        cap = ir.Constant(I64, cc.NATIVE_DEPTH)
+        rem = b.select(b.icmp_signed("<", rem, cap), rem, cap)
+        return b.select(b.icmp_signed("<", rem, ir.Constant(I64, 0)), ir.Constant(I64, 0), rem)
+
     def make_ctx(self, b, items):
         ctx = b.alloca(ir.ArrayType(ir.IntType(8), cc.CTX_SIZE), name="ctx")
         ctx.align = 16
         p = b.bitcast(ctx, PTR)
         b.store(items, b.bitcast(p, PPTR.as_pointer()))
-        b.store(ir.Constant(I64, cc.NATIVE_DEPTH), b.bitcast(b.gep(p, [ir.Constant(I64, 8)]), I64.as_pointer()))
+        b.store(self.depth_budget(b), b.bitcast(b.gep(p, [ir.Constant(I64, 8)]), I64.as_pointer()))
         b.store(ir.Constant(ir.IntType(64), 0), b.bitcast(b.gep(p, [ir.Constant(I64, 16)]), I64.as_pointer()))
         return p
 
@@ -205,7 +216,7 @@ class WrapperBuilder:
             vals.append(mb.unbox(b, t, obj))
         self.guard_globals(b, items, spec, fail)
         ctx = self.make_ctx(b, items)
-        r = b.call(mb.cores[spec], [ctx, ir.Constant(I64, cc.NATIVE_DEPTH)] + vals)
+        r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
         self.finish(b, r, spec.ret, ctx, raise_error)
         b.position_at_end(fail)
         self.count_deopt(b, deopt)
@@ -238,7 +249,7 @@ class WrapperBuilder:
             vals.append(mb.unbox(b, t, obj))
         self.guard_globals(b, items, spec, fail)
         ctx = self.make_ctx(b, items)
-        r = b.call(mb.cores[spec], [ctx, ir.Constant(I64, cc.NATIVE_DEPTH)] + vals)
+        r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
         self.finish(b, r, spec.ret, ctx, raise_error)
         # fallback: the context's general call path, slow(*args) (converts host values,
         # runs the baseline code, translates errors)
@@ -247,6 +258,46 @@ class WrapperBuilder:
         slow = mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS + 16)
         vc = mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
         b.ret(b.call(vc, [slow, args, nargs, ir.Constant(PTR, None)]))
+        return f
+
+    def host_entry(self, spec, name, deopt, raise_error):
+        """``(function, G, args...)`` → result; when a check fails, ``function(G, args...)``.
+
+        What the host-call trampoline calls: independent of the context and of the closure
+        object (both are arguments), so one builtin per specialisation serves every context.
+        The trampoline has already checked that the arguments are Tengo values."""
+        mb = self.mb
+        f = ir.Function(mb.m, FASTCALL_TY, name=name)
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        _, args, nargs = f.args
+        fail = f.append_basic_block("fallback")
+        nxt = f.append_basic_block("nargs.ok")
+        b.cbranch(b.icmp_signed("==", nargs, ir.Constant(I64, 2 + len(spec.arg_types))), nxt, fail)
+        b.position_at_end(nxt)
+        func = b.load(args)
+        G = b.load(b.gep(args, [ir.Constant(I64, 1)]))
+        items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
+        # the function must be the prototype this entry was compiled for
+        self.check_type(b, func, Func(spec.code, spec.fid), fail)
+        vals = []
+        for i, t in enumerate(spec.arg_types):
+            obj = b.load(b.gep(args, [ir.Constant(I64, 2 + i)]))
+            self.check_type(b, obj, t, fail)
+            vals.append(mb.unbox(b, t, obj))
+        names = spec.code.co_freevars
+        for s_, t in zip(spec.free_syms, spec.free_types):
+            obj = mb.cell_value(b, func, names.index(s_.pyname))
+            self.check_type(b, obj, t, fail)
+            vals.append(mb.unbox(b, t, obj))
+        self.guard_globals(b, items, spec, fail)
+        ctx = self.make_ctx(b, items)
+        r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
+        self.finish(b, r, spec.ret, ctx, raise_error)
+        b.position_at_end(fail)
+        self.count_deopt(b, deopt)
+        vc = mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
+        b.ret(b.call(vc, [b.load(args), b.gep(args, [ir.Constant(I64, 1)]),
+                          b.sub(nargs, ir.Constant(I64, 1)), ir.Constant(PTR, None)]))
         return f
 
     def loop_entry(self, spec, name, deopt, raise_error):
@@ -301,6 +352,7 @@ class WrapperBuilder:
         dims = b.bitcast(mb.load_ptr(b, arr_in, cc.OFF_NP_DIMS), I64.as_pointer())
         n = b.load(dims)
         ctx = self.make_ctx(b, items)
+        budget = self.depth_budget(b)
         i = b.alloca(I64)
         b.store(ir.Constant(I64, 0), i)
         cond = f.append_basic_block("map.cond")
@@ -313,7 +365,7 @@ class WrapperBuilder:
         b.cbranch(b.icmp_signed("<", iv, n), body, done)
         b.position_at_end(body)
         x = b.load(b.gep(in_data, [iv]))
-        r = b.call(mb.cores[spec], [ctx, ir.Constant(I64, cc.NATIVE_DEPTH), x] + env)
+        r = b.call(mb.cores[spec], [ctx, budget, x] + env)
         b.store(b.extract_value(r, 0), b.gep(out_data, [iv]))
         b.store(b.add(iv, ir.Constant(I64, 1)), i)
         b.cbranch(b.extract_value(r, 1), err, cond)

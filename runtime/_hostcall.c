@@ -44,6 +44,7 @@ typedef struct {
     PyObject *last_native;
     unsigned long long epoch;  /* jit_epoch when natives was last valid */
     unsigned long owner;  /* thread ident allowed on the fast path; 0 = nobody */
+    int used;             /* a fast-path call has happened (ownership can no longer move) */
     vectorcallfunc vectorcall;
 } Caller;
 
@@ -107,6 +108,7 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
     if (kwnames != NULL || c->owner == 0 || PyThread_get_thread_ident() != c->owner) {
         return call_slow(c, args, nargsf, kwnames);
     }
+    c->used = 1;
     if (c->fixed != NULL) {
         fn = c->fixed;
         first = 0;
@@ -126,10 +128,22 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
     if (n > MAX_FAST_ARGS) {
         return call_slow(c, args, nargsf, kwnames);
     }
+    /* stack[0]: scratch for PY_VECTORCALL_ARGUMENTS_OFFSET, stack[1] = fn, stack[2] = G */
+    PyObject *stack[MAX_FAST_ARGS + 3];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *a = args[first + i];
+        if (!fast_arg(a)) {
+            return call_slow(c, args, nargsf, kwnames);
+        }
+        stack[3 + i] = a;
+    }
+    stack[1] = fn;
+    stack[2] = c->G;
     if (first == 1 && c->natives != NULL) {
-        /* JIT on: the native entry of this function for these globals, if compiled. A miss
-           (or stale cache after new code was installed) goes to the slow path, which
-           resolves and caches it. */
+        /* JIT on: the native host entry of this function, if compiled (one per
+           specialisation, shared by every context: it takes (fn, G, args...)). A miss, or a
+           cache made stale by newly installed code, goes to the slow path, which resolves it
+           and caches it (None: run the Python code). */
         PyObject *native;
         if (c->epoch != jit_epoch) {
             PyDict_Clear(c->natives);
@@ -152,28 +166,19 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
         }
         if (native != Py_None && Py_TYPE(native) == &PyCFunction_Type &&
             (PyCFunction_GET_FLAGS(native) & ~METH_COEXIST) == METH_FASTCALL) {
-            /* the native entry checks its arguments itself and falls back to the general
-               path, so call its C function directly */
+            /* the entry checks its arguments and falls back to fn(G, args...) itself */
             _PyCFunctionFast meth = (_PyCFunctionFast)(void (*)(void))PyCFunction_GET_FUNCTION(native);
-            PyObject *r = meth(PyCFunction_GET_SELF(native), args + 1, n);
+            Py_INCREF(fn);
+            PyObject *r = meth(PyCFunction_GET_SELF(native), stack + 1, n + 2);
+            Py_DECREF(fn);
             if (r == NULL) {
                 return raise_translated(c);
             }
             return r;
         }
     }
-    /* stack[0] is scratch for PY_VECTORCALL_ARGUMENTS_OFFSET, stack[1] = G */
-    PyObject *stack[MAX_FAST_ARGS + 2];
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *a = args[first + i];
-        if (!fast_arg(a)) {
-            return call_slow(c, args, nargsf, kwnames);
-        }
-        stack[2 + i] = a;
-    }
-    stack[1] = c->G;
     Py_INCREF(fn);
-    PyObject *r = PyObject_Vectorcall(fn, stack + 1, (size_t)(n + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    PyObject *r = PyObject_Vectorcall(fn, stack + 2, (size_t)(n + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
     Py_DECREF(fn);
     if (r == NULL) {
         return raise_translated(c);
@@ -301,8 +306,15 @@ static PyMethodDef caller_methods[] = {
     {NULL, NULL, 0, NULL}
 };
 
+static PyObject *
+caller_get_used(Caller *c, void *closure)
+{
+    return PyBool_FromLong(c->used);
+}
+
 static PyGetSetDef caller_getset[] = {
     {"owner", (getter)caller_get_owner, NULL, "thread ident of the fast path (0: none)", NULL},
+    {"used", (getter)caller_get_used, NULL, "True once a call took the fast path", NULL},
     {NULL}
 };
 

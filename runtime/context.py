@@ -152,13 +152,54 @@ class Closure:
         return hash((id(self.fn), id(self.ctx.G)))
 
 
+class _Link:
+    """What a trampoline needs of its context: a weak reference, revived on demand (the host
+    may keep ``ctx.call`` after dropping the context: same globals, a new context object)."""
+    __slots__ = ("ref", "program", "G", "fixed", "revived")
+
+    def __init__(self, ctx, fixed):
+        self.ref = weakref.ref(ctx)
+        self.program = ctx.program
+        self.G = ctx.G
+        self.fixed = fixed
+        self.revived = None
+
+    def live(self):
+        ctx = self.ref()
+        if ctx is None:
+            ctx = self.revived
+            if ctx is None:
+                ctx = self.revived = ExecutionContext(self.program, self.G)
+        return ctx
+
+    def slow(self, *args):
+        if self.fixed is not None:
+            return ExecutionContext._call_py(self.live(), self.fixed, *args)
+        return ExecutionContext._call_py(self.live(), *args)
+
+    def wrap(self, fn):
+        return Closure(fn, self.live())
+
+
+def _on_error_for(program):
+    """The trampoline's error callback of a program (one per program)."""
+    f = getattr(program, "_host_on_error", None)
+    if f is None:
+        def on_error(exc):
+            if isinstance(exc, (TengoError, KeyboardInterrupt, SystemExit)):
+                raise exc
+            raise _host_error(exc, program) from None
+        f = program._host_on_error = on_error
+    return f
+
+
 class ExecutionContext:
     """The mutable half of running a program: one globals list, shared read-only program.
 
     ``ExecutionContext(compiled)`` shares the compiled script's globals;
     ``ExecutionContext(compiled, globals)`` runs over the given list.
     """
-    __slots__ = ("program", "G", "_owner", "_shared", "_lock", "_lock_ready", "_callers",
+    __slots__ = ("program", "G", "_owner", "_used", "_shared", "_lock", "_lock_ready", "_callers",
                  "_natives", "_maps", "call", "__weakref__")
 
     def __init__(self, compiled, globals=None):
@@ -171,7 +212,10 @@ class ExecutionContext:
             raise InvalidGlobalsError(f"globals must have {n} slots for this program, got {len(G)}")
         self.program = program
         self.G = G
-        self._owner = 0              # claimed by the first thread that calls
+        # the creating thread owns the context until a call happens; the first thread to call
+        # takes it over (see _claim); a second calling thread makes it shared
+        self._owner = _get_ident()
+        self._used = False
         self._shared = False
         self._lock = None
         self._lock_ready = False
@@ -185,41 +229,14 @@ class ExecutionContext:
     def _make_caller(self, fixed, slow):
         """The C trampoline for ``call``/``bind`` when built, else the Python path itself.
 
-        The trampoline reaches back to this context only through a weak reference, so a
-        context is freed by reference counting as soon as the host drops it (no cycle).
+        The trampoline reaches back to this context only through a weak reference (``_Link``),
+        so a context is freed by reference counting as soon as the host drops it (no cycle).
         """
         if _Caller is None:
             return slow
         program = self.program
-        G = self.G
-        ref = weakref.ref(self)
-        revived = []
-
-        def live():
-            # the host may keep ``ctx.call`` after dropping the context: same globals, new
-            # context object (the thread-ownership state starts afresh)
-            ctx = ref()
-            if ctx is None:
-                if not revived:
-                    revived.append(ExecutionContext(program, G))
-                ctx = revived[0]
-            return ctx
-
-        def on_error(exc):
-            if isinstance(exc, (TengoError, KeyboardInterrupt, SystemExit)):
-                raise exc
-            raise _host_error(exc, program) from None
-
-        def wrap(fn):
-            return Closure(fn, live())
-
-        if fixed is None:
-            def slow_path(*args):
-                return ExecutionContext._call_py(live(), *args)
-        else:
-            def slow_path(*args):
-                return ExecutionContext._call_py(live(), fixed, *args)
-        c = _Caller(self.G, program, fixed, slow_path, on_error, wrap,
+        link = _Link(self, fixed)
+        c = _Caller(self.G, program, fixed, link.slow, _on_error_for(program), link.wrap,
                     0 if self._shared else self._owner, self._natives if fixed is None else None)
         self._callers.append(c)
         return c
@@ -244,7 +261,7 @@ class ExecutionContext:
             natives = self._natives
             if natives is not None and f not in natives:
                 entries = self._native_entries(f)
-                natives[f] = None if entries is None else entries.bound_for(self.G, f, self._slow_for(f))
+                natives[f] = None if entries is None else entries.host
         else:
             f = fn
         try:
@@ -393,11 +410,14 @@ class ExecutionContext:
         with _claim_lock:
             if self._shared:
                 return False
-            if self._owner == 0:
-                self._owner = ident
+            if self._owner != ident and not self._used and not any(c.used for c in self._callers):
+                self._owner = ident              # nobody has called yet: ownership moves
                 for c in self._callers:
                     c.claim(ident)
-            return self._owner == ident
+            if self._owner == ident:
+                self._used = True
+                return True
+            return False
 
     def _call_shared(self, fn, args):
         self._become_shared()
@@ -463,7 +483,29 @@ class ExecutionContext:
         """A new context over ``globals`` (a list with one slot per program global, + 1)."""
         if type(globals) is not list:
             raise InvalidGlobalsError(f"globals must be a list, not {type(globals).__name__}")
-        return ExecutionContext(self.program, globals)
+        n = self.program.num_globals + 1
+        if len(globals) != n:
+            raise InvalidGlobalsError(f"globals must have {n} slots for this program, "
+                                      f"got {len(globals)}")
+        return self._sibling(globals)
+
+    def _sibling(self, G):
+        """A new context of this program over ``G`` (already validated), quickly."""
+        ctx = object.__new__(ExecutionContext)
+        program = self.program
+        ctx.program = program
+        ctx.G = G
+        ctx._owner = _get_ident()
+        ctx._used = False
+        ctx._shared = False
+        ctx._lock = None
+        ctx._lock_ready = False
+        ctx._callers = []
+        # native entries do not depend on the globals: start from this context's cache
+        ctx._natives = None if self._natives is None else self._natives.copy()
+        ctx._maps = None
+        ctx.call = ctx._make_caller(None, ctx._call_py)
+        return ctx
 
     def with_isolated_globals(self):
         """A new context over a private copy of these globals: writes stay in it.
@@ -475,7 +517,7 @@ class ExecutionContext:
         G = _isolate(self.G)
         if self.program.count_allocs:
             G[-1] = None
-        return ExecutionContext(self.program, G)
+        return self._sibling(G)
 
     def get(self, name):
         idx = self.program.global_names.get(name)
@@ -527,7 +569,7 @@ def _isolate(G):
     return [cp(v) for v in G]
 
 
-_CALL_CODES = frozenset({ExecutionContext._call_py.__code__, ExecutionContext._map.__code__,
+_CALL_CODES = frozenset({_Link.slow.__code__, ExecutionContext._call_py.__code__, ExecutionContext._map.__code__,
                          ExecutionContext._invoke.__code__, ExecutionContext.map.__code__,
                          ExecutionContext._map_numpy.__code__, ExecutionContext.call_ex.__code__,
                          ExecutionContext.__call__.__code__})

@@ -143,10 +143,16 @@ def _invalid(a, op: str, b) -> OpError:
     return OpError(f"invalid operation: {type_name(a)} {op} {type_name(b)}")
 
 
+_DEFAULT_NAN = -math.nan     # x86-64's default NaN (sign bit set), what Go's 0.0/0.0 gives
+
+
 def _float_div(x: float, y: float) -> float:
+    # IEEE division as the hardware does it (Python raises on a zero divisor instead)
     if y == 0.0:
-        if x != x or x == 0.0:
-            return math.nan
+        if x != x:
+            return x
+        if x == 0.0:
+            return _DEFAULT_NAN
         neg = (x < 0) != (math.copysign(1.0, y) < 0)
         return -math.inf if neg else math.inf
     return x / y

@@ -1,0 +1,291 @@
+"""``tengojit.jit.stats()``: shape, states, reasons, the threshold, the environment defaults."""
+from __future__ import annotations
+
+import pytest
+
+import tengojit.jit as jit
+import tengojit.jit.dispatch as dispatch
+from tengojit import Script
+from tengojit.errors import TengoError
+
+pytestmark = pytest.mark.skipif(not jit.available(), reason="the JIT tier is not available")
+
+KEYS = {"name", "kind", "calls", "state", "reason", "signature", "compile_ms", "code_bytes",
+        "deopts"}
+STATES = {"compiled", "not eligible", "failed", "profiling", "invalidated"}
+
+SRC = """
+add := func(a, b) { return a + b }
+half := func(x) { return x / 2.0 }
+greet := func(n) { s := "hello"; return n + 1 }
+total := 0
+for i := 0; i < 100; i++ { total += add(i, 1) }
+"""
+
+
+@pytest.fixture(autouse=True)
+def _clean_stats():
+    dispatch.reset_stats()
+    yield
+    dispatch.reset_stats()
+
+
+def by_name(c, name):
+    recs = [r for r in jit.stats(c.program) if r["name"] == name]
+    assert len(recs) <= 1, recs
+    return recs[0] if recs else None
+
+
+def loop_rec(c):
+    recs = [r for r in jit.stats(c.program) if r["kind"] == "loop"]
+    return recs[0] if recs else None
+
+
+def forced(src=SRC, **kw):
+    c = Script(src, jit=True, jit_threshold=0, **kw).compile()
+    c.run()
+    return c
+
+
+def test_shape_of_every_record():
+    c = forced()
+    ctx = c.context()
+    for i in range(3):
+        ctx.call(c.get("half"), float(i))
+        ctx.call(c.get("greet"), i)
+    recs = jit.stats()
+    assert recs, "nothing recorded"
+    for r in recs:
+        assert set(r) == KEYS, r
+        assert r["kind"] in ("function", "loop")
+        assert r["state"] in STATES
+        assert isinstance(r["name"], str) and r["name"]
+        assert isinstance(r["calls"], int) and r["calls"] >= 0
+        assert isinstance(r["reason"], str)
+        assert isinstance(r["signature"], str)
+        assert isinstance(r["compile_ms"], float) and r["compile_ms"] >= 0
+        assert isinstance(r["code_bytes"], int) and r["code_bytes"] >= 0
+        assert isinstance(r["deopts"], int) and r["deopts"] >= 0
+    # stats() of the whole process == stats(program) here (one program since the reset)
+    assert jit.stats() == jit.stats(c.program)
+
+
+def test_compiled_function_record():
+    c = forced()
+    ctx = c.context()
+    for i in range(5):
+        assert ctx.call(c.get("half"), float(i)) == i / 2.0
+    r = by_name(c, "half")
+    assert r["kind"] == "function"
+    assert r["state"] == "compiled"
+    assert r["reason"] == ""
+    assert r["signature"] == "(float) -> float"
+    assert r["compile_ms"] > 0
+    assert r["code_bytes"] > 0
+    assert r["deopts"] == 0
+    assert r["calls"] == 1          # counted until compiled; native calls are not counted
+
+
+def test_compiled_loop_record():
+    c = forced()
+    r = loop_rec(c)
+    assert r is not None
+    assert r["name"] == "loop at (main):6:1"
+    assert r["state"] == "compiled"
+    assert r["compile_ms"] > 0 and r["code_bytes"] > 0
+    # the loop reads the global function `add` and the global `total`
+    assert "int" in r["signature"] and "func" in r["signature"], r["signature"]
+    assert c.get("total") == sum(i + 1 for i in range(100))
+
+
+def test_not_eligible_records_the_reason():
+    c = forced()
+    ctx = c.context()
+    assert ctx.call(c.get("greet"), 1) == 2
+    assert ctx.call(c.get("greet"), 2) == 3
+    r = by_name(c, "greet")
+    assert r["state"] == "not eligible"
+    assert r["reason"] == "uses strings"
+    assert r["compile_ms"] == 0 and r["code_bytes"] == 0
+
+
+@pytest.mark.parametrize("src,call,reason_part", [
+    ("f := func(a) { return [a] }", (1,), "array literals"),
+    ("f := func(a) { return {x: a} }", (1,), "map literals"),
+    ("f := func(a) { return func() { return a } }", (1,), "function literals"),
+    ("f := func(a) { if a > 1 { return 1 }; return 1.5 }", (3,), "different types"),
+    ("f := func(a) { return a }", ("s",), "argument of type str"),
+    ("f := func(a) { x := 1; x = 2.5; return a }", (1,), "changes type"),
+    ("f := func(a) { return string(a) }", (1,), "builtin 'string'"),
+])
+def test_not_eligible_reasons(src, call, reason_part):
+    c = forced(src)
+    ctx = c.context()
+    first = ctx.call(c.get("f"), *call)
+    second = ctx.call(c.get("f"), *call)
+    assert repr(first) == repr(second)
+    r = by_name(c, "f")
+    assert r is not None and r["state"] == "not eligible", r
+    assert reason_part in r["reason"], r
+
+
+def test_variadic_functions_stay_baseline():
+    c = forced("f := func(...a) { return len(a) }")
+    ctx = c.context()
+    assert [ctx.call(c.get("f"), 1, 2) for _ in range(3)] == [2, 2, 2]
+    r = by_name(c, "f")
+    assert r is None or r["state"] != "compiled", r
+
+
+def test_deopts_are_counted():
+    c = forced("f := func(a) { return a * 2 }")
+    ctx = c.context()
+    f = c.get("f")
+    assert [ctx.call(f, x) for x in (1, 2, 3)] == [2, 4, 6]
+    assert by_name(c, "f")["deopts"] == 0
+    assert ctx.call(f, 1.5) == 3.0
+    with pytest.raises(TengoError, match="invalid operation"):
+        ctx.call(f, "ab")                  # string * int: an error on the baseline code
+    r = by_name(c, "f")
+    assert r["state"] == "compiled"
+    assert r["deopts"] >= 1
+
+
+def test_threshold_is_honoured():
+    """jit_threshold=5: the 6th call compiles the function, not an earlier one."""
+    c = Script("f := func(a) { return a + 1 }", jit=True, jit_threshold=5).compile()
+    c.run()
+    ctx = c.context()
+    f = c.get("f")
+    for i in range(5):
+        assert ctx.call(f, i) == i + 1
+        r = by_name(c, "f")
+        assert r is None or r["state"] == "profiling", (i, r)
+    assert ctx.call(f, 5) == 6           # the 6th call
+    r = by_name(c, "f")
+    assert r is not None and r["state"] == "compiled", r
+    assert r["calls"] == 6
+    for i in range(10):
+        assert ctx.call(f, i) == i + 1
+    assert by_name(c, "f")["calls"] == 6          # native calls bypass the counter
+
+
+def test_threshold_zero_compiles_at_first_call():
+    c = Script("f := func(a) { return a + 1 }", jit=True, jit_threshold=0).compile()
+    c.run()
+    assert by_name(c, "f") is None
+    assert c.context().call(c.get("f"), 1) == 2
+    assert by_name(c, "f")["state"] == "compiled"
+
+
+def test_loop_profiling_then_compiled():
+    """With a threshold, a top-level loop is profiled at its first entry, compiled at the next."""
+    src = "s := 0\nfor i := 0; i < 50; i++ { s += i }"
+    c = Script(src, jit=True, jit_threshold=5).compile()
+    c.run()
+    r = loop_rec(c)
+    assert r is not None and r["state"] == "profiling", r
+    assert c.get("s") == sum(range(50))
+    c.run()
+    r = loop_rec(c)
+    assert r["state"] == "compiled", r
+    assert c.get("s") == sum(range(50))
+
+
+def test_loop_not_eligible():
+    src = 's := ""\nfor i := 0; i < 5; i++ { s += "x" }'
+    c = forced(src)
+    r = loop_rec(c)
+    assert r["state"] == "not eligible"
+    assert r["reason"]
+    assert c.get("s") == "xxxxx"
+
+
+def test_reset_and_program_filter():
+    c1 = forced("f := func(a) { return a + 1 }\nx := f(1)\ny := f(2)")
+    c2 = forced("g := func(a) { return a - 1 }\nx := g(1)\ny := g(2)")
+    names_all = {r["name"] for r in jit.stats()}
+    assert {"f", "g"} <= names_all
+    assert {r["name"] for r in jit.stats(c1.program)} == {"f"}
+    assert {r["name"] for r in jit.stats(c2.program)} == {"g"}
+    dispatch.reset_stats()
+    assert jit.stats() == []
+    assert {r["name"] for r in jit.stats(c1.program)} == {"f"}   # per program: still there
+
+
+def test_jit_off_records_nothing():
+    c = Script(SRC, jit=False).compile()
+    c.run()
+    ctx = c.context()
+    for i in range(3):
+        ctx.call(c.get("add"), i, i)
+    assert jit.stats(c.program) == []
+    assert jit.stats() == []
+
+
+def test_max_allocs_disables_the_jit():
+    """The JIT does not count allocations: a script with an allocation budget stays baseline."""
+    s = Script(SRC, jit=True, jit_threshold=0)
+    s.set_max_allocs(100000)
+    c = s.compile()
+    c.run()
+    assert c.get("total") == sum(i + 1 for i in range(100))
+    assert jit.stats(c.program) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# environment defaults
+
+def test_env_defaults_off(monkeypatch):
+    monkeypatch.delenv("TENGOJIT_JIT", raising=False)
+    monkeypatch.delenv("TENGOJIT_THRESHOLD", raising=False)
+    s = Script("x := 1")
+    assert s.jit is False
+    assert s.jit_threshold == jit.DEFAULT_THRESHOLD
+    assert jit.enabled_by_default() is False
+
+
+@pytest.mark.parametrize("value,expected", [("1", True), ("yes", True), ("true", True),
+                                            ("0", False), ("", False), ("false", False),
+                                            ("no", False)])
+def test_env_tengojit_jit(monkeypatch, value, expected):
+    monkeypatch.setenv("TENGOJIT_JIT", value)
+    assert jit.enabled_by_default() is expected
+    assert Script("x := 1").jit is expected
+    # an explicit argument wins over the environment
+    assert Script("x := 1", jit=False).jit is False
+    assert Script("x := 1", jit=True).jit is True
+
+
+@pytest.mark.parametrize("value,expected", [("0", 0), ("7", 7), ("-3", 0),
+                                            ("junk", jit.DEFAULT_THRESHOLD)])
+def test_env_threshold(monkeypatch, value, expected):
+    monkeypatch.setenv("TENGOJIT_THRESHOLD", value)
+    assert jit.default_threshold() == expected
+    assert Script("x := 1").jit_threshold == expected
+    assert Script("x := 1", jit_threshold=3).jit_threshold == 3
+
+
+def test_env_enables_compilation(monkeypatch):
+    """Script(src) with TENGOJIT_JIT=1 and TENGOJIT_THRESHOLD=2 compiles at the 3rd call."""
+    monkeypatch.setenv("TENGOJIT_JIT", "1")
+    monkeypatch.setenv("TENGOJIT_THRESHOLD", "2")
+    c = Script("f := func(a, b) { return a * b }").compile()
+    c.run()
+    ctx = c.context()
+    f = c.get("f")
+    assert [ctx.call(f, i, 3) for i in range(2)] == [0, 3]
+    r = by_name(c, "f")
+    assert r is None or r["state"] == "profiling"
+    assert ctx.call(f, 2, 3) == 6
+    r = by_name(c, "f")
+    assert r["state"] == "compiled" and r["signature"] == "(int, int) -> int"
+    assert [ctx.call(f, i, 3) for i in range(5)] == [0, 3, 6, 9, 12]
+
+
+def test_env_off_means_baseline(monkeypatch):
+    monkeypatch.setenv("TENGOJIT_JIT", "0")
+    monkeypatch.setenv("TENGOJIT_THRESHOLD", "0")
+    c = Script("f := func(a) { return a }\nx := f(1)\ny := f(2)").compile()
+    c.run()
+    assert jit.stats(c.program) == []
