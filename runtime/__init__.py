@@ -3,12 +3,13 @@
 Public API: ``Script``, ``Compiled`` and the error classes. Importing this package never imports
 llvmlite (the JIT is loaded lazily).
 """
-from .errors import TengoError, ParseError, CompileError, TengoRuntimeError
+from .errors import (TengoError, ParseError, CompileError, TengoRuntimeError, ConversionError,
+                     IntOverflowError)
 from .values import Char, Error, ImmutableArray, ImmutableMap, UserFunction
 
 __all__ = ["Script", "Compiled", "ExecutionContext", "Closure", "NotCallableError",
            "ArgumentCountError", "ForeignClosureError", "InvalidGlobalsError", "TengoError", "ParseError", "CompileError",
-           "TengoRuntimeError", "Char", "Error", "ImmutableArray", "ImmutableMap", "UserFunction"]
+           "TengoRuntimeError", "ConversionError", "IntOverflowError", "Char", "Error", "ImmutableArray", "ImmutableMap", "UserFunction"]
 
 
 def __getattr__(name):

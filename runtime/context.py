@@ -204,6 +204,9 @@ class ExecutionContext:
 
     def __init__(self, compiled, globals=None):
         program = getattr(compiled, "program", compiled)
+        if not hasattr(program, "global_names"):
+            raise InvalidGlobalsError(f"ExecutionContext needs a Compiled script (or its program), "
+                                      f"not {type(compiled).__name__}")
         G = getattr(compiled, "G", None) if globals is None else globals
         if type(G) is not list:
             raise InvalidGlobalsError(f"globals must be a list, not {type(G).__name__}")
@@ -242,13 +245,16 @@ class ExecutionContext:
         return c
 
     # ------------------------------------------------------------------ calls
-    def _call_py(self, fn, a=_NO, b=_NO, c=_NO, *rest):
+    def _call_py(self, fn=_NO, a=_NO, b=_NO, c=_NO, *rest, **kwargs):
         """Call the Tengo callable ``fn`` with the given arguments; returns the result.
 
         ``fn`` may be a Closure (from ``Compiled.get``, a call's result, …) or any callable
         Tengo value. Arguments are host values (converted per Tengo's table); a function
         result comes back as a Closure bound to this context.
         """
+        if fn is _NO or kwargs:
+            raise NotCallableError("call(fn, *args): a function to call is required"
+                                   if fn is _NO else "call() takes no keyword arguments")
         if self._owner != _get_ident() or self._shared:
             if not self._claim():
                 return self._call_shared(fn, (a, b, c) + rest)

@@ -47,6 +47,12 @@ def from_python(v, _depth=0):
         return from_python(int(v))
     if isinstance(v, float):
         return float(v)
+    if hasattr(v, "__index__") and not hasattr(v, "__len__"):     # numpy integers & co.
+        return from_python(int(v.__index__()))
+    if hasattr(v, "__float__") and type(v).__module__ == "numpy":  # numpy floats
+        return float(v)
+    if type(v).__module__ == "numpy" and type(v).__name__ == "bool_":
+        return bool(v)
     if isinstance(v, str):
         return str(v)
     if isinstance(v, (bytearray, memoryview)):
