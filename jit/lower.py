@@ -139,6 +139,8 @@ class ModuleBuilder:
         """Append (file, line, col) to ctx.trace (ignored past MAX_TRACE)."""
         f = ir.Function(self.m, ir.FunctionType(ir.VoidType(), [PTR, I32, I32, I32]), name="tj_push_trace")
         f.linkage = "internal"
+        f.attributes.add("noinline")      # error paths only: keep the hot code small
+        f.attributes.add("cold")
         ctx, fid, line, col = f.args
         b = ir.IRBuilder(f.append_basic_block("entry"))
         np_ = b.bitcast(b.gep(ctx, [ir.Constant(I64, 20)]), I32.as_pointer())
@@ -154,6 +156,33 @@ class ModuleBuilder:
             b.store(v, b.gep(base, [b.add(i3, ir.Constant(I32, k))]))
         b.store(b.add(n, ir.Constant(I32, 1)), np_)
         b.branch(done)
+        b.position_at_end(done)
+        b.ret_void()
+        return f
+
+    def _mk_push_trace_n(self):
+        """push_trace ``n`` times (cold, never inlined)."""
+        f = ir.Function(self.m, ir.FunctionType(ir.VoidType(), [PTR, I32, I32, I32, I64]),
+                        name="tj_push_trace_n")
+        f.linkage = "internal"
+        f.attributes.add("noinline")
+        f.attributes.add("cold")
+        ctx, fid, line, col, n = f.args
+        entry = f.append_basic_block("entry")
+        loop = f.append_basic_block("loop")
+        body = f.append_basic_block("body")
+        done = f.append_basic_block("done")
+        b = ir.IRBuilder(entry)
+        cnt = b.alloca(I64)
+        b.store(n, cnt)
+        b.branch(loop)
+        b.position_at_end(loop)
+        k = b.load(cnt)
+        b.cbranch(b.icmp_signed(">", k, ir.Constant(I64, 0)), body, done)
+        b.position_at_end(body)
+        b.call(self.helper("push_trace"), [ctx, fid, line, col])
+        b.store(b.sub(k, ir.Constant(I64, 1)), cnt)
+        b.branch(loop)
         b.position_at_end(done)
         b.ret_void()
         return f
@@ -232,9 +261,8 @@ class CoreLowering:
             if spec.acc_calls:
                 self.acc = b.alloca(I64, name="acc")
                 b.store(ir.Constant(I64, 0), self.acc)
-                # virtual frames (accumulator jumps) still appear in an error's trace
-                self.jumps = b.alloca(I64, name="acc.jumps")
-                b.store(ir.Constant(I64, 0), self.jumps)
+
+
             n = len(spec.arg_types)
             for i, (p, t) in enumerate(zip(spec.node.params, spec.arg_types)):
                 sym = spec.res.defs[id(p)]
@@ -304,17 +332,17 @@ class CoreLowering:
         (site,) = [e.right for e in self.acc_exprs]
         while isinstance(site, A.ParenExpr):
             site = site.expr
-        loop = self.new_block("trace.virtual")
-        body = self.new_block("trace.virtual.push")
+        # every accumulator jump took one frame off the depth: that many virtual frames
+        # (pushed by an out-of-line helper, so the hot copies stay small enough to inline)
+        start = self.new_block("trace.virtual")
         done = self.new_block("trace.virtual.done")
-        b.cbranch(b.load(self.status), loop, done)
-        b.position_at_end(loop)
-        n = b.load(self.jumps)
-        b.cbranch(b.icmp_signed(">", n, ir.Constant(I64, 0)), body, done)
-        b.position_at_end(body)
-        self.push_trace(site.pos)
-        b.store(b.sub(n, ir.Constant(I64, 1)), self.jumps)
-        b.branch(loop)
+        b.cbranch(b.load(self.status), start, done)
+        b.position_at_end(start)
+        n = b.sub(self.f.args[1], b.load(self.depth))
+        b.call(self.mb.helper("push_trace_n"),
+               [self.ctx, ir.Constant(I32, self.file_id), ir.Constant(I32, site.pos[0]),
+                ir.Constant(I32, site.pos[1]), n])
+        b.branch(done)
         b.position_at_end(done)
 
     def check_depth(self):
@@ -543,7 +571,6 @@ class CoreLowering:
         self.b.position_at_end(jump)
         b = self.b
         b.store(b.add(b.load(self.acc), a), self.acc)
-        b.store(b.add(b.load(self.jumps), ir.Constant(I64, 1)), self.jumps)
         for p, v in zip(spec.node.params, vals):
             b.store(v, self.vars[spec.res.defs[id(p)]])
         b.store(b.sub(b.load(self.depth), ir.Constant(I64, 1)), self.depth)
