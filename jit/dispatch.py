@@ -21,6 +21,7 @@ from .types import type_of_value, Func, ARRAY, INT, FLOAT, show
 
 _lock = threading.RLock()
 RECURSION_COPIES = 8             # copies of a recursive core in a call ring (see lower.twin)
+INLINE_DEPTH = 0                 # levels of self-recursion inlined into each copy
 _files = []                      # file id -> Tengo file name
 _file_index = {}
 _records = []                    # every Record, for stats()
@@ -236,7 +237,8 @@ def _compile(program, entry, kinds, rec=None):
             ring = [mb.cores[s]] + [mb.twin(s, i) for i in range(1, RECURSION_COPIES)]
             for i, fn in enumerate(ring):
                 CoreLowering(mb, s, program, promoted, function=fn,
-                             self_target=ring[(i + 1) % len(ring)], check_depth=(i == 0)).lower()
+                             self_target=ring[(i + 1) % len(ring)], check_depth=(i == 0),
+                             max_inline=INLINE_DEPTH).lower()
         else:
             mb.cores[s].attributes.add("alwaysinline")
             CoreLowering(mb, s, program, promoted).lower()

@@ -226,7 +226,7 @@ class CoreLowering:
     """Emits the body of one specialisation's core function."""
 
     def __init__(self, mb: ModuleBuilder, spec, program, promoted=(), function=None,
-                 self_target=None, check_depth=True):
+                 self_target=None, check_depth=True, max_inline=0):
         self.mb = mb
         self.spec = spec
         self.program = program
@@ -234,6 +234,7 @@ class CoreLowering:
         # where calls of this very specialisation go: its twin (see ModuleBuilder.twin), so
         # that LLVM inlines one level of the recursion into each copy
         self.self_target = self_target
+        self.max_inline = max_inline
         # copies of a recursion ring after the first skip the depth test: the first copy
         # tests every len(ring) frames with room to spare (callconv.NATIVE_DEPTH is a budget)
         self.checks_depth = check_depth
@@ -253,6 +254,9 @@ class CoreLowering:
         self.status = b.alloca(I1, name="error")
         b.store(ir.Constant(I1, 0), self.status)
         self.ret_block = f.append_basic_block("return")
+        self.err_target = self.ret_block     # where an error leaves to (an inlined frame's exit)
+        self.inline_ret = None               # (result slot, continue block) inside an inlined call
+        self.inline_depth = 0
         spec = self.spec
         if spec.kind == "func":
             self.retval = b.alloca(ll(spec.ret), name="retval") if spec.ret != VOID else None
@@ -261,6 +265,7 @@ class CoreLowering:
             if spec.acc_calls:
                 self.acc = b.alloca(I64, name="acc")
                 b.store(ir.Constant(I64, 0), self.acc)
+
 
 
             n = len(spec.arg_types)
@@ -354,7 +359,7 @@ class CoreLowering:
         b.position_at_end(over)
         self.set_err(cc.ERR_STACK_OVERFLOW)
         b.store(ir.Constant(I1, 1), self.status)
-        b.branch(self.ret_block)
+        b.branch(self.err_target)
         b.position_at_end(ok)
 
     def store_result(self, v):
@@ -391,7 +396,7 @@ class CoreLowering:
         self.set_err(code)
         self.push_trace(pos)
         self.b.store(ir.Constant(I1, 1), self.status)
-        self.b.branch(self.ret_block)
+        self.b.branch(self.err_target)
 
     # ------------------------------------------------------------------ globals
     def global_obj(self, slot):
@@ -535,6 +540,15 @@ class CoreLowering:
 
     def s_ReturnStmt(self, n):
         spec = self.spec
+        if self.inline_ret is not None:             # inside an inlined call of this function
+            slot, cont = self.inline_ret
+            if n.result is not None:
+                v, t = self.expr(n.result)
+                if t != VOID:
+                    self.b.store(v, slot)
+            self.b.branch(cont)
+            self.dead()
+            return
         if n.result is not None and id(n.result) in spec.self_tail_calls:
             self.tail_call(n.result)
             return
@@ -809,6 +823,9 @@ class CoreLowering:
 
     def emit_call(self, n, callee, vals, env):
         b = self.b
+        if (callee is self.spec and not env and self.inline_depth < self.max_inline
+                and self.spec.kind == "func"):
+            return self.inline_self(n, vals)
         core = self.mb.cores[callee]
         if callee is self.spec and self.self_target is not None:
             core = self.self_target
@@ -821,8 +838,46 @@ class CoreLowering:
         b.position_at_end(err)
         self.push_trace(n.pos)
         b.store(ir.Constant(I1, 1), self.status)
-        b.branch(self.ret_block)
+        b.branch(self.err_target)
         b.position_at_end(ok)
         if callee.ret == VOID:
             return None, VOID
         return b.extract_value(r, 0), callee.ret
+
+    def inline_self(self, n, vals):
+        """A call of this very specialisation, lowered as an inline copy of its body (a
+        virtual frame: it takes one from the depth budget and, on an error, adds its call
+        site to the trace, exactly as a real call would)."""
+        spec = self.spec
+        b = self.b
+        saved = (self.vars, self.inline_ret, self.err_target, self.loops)
+        d = b.load(self.depth)
+        with b.goto_entry_block():
+            slot = b.alloca(ll(spec.ret), name="inline.ret") if spec.ret != VOID else None
+        cont = self.new_block("inline.cont")
+        err = self.new_block("inline.err")
+        b.store(b.sub(d, ir.Constant(I64, 1)), self.depth)
+        self.err_target = err
+        self.check_depth()
+        self.vars = {}
+        for p, t, v in zip(spec.node.params, spec.arg_types, vals):
+            b.store(v, self.var(spec.res.defs[id(p)], t))
+        for sym, t in spec.local_types.items():
+            if sym not in self.vars and t is not None:
+                self.var(sym, t)
+        self.inline_ret = (slot, cont)
+        self.loops = []
+        self.inline_depth += 1
+        self.block(spec.node.body.stmts)
+        if not self.b.block.is_terminated:
+            self.b.branch(cont)
+        self.inline_depth -= 1
+        self.vars, self.inline_ret, self.err_target, self.loops = saved
+        b.position_at_end(err)
+        self.push_trace(n.pos)
+        b.branch(self.err_target)
+        b.position_at_end(cont)
+        b.store(d, self.depth)
+        if spec.ret == VOID:
+            return None, VOID
+        return b.load(slot), spec.ret
