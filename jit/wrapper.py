@@ -223,6 +223,27 @@ class WrapperBuilder:
         self.return_object(b, id(deopt.sentinel))
         return f
 
+    def run_native(self, b, spec, args, first, func, G, fail, raise_error):
+        """Check and unbox ``args[first:]`` and the function's captured values, check the
+        globals' assumptions (any failure branches to ``fail``), run the core, return its boxed
+        result or raise its error."""
+        mb = self.mb
+        items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
+        vals = []
+        for i, t in enumerate(spec.arg_types):
+            obj = b.load(b.gep(args, [ir.Constant(I64, first + i)]))
+            self.check_type(b, obj, t, fail)
+            vals.append(mb.unbox(b, t, obj))
+        names = spec.code.co_freevars
+        for s_, t in zip(spec.free_syms, spec.free_types):
+            obj = mb.cell_value(b, func, names.index(s_.pyname))
+            self.check_type(b, obj, t, fail)
+            vals.append(mb.unbox(b, t, obj))
+        self.guard_globals(b, items, spec, fail)
+        ctx = self.make_ctx(b, items)
+        r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
+        self.finish(b, r, spec.ret, ctx, raise_error)
+
     def bound_entry(self, spec, name, deopt, raise_error):
         """``self = (G, function, slow)``; ``(args...)`` → result; when a check fails, the
         result of ``slow(*args)`` (the context's general path)."""
@@ -236,21 +257,7 @@ class WrapperBuilder:
         nxt = f.append_basic_block("nargs.ok")
         b.cbranch(b.icmp_signed("==", nargs, ir.Constant(I64, len(spec.arg_types))), nxt, fail)
         b.position_at_end(nxt)
-        items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
-        vals = []
-        for i, t in enumerate(spec.arg_types):
-            obj = b.load(b.gep(args, [ir.Constant(I64, i)]))
-            self.check_type(b, obj, t, fail)
-            vals.append(mb.unbox(b, t, obj))
-        names = spec.code.co_freevars
-        for s, t in zip(spec.free_syms, spec.free_types):
-            obj = mb.cell_value(b, func, names.index(s.pyname))
-            self.check_type(b, obj, t, fail)
-            vals.append(mb.unbox(b, t, obj))
-        self.guard_globals(b, items, spec, fail)
-        ctx = self.make_ctx(b, items)
-        r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
-        self.finish(b, r, spec.ret, ctx, raise_error)
+        self.run_native(b, spec, args, 0, func, G, fail, raise_error)
         # fallback: the context's general call path, slow(*args) (converts host values,
         # runs the baseline code, translates errors)
         b.position_at_end(fail)
@@ -276,23 +283,9 @@ class WrapperBuilder:
         b.position_at_end(nxt)
         func = b.load(args)
         G = b.load(b.gep(args, [ir.Constant(I64, 1)]))
-        items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
         # the function must be the prototype this entry was compiled for
         self.check_type(b, func, Func(spec.code, spec.fid), fail)
-        vals = []
-        for i, t in enumerate(spec.arg_types):
-            obj = b.load(b.gep(args, [ir.Constant(I64, 2 + i)]))
-            self.check_type(b, obj, t, fail)
-            vals.append(mb.unbox(b, t, obj))
-        names = spec.code.co_freevars
-        for s_, t in zip(spec.free_syms, spec.free_types):
-            obj = mb.cell_value(b, func, names.index(s_.pyname))
-            self.check_type(b, obj, t, fail)
-            vals.append(mb.unbox(b, t, obj))
-        self.guard_globals(b, items, spec, fail)
-        ctx = self.make_ctx(b, items)
-        r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
-        self.finish(b, r, spec.ret, ctx, raise_error)
+        self.run_native(b, spec, args, 2, func, G, fail, raise_error)
         b.position_at_end(fail)
         self.count_deopt(b, deopt)
         vc = mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])

@@ -213,6 +213,9 @@ class ExecutionContext:
         n = program.num_globals + 1
         if len(G) != n:
             raise InvalidGlobalsError(f"globals must have {n} slots for this program, got {len(G)}")
+        self._setup(program, G, {} if program.jit else None)
+
+    def _setup(self, program, G, natives):
         self.program = program
         self.G = G
         # the creating thread owns the context until a call happens; the first thread to call
@@ -223,9 +226,9 @@ class ExecutionContext:
         self._lock = None
         self._lock_ready = False
         self._callers = []
-        # JIT on: native entries of compiled functions over these globals (the trampoline's
-        # cache: function -> entry, or None while not compiled)
-        self._natives = {} if program.jit else None
+        # JIT on: native entries of compiled functions (the trampoline's cache: function ->
+        # host entry, or None while not compiled); they do not depend on the globals
+        self._natives = natives
         self._maps = None
         self.call = self._make_caller(None, self._call_py)
 
@@ -498,19 +501,7 @@ class ExecutionContext:
     def _sibling(self, G):
         """A new context of this program over ``G`` (already validated), quickly."""
         ctx = object.__new__(ExecutionContext)
-        program = self.program
-        ctx.program = program
-        ctx.G = G
-        ctx._owner = _get_ident()
-        ctx._used = False
-        ctx._shared = False
-        ctx._lock = None
-        ctx._lock_ready = False
-        ctx._callers = []
-        # native entries do not depend on the globals: start from this context's cache
-        ctx._natives = None if self._natives is None else self._natives.copy()
-        ctx._maps = None
-        ctx.call = ctx._make_caller(None, ctx._call_py)
+        ctx._setup(self.program, G, None if self._natives is None else self._natives.copy())
         return ctx
 
     def with_isolated_globals(self):

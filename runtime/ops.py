@@ -722,29 +722,9 @@ def parse_go_int(s: str):
 
 
 def _underscore_ok(s: str) -> bool:
-    saw = "^"
-    i = 0
-    if s and s[0] in "+-":
-        s = s[1:]
-    hexa = False
-    if len(s) >= 2 and s[0] == "0" and s[1] in "bBoOxX":
-        i = 2
-        saw = "0"
-        hexa = s[1] in "xX"
-    while i < len(s):
-        c = s[i]
-        if "0" <= c <= "9" or (hexa and c.lower() in "abcdef"):
-            saw = "0"
-        elif c == "_":
-            if saw != "0":
-                return False
-            saw = "_"
-        else:
-            if saw == "_":
-                return False
-            saw = "!"
-        i += 1
-    return saw != "_"
+    """Go's strconv.underscoreOK (one implementation: the scanner's)."""
+    from .interp.scanner import _underscore_ok as ok
+    return ok(s)
 
 
 def parse_go_float(s: str):
