@@ -219,6 +219,7 @@ class ModuleBuilder:
             if _J<fid> is not None:
                 _r = _J<fid>(G, params..., captured...)
                 if _r is not _DEOPT: return _r
+                _deopt(fid)            # checks failed: counted; too many -> invalidated
             else:
                 _CNT[fid] += 1
                 if _CNT[fid] == _JT: _hot(fid, G, (params...), (captured...))
@@ -238,7 +239,8 @@ class ModuleBuilder:
             test=P.Compare(left=N(jn), ops=[P.IsNot()], comparators=[C(None)]),
             body=[P.Assign(targets=[S("_r")], value=P.Call(func=N(jn), args=args, keywords=[])),
                   P.If(test=P.Compare(left=N("_r"), ops=[P.IsNot()], comparators=[N("_DEOPT")]),
-                       body=[P.Return(value=N("_r"))], orelse=[])],
+                       body=[P.Return(value=N("_r"))], orelse=[]),
+                  P.Expr(value=P.Call(func=N("_deopt"), args=[C(fid)], keywords=[]))],
             orelse=[
                 P.AugAssign(target=P.Subscript(value=N("_CNT"), slice=C(fid), ctx=P.Store()),
                             op=P.Add(), value=C(1)),

@@ -110,6 +110,7 @@ class Program:
         self.ns["_JT"] = self.jit_threshold + 1
         self.ns["_hot"] = lambda fid, G, args, free: dispatch.hot_function(self, fid, G, args, free)
         self.ns["_hotloop"] = lambda lid, G: dispatch.hot_loop(self, lid, G)
+        self.ns["_deopt"] = lambda fid: dispatch.deopted(self, fid)
 
     def function_info(self, fn):
         """The FunctionInfo of a compiled Tengo function value, or None for other callables."""

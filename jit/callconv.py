@@ -2,21 +2,23 @@
 
 Core functions (one per specialisation, ``lower.py``)::
 
-    i32 @<spec>(%ctx* ctx, <ret>* out, <args...>, <captured values...>)
-    i32 @<loop>(%ctx* ctx)                      ; a hot top-level loop of the main body
+    {T, i1} @<spec>(i8* ctx, i64 depth, <args...>, <captured values...>)   ; value result
+    i1      @<spec>(i8* ctx, i64 depth, <args...>, <captured values...>)   ; undefined result
+    i1      @<loop>(i8* ctx)                   ; a hot top-level loop of the main body
 
-* return value: ``0`` = ok (the result is stored through ``out``; nothing for undefined
-  results), ``1`` = a Tengo runtime error: ``ctx.err`` holds its code (``ERR_*`` below) and
-  ``ctx.trace`` the positions, innermost first; every native frame the error leaves appends the
+* the ``i1`` is the error flag: ``0`` = ok (with the result ``T`` beside it, in registers),
+  ``1`` = a Tengo runtime error: ``ctx.err`` holds its code (``ERR_*`` below) and the trace
+  buffer the positions, innermost first; every native frame the error leaves appends the
   position it was executing (the failing operation, then each call site), exactly the frames
-  Tengo prints.
+  Tengo prints (accumulator jumps count as the frames they replace).
+* ``depth`` is the number of native frames still allowed; entering a function with none left
+  is ``stack overflow`` (``ERR_STACK_OVERFLOW``); calls pass ``depth - 1``.
 * arguments and captured values are unboxed: ``i64`` ints (wrap-around arithmetic, no ``nsw``),
-  ``double`` floats (no fast-math), ``i1`` bools.
+  ``double`` floats (no fast-math; constants and negated operands go through an opaque barrier
+  so NaN bits are the hardware's), ``i1`` bools.
 * globals are read and written in the context's globals list through ``ctx.globals`` (boxed
   ``PyObject*``); a loop region keeps the globals no callee touches in registers and writes them
   back (when assigned) on every exit, error exits included.
-* ``ctx.depth`` counts the native frames still allowed; entering a function with none left is
-  ``stack overflow`` (``ERR_STACK_OVERFLOW``).
 
 The context (``%ctx``, 24 bytes), allocated by the entry wrapper on its own stack::
 

@@ -161,6 +161,7 @@ class Record:
         self.code_bytes = 0
         self.deopt = None
         self.native_calls = 0
+        self.refusals = 0
 
     def as_dict(self):
         calls = 0
@@ -293,6 +294,31 @@ def hot_function(program, fid, G, args, free_values):
         except Exception as e:           # a JIT bug must never change a script's behaviour
             rec.state = "failed"
             rec.reason = f"{type(e).__name__}: {e}"
+
+
+INVALIDATE_AFTER = 100           # failed entry checks before a specialisation is dropped
+
+
+def deopted(program, fid):
+    """The native entry of ``fid`` refused a call (its argument or global types changed).
+
+    After INVALIDATE_AFTER refusals the specialisation is dropped ("invalidated"): the call
+    counter restarts, and when the function is hot again it is compiled for the types seen
+    then. The native code stays correct either way; this only avoids running the baseline
+    tier for good after the program's types changed."""
+    rec = program.jit_records.get(("function", fid))
+    if rec is None or rec.state != "compiled":
+        return
+    rec.refusals += 1
+    if rec.refusals >= INVALIDATE_AFTER:
+        rec.state = "invalidated"
+        rec.refusals = 0
+        program.ns[f"_J{fid}"] = None
+        program.jit_bound.pop(fid, None)
+        cnt = program.ns.get("_CNT")
+        if cnt is not None:
+            cnt[fid] = 0
+        _new_code()
 
 
 def hot_loop(program, lid, G):

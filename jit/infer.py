@@ -12,8 +12,8 @@ What is eligible (everything else raises ``NotEligible`` with the reason, record
 ints, floats and bools in locals, parameters, free variables (read only) and globals;
 ``if``/``else``; ``for`` loops (not ``for-in``) with ``break``/``continue``; arithmetic, bitwise,
 comparison, logical and unary operators; ternaries; calls to compiled Tengo functions held by
-globals (or a local recursive function calling itself); ``len`` of arrays; array index
-expressions whose value is discarded.
+globals (self-recursion included); ``len`` of arrays; array index expressions whose value is
+discarded. (A local function calling itself through its captured name is not eligible yet.)
 
 Entry assumptions (checked by the native entry on every call, see ``callconv.py``): the types
 of the globals read, and for every callee held by a global its code object and the types of

@@ -42,7 +42,7 @@ Examples:
 
 \ttengojit
 
-\t          Start the REPL (when available)
+\t          Start the REPL
 
 \ttengojit myapp.tengo [args...]
 

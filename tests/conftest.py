@@ -2,9 +2,9 @@
 
 Every behaviour test runs once per tier. A test asks for the ``tier`` fixture (parametrized
 here over ``TIERS``) and builds its scripts with the ``make_script`` fixture, or calls
-``make_script(src, tier, **kw)`` from this module's fixture. Today only ``baseline`` exists;
-``jit`` joins automatically once ``tengojit.jit.available()`` returns True (JIT forced on with
-threshold 0, so every function runs natively where the JIT can take it).
+``make_script(src, tier, **kw)`` from this module's fixture. Tiers: ``baseline``, and ``jit``
+whenever ``tengojit.jit.available()`` returns True (JIT forced on with threshold 0, so every
+function runs natively where the JIT can take it).
 
 The conformance suite (``tests/conformance``) reads the same list and helper from
 ``config.tengojit_tiers`` / ``config.tengojit_make_script`` because it needs the tiers while

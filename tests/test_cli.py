@@ -22,7 +22,8 @@ def write(tmp_path, text, name="prog.tengo"):
 
 def tengojit(*args, cwd=None, timeout=60):
     return subprocess.run([sys.executable, "-m", "tengojit", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, cwd=cwd)
+                          capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          stdin=subprocess.DEVNULL)
 
 
 def test_blank_shebang():
