@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 
-# Calls before a function is compiled. Measured (docs/jit.md): compiling a small function
-# costs ~5-15 ms, the baseline tier runs ~0.2-2 us per call of such a function, so a function
-# called a few thousand times has paid for its compilation; 1000 keeps short scripts from
-# compiling what they barely use while long-running hot code goes native within milliseconds.
+# Calls before a function is compiled. Measured by benchmarks/threshold.py (docs/jit.md):
+# compiling pays for itself after ~770 calls for a function with a real loop, ~20 thousand for
+# a short loop, ~130 thousand for a one-line function and ~550 thousand activations for a
+# recursive one. 1000 gets the functions the JIT exists for (loops over numbers) native within
+# milliseconds while code called a few hundred times is never compiled; hosts dominated by
+# many small functions can raise it (TENGOJIT_THRESHOLD).
 DEFAULT_THRESHOLD = 1000
 
 _available = None
