@@ -15,7 +15,7 @@
  *     bool, None, bytes, list, dict);
  *   - at most MAX_FAST_ARGS arguments.
  * When the script raises, `on_error(exc)` translates the exception into a TengoError and
- * raises it; a function result is handed to `wrap(result)` (which makes a Closure).
+ * raises it; a function result is handed to `wrap(slow, result)` (which makes a Closure).
  *
  * Contract: never crashes on any input; every failure leaves a Python exception set.
  */
@@ -38,7 +38,7 @@ typedef struct {
     PyObject *fixed;      /* bound function (bind) or NULL (call: fn is args[0]) */
     PyObject *slow;       /* general path: slow(fn, *args) or slow(*args) when fixed */
     PyObject *on_error;   /* on_error(exc) -> raises the translated error */
-    PyObject *wrap;       /* wrap(function) -> Closure */
+    PyObject *wrap;       /* wrap(slow, function) -> Closure */
     PyObject *natives;    /* JIT on: {function: native entry for G, or None}; else NULL */
     PyObject *last_fn;    /* one-entry cache in front of natives (borrowed: natives owns both) */
     PyObject *last_native;
@@ -184,7 +184,8 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
         return raise_translated(c);
     }
     if (Py_TYPE(r) == &PyFunction_Type) {
-        PyObject *w = PyObject_CallOneArg(c->wrap, r);
+        /* wrap(slow, function): the Closure for a function result (slow is the context link) */
+        PyObject *w = PyObject_CallFunctionObjArgs(c->wrap, c->slow, r, NULL);
         Py_DECREF(r);
         return w;
     }

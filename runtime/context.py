@@ -172,13 +172,25 @@ class _Link:
                 ctx = self.revived = ExecutionContext(self.program, self.G)
         return ctx
 
-    def slow(self, *args):
+    def __call__(self, *args):
+        """The trampoline's general path (see ExecutionContext._call_py)."""
         if self.fixed is not None:
             return ExecutionContext._call_py(self.live(), self.fixed, *args)
         return ExecutionContext._call_py(self.live(), *args)
 
     def wrap(self, fn):
         return Closure(fn, self.live())
+
+
+def _program_natives(program):
+    """The native host entries of a program's compiled functions, shared by all its contexts
+    (they take the globals as an argument): function -> entry, or None while not compiled."""
+    if not program.jit:
+        return None
+    d = getattr(program, "_host_natives", None)
+    if d is None:
+        d = program._host_natives = {}
+    return d
 
 
 def _on_error_for(program):
@@ -199,8 +211,8 @@ class ExecutionContext:
     ``ExecutionContext(compiled)`` shares the compiled script's globals;
     ``ExecutionContext(compiled, globals)`` runs over the given list.
     """
-    __slots__ = ("program", "G", "_owner", "_used", "_shared", "_lock", "_lock_ready", "_callers",
-                 "_natives", "_maps", "call", "__weakref__")
+    __slots__ = ("program", "G", "_owner", "_used", "_shared", "_lock", "_lock_ready",
+                 "_bound_callers", "_natives", "_maps", "call", "__weakref__")
 
     def __init__(self, compiled, globals=None):
         program = getattr(compiled, "program", compiled)
@@ -213,7 +225,7 @@ class ExecutionContext:
         n = program.num_globals + 1
         if len(G) != n:
             raise InvalidGlobalsError(f"globals must have {n} slots for this program, got {len(G)}")
-        self._setup(program, G, {} if program.jit else None)
+        self._setup(program, G, _program_natives(program))
 
     def _setup(self, program, G, natives):
         self.program = program
@@ -225,7 +237,7 @@ class ExecutionContext:
         self._shared = False
         self._lock = None
         self._lock_ready = False
-        self._callers = []
+        self._bound_callers = None          # trampolines made by bind(), besides ``call``
         # JIT on: native entries of compiled functions (the trampoline's cache: function ->
         # host entry, or None while not compiled); they do not depend on the globals
         self._natives = natives
@@ -242,10 +254,19 @@ class ExecutionContext:
             return slow
         program = self.program
         link = _Link(self, fixed)
-        c = _Caller(self.G, program, fixed, link.slow, _on_error_for(program), link.wrap,
+        c = _Caller(self.G, program, fixed, link, _on_error_for(program), _Link.wrap,
                     0 if self._shared else self._owner, self._natives if fixed is None else None)
-        self._callers.append(c)
+        if fixed is not None:
+            if self._bound_callers is None:
+                self._bound_callers = []
+            self._bound_callers.append(c)
         return c
+
+    @property
+    def _callers(self):
+        call = getattr(self, "call", None)
+        out = [call] if _Caller is not None and type(call) is _Caller else []
+        return out + (self._bound_callers or [])
 
     # ------------------------------------------------------------------ calls
     def _call_py(self, fn=_NO, a=_NO, b=_NO, c=_NO, *rest, **kwargs):
@@ -501,7 +522,7 @@ class ExecutionContext:
     def _sibling(self, G):
         """A new context of this program over ``G`` (already validated), quickly."""
         ctx = object.__new__(ExecutionContext)
-        ctx._setup(self.program, G, None if self._natives is None else self._natives.copy())
+        ctx._setup(self.program, G, self._natives)
         return ctx
 
     def with_isolated_globals(self):
@@ -538,6 +559,14 @@ _SCALARS = frozenset({int, float, str, bool, bytes, type(None), Char})
 
 def _isolate(G):
     """A copy of the globals list in which no mutable container is shared with ``G``."""
+    for v in G:
+        t = type(v)
+        if t not in _SCALARS and t is not FunctionType:
+            return _isolate_deep(G)
+    return G.copy()
+
+
+def _isolate_deep(G):
     memo = {}
 
     def cp(v):
@@ -561,12 +590,11 @@ def _isolate(G):
             r.value = cp(v.value)
             return r
         return v
-    if all(type(v) in _SCALARS or type(v) is FunctionType for v in G):
-        return G.copy()
     return [cp(v) for v in G]
 
 
-_CALL_CODES = frozenset({_Link.slow.__code__, ExecutionContext._call_py.__code__, ExecutionContext._map.__code__,
+
+_CALL_CODES = frozenset({_Link.__call__.__code__, ExecutionContext._call_py.__code__, ExecutionContext._map.__code__,
                          ExecutionContext._invoke.__code__, ExecutionContext.map.__code__,
                          ExecutionContext._map_numpy.__code__, ExecutionContext.call_ex.__code__,
                          ExecutionContext.__call__.__code__})
