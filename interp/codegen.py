@@ -216,13 +216,13 @@ class ModuleBuilder:
     def jit_prologue(self, info, params):
         """Dispatch to the native entry once compiled; count calls until then (JIT on only).
 
-            if _J<fid> is not None:
+            if _J<fid> is None:                   # profiling
+                _CNT[fid] += 1
+                if _CNT[fid] == _JT: _hot(fid, G, (params...), (captured...))
+            elif _J<fid> is not _NOJIT:           # compiled (_NOJIT: not eligible)
                 _r = _J<fid>(G, params..., captured...)
                 if _r is not _DEOPT: return _r
                 _deopt(fid)            # checks failed: counted; too many -> invalidated
-            else:
-                _CNT[fid] += 1
-                if _CNT[fid] == _JT: _hot(fid, G, (params...), (captured...))
         """
         n = info.node
         if not self.program.jit or n.variadic or info.free_boxed:
@@ -235,21 +235,26 @@ class ModuleBuilder:
         jn = f"_J{fid}"
         self.program.ns.setdefault(jn, None)
         args = [N("G")] + [N(p.pyname) for p in params] + [N(s.pyname) for s in free]
+        count = [
+            P.AugAssign(target=P.Subscript(value=N("_CNT"), slice=C(fid), ctx=P.Store()),
+                        op=P.Add(), value=C(1)),
+            P.If(test=P.Compare(left=P.Subscript(value=N("_CNT"), slice=C(fid), ctx=P.Load()),
+                                ops=[P.Eq()], comparators=[N("_JT")]),
+                 body=[P.Expr(value=P.Call(func=N("_hot"), args=[
+                     C(fid), N("G"), P.Tuple(elts=[N(p.pyname) for p in params], ctx=P.Load()),
+                     P.Tuple(elts=[N(s.pyname) for s in free], ctx=P.Load())], keywords=[]))],
+                 orelse=[])]
+        call_native = [
+            P.Assign(targets=[S("_r")], value=P.Call(func=N(jn), args=args, keywords=[])),
+            P.If(test=P.Compare(left=N("_r"), ops=[P.IsNot()], comparators=[N("_DEOPT")]),
+                 body=[P.Return(value=N("_r"))], orelse=[]),
+            P.Expr(value=P.Call(func=N("_deopt"), args=[C(fid)], keywords=[]))]
+        # _J<fid>: None while profiling, _NOJIT once found not eligible (no more counting)
         native = P.If(
-            test=P.Compare(left=N(jn), ops=[P.IsNot()], comparators=[C(None)]),
-            body=[P.Assign(targets=[S("_r")], value=P.Call(func=N(jn), args=args, keywords=[])),
-                  P.If(test=P.Compare(left=N("_r"), ops=[P.IsNot()], comparators=[N("_DEOPT")]),
-                       body=[P.Return(value=N("_r"))], orelse=[]),
-                  P.Expr(value=P.Call(func=N("_deopt"), args=[C(fid)], keywords=[]))],
-            orelse=[
-                P.AugAssign(target=P.Subscript(value=N("_CNT"), slice=C(fid), ctx=P.Store()),
-                            op=P.Add(), value=C(1)),
-                P.If(test=P.Compare(left=P.Subscript(value=N("_CNT"), slice=C(fid), ctx=P.Load()),
-                                    ops=[P.Eq()], comparators=[N("_JT")]),
-                     body=[P.Expr(value=P.Call(func=N("_hot"), args=[
-                         C(fid), N("G"), P.Tuple(elts=[N(p.pyname) for p in params], ctx=P.Load()),
-                         P.Tuple(elts=[N(s.pyname) for s in free], ctx=P.Load())], keywords=[]))],
-                     orelse=[])])
+            test=P.Compare(left=N(jn), ops=[P.Is()], comparators=[C(None)]),
+            body=count,
+            orelse=[P.If(test=P.Compare(left=N(jn), ops=[P.IsNot()], comparators=[N("_NOJIT")]),
+                         body=call_native, orelse=[])])
         return [_pos(native, n.pos)]
 
     def _direct_free(self, n, info):

@@ -162,13 +162,15 @@ class Record:
         self.deopt = None
         self.native_calls = 0
         self.refusals = 0
+        self.attempts = 0
+        self.call_base = 0          # calls counted before the counter was reset
 
     def as_dict(self):
         calls = 0
         if self.kind == "function":
             cnt = self.program.ns.get("_CNT")
             if cnt is not None:
-                calls = cnt[self.ident]
+                calls = cnt[self.ident] + self.call_base
         return {"name": self.name, "kind": self.kind, "calls": calls,
                 "state": self.state, "reason": self.reason, "signature": self.signature,
                 "compile_ms": round(self.compile_ms, 3), "code_bytes": self.code_bytes,
@@ -271,7 +273,7 @@ def hot_function(program, fid, G, args, free_values):
     """Called by baseline code when prototype ``fid`` is hot; installs ``_J<fid>`` if it can."""
     info = program.functions.get(fid)
     rec = _record(program, "function", fid, info.name if info and info.name else f"func#{fid}")
-    if rec.state not in ("profiling", "invalidated"):
+    if rec.state not in ("profiling", "invalidated", "not eligible"):
         return
     with _lock:
         try:
@@ -279,7 +281,7 @@ def hot_function(program, fid, G, args, free_values):
             for a in args:
                 t = type_of_value(a, program)
                 if t is None or t == ARRAY or isinstance(t, Func):
-                    raise NotEligible(f"argument of type {type(a).__name__}")
+                    raise NotEligible(f"argument of type {type(a).__name__}", dynamic=True)
                 arg_types.append(t)
             spec = Inferrer(program, G).function(fid, arg_types, list(free_values))
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
@@ -291,12 +293,24 @@ def hot_function(program, fid, G, args, free_values):
         except NotEligible as e:
             rec.state = "not eligible"
             rec.reason = str(e)
+            rec.attempts += 1
+            cnt = program.ns.get("_CNT")
+            if e.dynamic and rec.attempts < RETRIES and cnt is not None:
+                # the types seen may differ later: try again after more calls each time (the
+                # record says "not eligible" with the reason meanwhile)
+                rec.call_base += cnt[fid] + RETRY_CALLS * rec.attempts
+                cnt[fid] = -RETRY_CALLS * rec.attempts
+            else:
+                program.ns[f"_J{fid}"] = NOJIT      # no more counting or compiling
         except Exception as e:           # a JIT bug must never change a script's behaviour
             rec.state = "failed"
             rec.reason = f"{type(e).__name__}: {e}"
+            program.ns[f"_J{fid}"] = NOJIT
 
 
 INVALIDATE_AFTER = 100           # failed entry checks before a specialisation is dropped
+RETRIES = 3                      # tries after a "dynamic" refusal (types seen at run time)
+RETRY_CALLS = 1000               # more calls before each retry
 
 
 def deopted(program, fid):
@@ -352,6 +366,7 @@ def hot_loop(program, lid, G):
 
 
 DEOPT = object()          # the sentinel every program's ``_DEOPT`` is
+NOJIT = object()          # ``_J<fid>`` of a function that will not be compiled
 
 
 def _new_code():

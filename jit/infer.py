@@ -28,7 +28,13 @@ from .types import Func, INT, FLOAT, BOOL, VOID, ARRAY
 
 
 class NotEligible(Exception):
-    """The function stays on the baseline tier; ``str()`` is the reason."""
+    """The function stays on the baseline tier; ``str()`` is the reason. ``dynamic`` is True
+    when the reason is a value seen at run time (an argument's or a global's type), which may
+    be different on later calls, rather than the code itself."""
+
+    def __init__(self, reason, dynamic=False):
+        super().__init__(reason)
+        self.dynamic = dynamic
 
 
 _SAMPLE = {INT: 3, FLOAT: 2.5, BOOL: True}
@@ -110,7 +116,7 @@ class Inferrer:
             t = T.type_of_value(v, self.program)
             if t is None or isinstance(t, Func) or t == ARRAY:
                 raise NotEligible(f"captured variable '{sym.name}' holds a "
-                                  f"{type(v).__name__}")
+                                  f"{type(v).__name__}", dynamic=True)
             free_types.append(t)
         return self.spec_for(fid, tuple(arg_types), tuple(free_types), node, res, code, free_syms)
 
@@ -338,7 +344,8 @@ class Inferrer:
                 return spec.global_writes[sym.index]
             t = T.type_of_value(self.G[sym.index], self.program)
             if t is None:
-                raise NotEligible(f"global '{sym.name}' holds a {type(self.G[sym.index]).__name__}")
+                raise NotEligible(f"global '{sym.name}' holds a {type(self.G[sym.index]).__name__}",
+                                  dynamic=True)
             w = spec.global_writes.get(sym.index)
             if w is not None and w != t:
                 raise NotEligible(f"global '{sym.name}' changes type")
@@ -414,7 +421,8 @@ class Inferrer:
             obj = self.G[sym.index]
             ft = T.type_of_value(obj, self.program)
             if not isinstance(ft, Func):
-                raise NotEligible(f"calls global '{sym.name}' holding a {type(obj).__name__}")
+                raise NotEligible(f"calls global '{sym.name}' holding a {type(obj).__name__}",
+                                  dynamic=True)
             if sym.index in spec.global_writes:
                 raise NotEligible(f"global function '{sym.name}' is reassigned")
             spec.global_reads[sym.index] = ft

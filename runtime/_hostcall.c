@@ -39,7 +39,7 @@ typedef struct {
     PyObject *slow;       /* general path: slow(fn, *args) or slow(*args) when fixed */
     PyObject *on_error;   /* on_error(exc) -> raises the translated error */
     PyObject *wrap;       /* wrap(slow, function) -> Closure */
-    PyObject *natives;    /* JIT on: {function: native entry for G, or None}; else NULL */
+    PyObject *natives;    /* JIT on: {id(code object): native host entry, or None}; else NULL */
     PyObject *last_fn;    /* one-entry cache in front of natives (borrowed: natives owns both) */
     PyObject *last_native;
     unsigned long long epoch;  /* jit_epoch when natives was last valid */
@@ -150,18 +150,27 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
             c->epoch = jit_epoch;
             c->last_fn = NULL;
         }
-        if (fn == c->last_fn) {
+        /* keyed by the code object's address (an entry serves every closure of its
+           prototype; code objects hash by content, which is slow, so the key is id(code)) */
+        PyObject *code = Py_TYPE(fn) == &PyFunction_Type ? PyFunction_GET_CODE(fn) : fn;
+        if (code == c->last_fn) {
             native = c->last_native;
         }
         else {
-            native = PyDict_GetItemWithError(c->natives, fn);
+            PyObject *key = PyLong_FromVoidPtr(code);
+            if (key == NULL) {
+                return NULL;
+            }
+            native = PyDict_GetItemWithError(c->natives, key);
+            Py_DECREF(key);
             if (native == NULL) {
                 if (PyErr_Occurred()) {
                     return NULL;
                 }
                 return call_slow(c, args, nargsf, kwnames);
             }
-            c->last_fn = fn;          /* both stay alive in natives until it is cleared */
+            c->last_fn = code;        /* the program keeps its code objects alive, and the
+                                         entry stays alive in natives until it is cleared */
             c->last_native = native;
         }
         if (native != Py_None && Py_TYPE(native) == &PyCFunction_Type &&

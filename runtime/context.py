@@ -184,7 +184,8 @@ class _Link:
 
 def _program_natives(program):
     """The native host entries of a program's compiled functions, shared by all its contexts
-    (they take the globals as an argument): function -> entry, or None while not compiled."""
+    (they take the globals and the function as arguments): id(code object) -> entry, or None
+    while not compiled (ids, because code objects hash by their contents)."""
     if not program.jit:
         return None
     d = getattr(program, "_host_natives", None)
@@ -289,9 +290,9 @@ class ExecutionContext:
                                           "a context of its own program")
             f = fn.fn
             natives = self._natives
-            if natives is not None and f not in natives:
+            if natives is not None and type(f) is FunctionType and id(f.__code__) not in natives:
                 entries = self._native_entries(f)
-                natives[f] = None if entries is None else entries.host
+                natives[id(f.__code__)] = None if entries is None else entries.host
         else:
             f = fn
         try:
