@@ -119,6 +119,7 @@ class ModuleBuilder:
         self.pre = []
         self.tmp_counter = 0
         self.loops = []          # stack of post-statement generators (None for for-in / no post)
+        self.int_names = frozenset()   # parameters known to hold ints (specialised body)
         self.func_stack = []     # FuncInfo of the function being generated
         self.tco = None          # (symbol, fid, params) when the current function may loop
 
@@ -203,7 +204,19 @@ class ModuleBuilder:
             inner.append(P.Return(value=None))
             body.append(P.While(test=C(True), body=inner, orelse=[]))
         else:
-            body += inner
+            ints = self.int_params(info, params, stmts)
+            if ints:
+                # a second copy of the body for int arguments: their type tests disappear
+                saved_ints, saved_tmp = self.int_names, self.tmp_counter
+                self.int_names = frozenset(p.pyname for p in ints)
+                fast = self.stmts(stmts)
+                self.int_names = saved_ints
+                test = type_is(N(ints[0].pyname), "int")
+                if len(ints) > 1:
+                    test = P.BoolOp(op=P.And(), values=[type_is(N(p.pyname), "int") for p in ints])
+                body.append(P.If(test=test, body=fast or [P.Pass()], orelse=inner or [P.Pass()]))
+            else:
+                body += inner
         if self.is_module and info is self.res.main:
             pass
         if not body:
@@ -211,6 +224,44 @@ class ModuleBuilder:
         self.func_stack.pop()
         self.pre, self.loops, self.tco = saved
         return body
+
+    def int_params(self, info, params, stmts):
+        """Parameters worth an int-specialised body: never assigned (anywhere, nested closures
+        included), used in arithmetic or comparisons; only for small bodies."""
+        if info.node is None or not params or self.program.count_allocs:
+            return []
+        size = 0
+        assigned = set()
+        used_in_ops = set()
+        stack = list(stmts)
+        while stack:
+            x = stack.pop()
+            size += 1
+            if isinstance(x, (A.AssignStmt, A.IncDecStmt)):
+                targets = x.lhs if isinstance(x, A.AssignStmt) else [x.expr]
+                for t in targets:
+                    while isinstance(t, (A.SelectorExpr, A.IndexExpr, A.ParenExpr)):
+                        t = t.expr
+                    sym = self.res.uses.get(id(t)) or self.res.defs.get(id(x))
+                    if sym is not None:
+                        assigned.add(sym)
+            if isinstance(x, (A.BinaryExpr, A.UnaryExpr)):
+                for o in ((x.left, x.right) if isinstance(x, A.BinaryExpr) else (x.operand,)):
+                    if isinstance(o, A.Ident):
+                        sym = self.res.uses.get(id(o))
+                        if sym is not None:
+                            used_in_ops.add(sym)
+            if isinstance(x, list):
+                stack.extend(x)
+            elif hasattr(x, "__slots__"):
+                for fld in x.__slots__:
+                    v = getattr(x, fld, None)
+                    if isinstance(v, list) or hasattr(v, "__slots__"):
+                        stack.append(v)
+        if size > 400:
+            return []
+        return [p for p in params if not p.boxed and p not in assigned and p in used_in_ops
+                and not (info.node.variadic and p is params[-1])]
 
     # ------------------------------------------------------------------ the JIT's hooks
     def jit_prologue(self, info, params):
@@ -689,6 +740,8 @@ class ModuleBuilder:
                 test = self._both_int(lf, rf, left, right)
                 slow = call(rt(slow_name), [ll, rl], pos)
             fast = P.Compare(left=ll, ops=[pyop()], comparators=[rl])
+            if isinstance(test, P.Constant) and test.value is True:
+                return _pos(fast, pos)           # both operands known ints
             r = _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
             r._tengo_bool = True
             return r
@@ -716,7 +769,8 @@ class ModuleBuilder:
                 bound = P.Compare(left=ll, ops=[P.LtE()], comparators=[C(INT64_MAX - right.value)])
             else:
                 bound = P.Compare(left=ll, ops=[P.GtE()], comparators=[C(INT64_MIN + right.value)])
-            test = P.BoolOp(op=P.And(), values=[type_is(lf, "int"), bound])
+            it = self.int_test(lf, left)
+            test = bound if it is None else P.BoolOp(op=P.And(), values=[it, bound])
             return _pos(P.IfExp(test=test, body=P.BinOp(left=ll, op=pyop(), right=rl), orelse=slow), pos)
         test = self._both_int(lf, rf, left, right)
         raw = P.BinOp(left=ll, op=pyop(), right=rl)
@@ -724,6 +778,8 @@ class ModuleBuilder:
             fast = raw                       # never leaves int64
         else:
             fast = self._wrapped(raw, op, right, pos)
+        if isinstance(test, P.Constant) and test.value is True:
+            return _pos(fast, pos)
         return _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
 
     def arith_chain(self, op, left, right, pos):
@@ -779,9 +835,19 @@ class ModuleBuilder:
                        body=N(t), orelse=call(rt("wrap"), [N(t)], pos))
         return _pos(P.IfExp(test=test, body=fast, orelse=build(tree, False)), pos)
 
+    def known_int(self, node, e):
+        """Is this operand an int for sure? (a literal, or a parameter of a function body
+        specialised for int arguments, see function_body)"""
+        if isinstance(node, A.IntLit):
+            return True
+        return isinstance(e, P.Name) and e.id in self.int_names
+
+    def int_test(self, e, node):
+        return None if self.known_int(node, e) else type_is(e, "int")
+
     def _both_int(self, af, bf, anode, bnode):
-        a_int = isinstance(anode, A.IntLit)
-        b_int = isinstance(bnode, A.IntLit)
+        a_int = self.known_int(anode, af)
+        b_int = self.known_int(bnode, bf)
         if a_int and b_int:
             return C(True)
         if b_int:
