@@ -232,7 +232,7 @@ class ModuleBuilder:
             return []
         size = 0
         assigned = set()
-        used_in_ops = set()
+        used_in_ops = {}
         stack = list(stmts)
         while stack:
             x = stack.pop()
@@ -250,7 +250,7 @@ class ModuleBuilder:
                     if isinstance(o, A.Ident):
                         sym = self.res.uses.get(id(o))
                         if sym is not None:
-                            used_in_ops.add(sym)
+                            used_in_ops[sym] = used_in_ops.get(sym, 0) + 1
             if isinstance(x, list):
                 stack.extend(x)
             elif hasattr(x, "__slots__"):
@@ -260,8 +260,9 @@ class ModuleBuilder:
                         stack.append(v)
         if size > 400:
             return []
-        return [p for p in params if not p.boxed and p not in assigned and p in used_in_ops
-                and not (info.node.variadic and p is params[-1])]
+        # the dispatch costs one type test: worth it from two tests saved on
+        return [p for p in params if not p.boxed and p not in assigned
+                and used_in_ops.get(p, 0) >= 2 and not (info.node.variadic and p is params[-1])]
 
     # ------------------------------------------------------------------ the JIT's hooks
     def jit_prologue(self, info, params):
