@@ -621,14 +621,11 @@ def test_isolated_closure_reads_its_own_globals(compiled, path):
     assert add.ctx is iso
 
 
-def test_isolated_globals_are_cheap(compiled):
-    import time
+def test_many_isolated_contexts_are_distinct(compiled):
+    # (their cost is measured by the benchmark suite: ClosureIsolatedContext)
     ctx = compiled.context()
-    t = time.perf_counter()
     contexts = [ctx.with_isolated_globals() for _ in range(5000)]
-    elapsed = time.perf_counter() - t
     assert len({id(c.globals) for c in contexts}) == 5000
-    assert elapsed < 2.0, f"5000 isolated contexts took {elapsed:.2f}s"
 
 
 def test_isolation_covers_containers_inside_immutable_values(make_script, path):

@@ -492,26 +492,6 @@ def test_unicode_identifiers():
     assert f.stmts[1].pos == (1, 14)
 
 
-def test_speed_1000_lines():
-    chunk = (
-        "// a comment\n"
-        "fib := func(n) {\n"
-        "    if n < 2 { return n }   /* base */\n"
-        "    return fib(n-1) + fib(n-2)\n"
-        "}\n"
-        'm := {name: "hello\\tworld", "k 2": [1, 2.5, \'c\', `raw`], f: func(a, ...b) { return a[1:] }}\n'
-        "for k, v in m {\n"
-        "    x := v ? k : -1\n"
-        '    s += string(k) + "é"\n'
-        "}\n"
-    )
-    src = chunk * 100
-    parse(src)
-    t = time.perf_counter()
-    parse(src)
-    assert time.perf_counter() - t < 0.1
-
-
 # ---------------------------------------------------------------- robustness
 @settings(max_examples=400, deadline=None)
 @given(st.binary(max_size=80))
