@@ -376,6 +376,15 @@ class CoreLowering:
             self.vars[sym] = a
         return a
 
+    def unlikely(self, br):
+        """Mark a conditional branch's true edge (an error) as almost never taken."""
+        m = self.mb.m
+        md = getattr(self.mb, "_unlikely_md", None)
+        if md is None:
+            md = self.mb._unlikely_md = m.add_metadata(
+                ["branch_weights", ir.Constant(I32, 1), ir.Constant(I32, 100000)])
+        br.set_metadata("prof", md)
+
     def new_block(self, name):
         return self.f.append_basic_block(name)
 
@@ -834,7 +843,8 @@ class CoreLowering:
         failed = r if callee.ret == VOID else b.extract_value(r, 1)
         err = self.new_block("call.err")
         ok = self.new_block("call.ok")
-        b.cbranch(failed, err, ok)
+        br = b.cbranch(failed, err, ok)
+        self.unlikely(br)
         b.position_at_end(err)
         self.push_trace(n.pos)
         b.store(ir.Constant(I1, 1), self.status)
