@@ -1051,6 +1051,20 @@ for i := 0; i < 3; i++ { r = append(r, math.signbit(f(0.0, 0.0))) }
     assert cb.get("r") == cj.get("r")
 
 
+def test_deep_accumulator_chain_below_a_real_call_overflows():
+    """Accumulator jumps are virtual frames: a long ``1 + f(n-1)`` chain that starts one real
+    (non-accumulator) call down must still exhaust the depth budget, as the baseline does."""
+    src = "f := func(n, k) { if k == 1 { return f(n, 0) }; if n == 0 { return 0 }; return 1 + f(n-1, k) }"
+    (cb, _), (cj, _) = both(src)
+    ob = call_all(cb, "f", [(10, 1), (100000, 1)], warm=(3, 1))
+    oj = call_all(cj, "f", [(10, 1), (100000, 1)], warm=(3, 1))
+    assert_compiled(cj, "f")
+    assert ob[0] == oj[0] == ("ok", ("int", 10))
+    # the depth and trace of a stack overflow may differ between tiers; the error may not
+    assert ob[1][0] == oj[1][0] == "error"
+    assert ob[1][2].splitlines()[0] == oj[1][2].splitlines()[0] == "Runtime Error: stack overflow"
+
+
 def test_stack_overflow_counts_baseline_and_native_frames():
     """A native call at the bottom of a deep baseline recursion: the frames add up.
 
