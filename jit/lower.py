@@ -280,11 +280,13 @@ class CoreLowering:
                 if sym not in self.vars and t is not None:
                     self.var(sym, t)
             b.store(f.args[1], self.depth)
+            if self.checks_depth:
+                self.check_depth()
+            # self tail calls and accumulator jumps come back here (an accumulator jump
+            # tests the depth itself: it is a virtual frame, in every copy of a ring)
             self.body_start = f.append_basic_block("body.start")
             b.branch(self.body_start)
             b.position_at_end(self.body_start)
-            if self.checks_depth:
-                self.check_depth()
         else:
             for slot in sorted(self.promoted):
                 t = spec.global_writes.get(slot) or spec.global_reads.get(slot)
@@ -597,6 +599,7 @@ class CoreLowering:
         for p, v in zip(spec.node.params, vals):
             b.store(v, self.vars[spec.res.defs[id(p)]])
         b.store(b.sub(b.load(self.depth), ir.Constant(I64, 1)), self.depth)
+        self.check_depth()
         b.branch(self.body_start)
         b.position_at_end(call)
         r, _ = self.emit_call(c, callee, vals, env)

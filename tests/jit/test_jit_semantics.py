@@ -1051,10 +1051,17 @@ for i := 0; i < 3; i++ { r = append(r, math.signbit(f(0.0, 0.0))) }
     assert cb.get("r") == cj.get("r")
 
 
-def test_deep_accumulator_chain_below_a_real_call_overflows():
+@pytest.mark.parametrize("first_call", [
+    "f(n, 0)",          # a self tail call: the chain stays in the ring's first copy
+    "f(n, 0) * 1",      # a real call: the chain runs in the second copy of the ring
+    "1 * f(n, 0) + 0",
+])
+def test_deep_accumulator_chain_below_a_real_call_overflows(first_call):
     """Accumulator jumps are virtual frames: a long ``1 + f(n-1)`` chain that starts one real
-    (non-accumulator) call down must still exhaust the depth budget, as the baseline does."""
-    src = "f := func(n, k) { if k == 1 { return f(n, 0) }; if n == 0 { return 0 }; return 1 + f(n-1, k) }"
+    (non-accumulator) call down must still exhaust the depth budget, as the baseline does, in
+    whichever copy of a recursion ring it runs."""
+    src = ("f := func(n, k) { if k == 1 { return " + first_call + " }; if n == 0 { return 0 }; "
+           "return 1 + f(n-1, k) }")
     (cb, _), (cj, _) = both(src)
     ob = call_all(cb, "f", [(10, 1), (100000, 1)], warm=(3, 1))
     oj = call_all(cj, "f", [(10, 1), (100000, 1)], warm=(3, 1))
