@@ -240,7 +240,7 @@ def _compile(program, entry, kinds, rec=None):
             ring = [mb.cores[s]] + [mb.twin(s, i) for i in range(1, RECURSION_COPIES)]
             for i, fn in enumerate(ring):
                 CoreLowering(mb, s, program, promoted, function=fn,
-                             self_target=ring[(i + 1) % len(ring)], check_depth=(i == 0),
+                             self_target=ring[(i + 1) % len(ring)],
                              max_inline=INLINE_DEPTH).lower()
         else:
             mb.cores[s].attributes.add("alwaysinline")

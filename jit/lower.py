@@ -235,8 +235,8 @@ class CoreLowering:
         # that LLVM inlines one level of the recursion into each copy
         self.self_target = self_target
         self.max_inline = max_inline
-        # copies of a recursion ring after the first skip the depth test: the first copy
-        # tests every len(ring) frames with room to spare (callconv.NATIVE_DEPTH is a budget)
+        # every function (each copy of a recursion ring too) tests the depth on entry; the
+        # flag exists for callers that prove a test redundant
         self.checks_depth = check_depth
         self.file_id = mb.file_ids(spec)
         self.promoted = set(promoted)
@@ -575,6 +575,15 @@ class CoreLowering:
         self.b.branch(self.ret_block)
         self.dead()
 
+    def self_call_first(self, left):
+        """True when ``left`` (the accumulated operand) is itself a real call of this very
+        specialisation: then every accumulator jump follows a call whose callee tests the
+        depth on entry with a smaller budget, so the jump needs no test of its own."""
+        while isinstance(left, A.ParenExpr):
+            left = left.expr
+        hit = self.spec.calls.get(id(left))
+        return hit is not None and hit[0] is self.spec and self.max_inline == 0
+
     def accumulate_call(self, e):
         """``return a + f(args)`` with f this very function: acc += a; rebind; jump.
 
@@ -599,7 +608,8 @@ class CoreLowering:
         for p, v in zip(spec.node.params, vals):
             b.store(v, self.vars[spec.res.defs[id(p)]])
         b.store(b.sub(b.load(self.depth), ir.Constant(I64, 1)), self.depth)
-        self.check_depth()
+        if not self.self_call_first(e.left):
+            self.check_depth()
         b.branch(self.body_start)
         b.position_at_end(call)
         r, _ = self.emit_call(c, callee, vals, env)

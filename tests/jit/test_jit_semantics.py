@@ -1072,6 +1072,25 @@ def test_deep_accumulator_chain_below_a_real_call_overflows(first_call):
     assert ob[1][2].splitlines()[0] == oj[1][2].splitlines()[0] == "Runtime Error: stack overflow"
 
 
+@pytest.mark.parametrize("body", [
+    "return f(1) + f(n - 1)",          # the accumulated operand is a self call that returns at once
+    "return f(0) * 0 + f(n - 1)",
+    "return f(n - 2) + f(n - 1)",      # fib-shaped, but deep enough to overflow
+])
+def test_accumulator_chain_after_shallow_self_calls_overflows(body):
+    """An accumulator jump after a real self call needs no depth test of its own only because
+    that call tests the (already reduced) depth on entry — also when it returns at once."""
+    src = "f := func(n) { if n < 2 { return n }; " + body + " }"
+    (cb, _), (cj, _) = both(src)
+    args = [(10,), (100000,)]
+    ob = call_all(cb, "f", args, warm=(3,))
+    oj = call_all(cj, "f", args, warm=(3,))
+    assert_compiled(cj, "f")
+    assert ob[0] == oj[0] and ob[0][0] == "ok"
+    assert ob[1][0] == oj[1][0] == "error"
+    assert ob[1][2].splitlines()[0] == oj[1][2].splitlines()[0] == "Runtime Error: stack overflow"
+
+
 def test_stack_overflow_counts_baseline_and_native_frames():
     """A native call at the bottom of a deep baseline recursion: the frames add up.
 
