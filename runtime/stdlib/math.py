@@ -649,6 +649,26 @@ def _qone(x):
     return (0.375 + r / s) / x
 
 
+def _asymptotic_sc(x, order):
+    """(ss, cc) of the large-x (x >= 2) expansion of the order-0 or order-1 Bessel functions:
+    sin(x) -/+ cos(x) (order 0) or -sin(x) - cos(x), sin(x) - cos(x) (order 1), one of the two
+    recomputed through cos(2x) while 2x is finite, to avoid cancellation (as Go does)."""
+    s, c = _m.sin(x), _m.cos(x)
+    if order == 0:
+        ss, cc = s - c, s + c
+        flip = s * c < 0
+    else:
+        ss, cc = -s - c, s - c
+        flip = s * c > 0
+    if x < _MAXF_2:
+        z = -_m.cos(x + x) if order == 0 else _m.cos(x + x)
+        if flip:
+            cc = z / ss
+        else:
+            ss = z / cc
+    return ss, cc
+
+
 def go_j0(x):
     R02, R03, R04, R05 = (1.56249999999999947958e-02, -1.89979294238854721751e-04,
                           1.82954049532700665670e-06, -4.61832688532103189199e-09)
@@ -663,15 +683,7 @@ def go_j0(x):
     if x < 0:
         x = -x
     if x >= 2:
-        s, c = _m.sin(x), _m.cos(x)
-        ss = s - c
-        cc = s + c
-        if x < _MAXF_2:
-            z = -_m.cos(x + x)
-            if s * c < 0:
-                cc = z / ss
-            else:
-                ss = z / cc
+        ss, cc = _asymptotic_sc(x, 0)
         if x > _TWO129:
             z = _INV_SQRT_PI * cc / _m.sqrt(x)
         else:
@@ -706,15 +718,7 @@ def go_y0(x):
     if x == 0:
         return -_inf
     if x >= 2:
-        s, c = _m.sin(x), _m.cos(x)
-        ss = s - c
-        cc = s + c
-        if x < _MAXF_2:
-            z = -_m.cos(x + x)
-            if s * c < 0:
-                cc = z / ss
-            else:
-                ss = z / cc
+        ss, cc = _asymptotic_sc(x, 0)
         if x > _TWO129:
             z = _INV_SQRT_PI * ss / _m.sqrt(x)
         else:
@@ -745,15 +749,7 @@ def go_j1(x):
         x = -x
         sign = True
     if x >= 2:
-        s, c = _m.sin(x), _m.cos(x)
-        ss = -s - c
-        cc = s - c
-        if x < _MAXF_2:
-            z = _m.cos(x + x)
-            if s * c > 0:
-                cc = z / ss
-            else:
-                ss = z / cc
+        ss, cc = _asymptotic_sc(x, 1)
         if x > _TWO129:
             z = _INV_SQRT_PI * cc / _m.sqrt(x)
         else:
@@ -785,15 +781,7 @@ def go_y1(x):
     if x == 0:
         return -_inf
     if x >= 2:
-        s, c = _m.sin(x), _m.cos(x)
-        ss = -s - c
-        cc = s - c
-        if x < _MAXF_2:
-            z = _m.cos(x + x)
-            if s * c > 0:
-                cc = z / ss
-            else:
-                ss = z / cc
+        ss, cc = _asymptotic_sc(x, 1)
         if x > _TWO129:
             z = _INV_SQRT_PI * ss / _m.sqrt(x)
         else:
