@@ -111,17 +111,28 @@ def builtin_string(G, *args):
     return args[1] if n == 2 else None
 
 
-def builtin_int(G, *args):
-    n = len(args)
-    if n != 1 and n != 2:
-        raise _nargs("int")
-    v = args[0]
-    if type(v) is int:
-        return v
-    r = ops.to_int(v)
-    if r is not None:
-        return r
-    return args[1] if n == 2 else None
+def _converter(name, convert, own_type=None):
+    """The builtin ``name(v[, default])``: ``v`` itself when it already has ``own_type``, else
+    ``convert(v)``, or ``default`` (undefined without one) when ``convert`` gives None."""
+    def f(G, *args):
+        n = len(args)
+        if n != 1 and n != 2:
+            raise _nargs(name)
+        v = args[0]
+        if type(v) is own_type:
+            return v
+        r = convert(v)
+        if r is not None:
+            return r
+        return args[1] if n == 2 else None
+    f.__name__ = f.__qualname__ = "builtin_" + name
+    return f
+
+
+builtin_int = _converter("int", ops.to_int, int)
+builtin_float = _converter("float", ops.to_float, float)
+builtin_char = _converter("char", ops.to_char)
+builtin_time = _converter("time", ops.to_time)
 
 
 def builtin_bool(G, *args):
@@ -131,29 +142,6 @@ def builtin_bool(G, *args):
     if type(v) is bool:
         return v
     return not ops.is_falsy(v)
-
-
-def builtin_float(G, *args):
-    n = len(args)
-    if n != 1 and n != 2:
-        raise _nargs("float")
-    v = args[0]
-    if type(v) is float:
-        return v
-    r = ops.to_float(v)
-    if r is not None:
-        return r
-    return args[1] if n == 2 else None
-
-
-def builtin_char(G, *args):
-    n = len(args)
-    if n != 1 and n != 2:
-        raise _nargs("char")
-    r = ops.to_char(args[0])
-    if r is not None:
-        return r
-    return args[1] if n == 2 else None
 
 
 def builtin_bytes(G, *args):
@@ -173,16 +161,6 @@ def builtin_bytes(G, *args):
         if len(b) > limits.MAX_BYTES_LEN:
             raise OpError("exceeding bytes size limit")
         return b
-    return args[1] if n == 2 else None
-
-
-def builtin_time(G, *args):
-    n = len(args)
-    if n != 1 and n != 2:
-        raise _nargs("time")
-    r = ops.to_time(args[0])
-    if r is not None:
-        return r
     return args[1] if n == 2 else None
 
 

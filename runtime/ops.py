@@ -262,24 +262,14 @@ def _int_cmp(cmp):
 
 # -- float left operand
 
-def _float_arith(op):
+def _float_binary(op):
+    """Arithmetic or comparison with a float on the left: an int right operand converts."""
     def h(a, b):
         tb = type(b)
         if tb is float:
             return op(a, b)
         if tb is int:
             return op(a, float(b))
-        return _INVALID
-    return h
-
-
-def _float_cmp(cmp):
-    def h(a, b):
-        tb = type(b)
-        if tb is float:
-            return cmp(a, b)
-        if tb is int:
-            return cmp(a, float(b))
         return _INVALID
     return h
 
@@ -379,13 +369,13 @@ def _ge(x, y): return x >= y
 
 
 _OPS = {
-    "+": {int: _int_arith(_iadd), float: _float_arith(_fadd), Char: _char_arith(lambda x, y: x + y),
+    "+": {int: _int_arith(_iadd), float: _float_binary(_fadd), Char: _char_arith(lambda x, y: x + y),
           str: _str_add, bytes: _bytes_add, list: _array_add, ImmutableArray: _imm_array_add,
           datetime: _time_add},
-    "-": {int: _int_arith(_isub), float: _float_arith(_fsub), Char: _char_arith(lambda x, y: x - y),
+    "-": {int: _int_arith(_isub), float: _float_binary(_fsub), Char: _char_arith(lambda x, y: x - y),
           datetime: _time_sub},
-    "*": {int: _int_arith(_imul), float: _float_arith(_fmul)},
-    "/": {int: _int_arith(_int_div), float: _float_arith(_float_div)},
+    "*": {int: _int_arith(_imul), float: _float_binary(_fmul)},
+    "/": {int: _int_arith(_int_div), float: _float_binary(_float_div)},
     "%": {int: _int_only(_int_mod)},
     "&": {int: _int_only(lambda x, y: x & y)},
     "|": {int: _int_only(lambda x, y: x | y)},
@@ -393,9 +383,9 @@ _OPS = {
     "&^": {int: _int_only(lambda x, y: x & ~y)},
     "<<": {int: _int_only(_shl)},
     ">>": {int: _int_only(_shr)},
-    ">": {int: _int_cmp(_gt), float: _float_cmp(_gt), Char: _char_cmp(_gt), str: _str_cmp(_gt),
+    ">": {int: _int_cmp(_gt), float: _float_binary(_gt), Char: _char_cmp(_gt), str: _str_cmp(_gt),
           datetime: _time_cmp(_gt)},
-    ">=": {int: _int_cmp(_ge), float: _float_cmp(_ge), Char: _char_cmp(_ge), str: _str_cmp(_ge),
+    ">=": {int: _int_cmp(_ge), float: _float_binary(_ge), Char: _char_cmp(_ge), str: _str_cmp(_ge),
            datetime: _time_cmp(_ge)},
 }
 
