@@ -589,27 +589,25 @@ class GoRand:
     def int31(self) -> int:
         return self.int63() >> 32
 
-    def int63n(self, n: int) -> int:
+    @staticmethod
+    def _below(draw, bits: int, n: int, name: str) -> int:
+        """A value in [0, n) from ``draw`` (uniform over ``bits`` bits) as Go draws it: a mask
+        for a power of two, else rejection of the top partial range, then modulo."""
         if n <= 0:
-            raise ValueError("invalid argument to Int63n")
+            raise ValueError(f"invalid argument to {name}")
         if n & (n - 1) == 0:
-            return self.int63() & (n - 1)
-        mx = (1 << 63) - 1 - (1 << 63) % n
-        v = self.int63()
+            return draw() & (n - 1)
+        mx = (1 << bits) - 1 - (1 << bits) % n
+        v = draw()
         while v > mx:
-            v = self.int63()
+            v = draw()
         return v % n
 
+    def int63n(self, n: int) -> int:
+        return self._below(self.int63, 63, n, "Int63n")
+
     def int31n(self, n: int) -> int:
-        if n <= 0:
-            raise ValueError("invalid argument to Int31n")
-        if n & (n - 1) == 0:
-            return self.int31() & (n - 1)
-        mx = (1 << 31) - 1 - (1 << 31) % n
-        v = self.int31()
-        while v > mx:
-            v = self.int31()
-        return v % n
+        return self._below(self.int31, 31, n, "Int31n")
 
     def intn(self, n: int) -> int:
         if n <= 0:
