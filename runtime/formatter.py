@@ -74,6 +74,17 @@ def _parse_arg_number(s: str, i: int, end: int):
     return width - 1, k - i + 1, True
 
 
+def _arg_number(fmt: str, i: int, end: int, argnum: int, nargs: int):
+    """Go ``argNumber`` at ``fmt[i] == '['``: (argnum, i, after_index, good) — the argument
+    index to use next, where parsing continues, whether an index was read, and whether it
+    names an existing argument (when not, ``argnum`` is unchanged)."""
+    index, consumed, ok = _parse_arg_number(fmt, i, end)
+    i += consumed
+    if ok and 0 <= index < nargs:
+        return index, i, True, True
+    return argnum, i, ok, False
+
+
 def _to_int64(v):
     """Tengo ``ToInt64``: (value, ok)."""
     t = type(v)
@@ -460,14 +471,8 @@ def format_tengo(fmt: str, args) -> str:
         # explicit argument index?
         if i < end and fmt[i] == "[":
             reordered = True
-            index, consumed, ok = _parse_arg_number(fmt, i, end)
-            i += consumed
-            if ok and 0 <= index < nargs:
-                argnum = index
-                after_index = True
-            else:
-                good_argnum = False
-                after_index = ok
+            argnum, i, after_index, good = _arg_number(fmt, i, end, argnum, nargs)
+            good_argnum = good_argnum and good
         else:
             after_index = False
 
@@ -494,14 +499,8 @@ def format_tengo(fmt: str, args) -> str:
                 good_argnum = False
             if i < end and fmt[i] == "[":
                 reordered = True
-                index, consumed, ok = _parse_arg_number(fmt, i, end)
-                i += consumed
-                if ok and 0 <= index < nargs:
-                    argnum = index
-                    after_index = True
-                else:
-                    good_argnum = False
-                    after_index = ok
+                argnum, i, after_index, good = _arg_number(fmt, i, end, argnum, nargs)
+                good_argnum = good_argnum and good
             else:
                 after_index = False
             if i < end and fmt[i] == "*":
@@ -521,14 +520,8 @@ def format_tengo(fmt: str, args) -> str:
 
         if not after_index and i < end and fmt[i] == "[":
             reordered = True
-            index, consumed, ok = _parse_arg_number(fmt, i, end)
-            i += consumed
-            if ok and 0 <= index < nargs:
-                argnum = index
-                after_index = True
-            else:
-                good_argnum = False
-                after_index = ok
+            argnum, i, after_index, good = _arg_number(fmt, i, end, argnum, nargs)
+            good_argnum = good_argnum and good
 
         if i >= end:
             out.append("%!(NOVERB)")
