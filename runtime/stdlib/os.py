@@ -793,13 +793,7 @@ class _Command:
         if self.stdout_set:
             return _err("exec: Stdout already set")
         self.stdout_set = True
-        problem = self._start(_subprocess.PIPE, _subprocess.DEVNULL)
-        if problem is not None:
-            return _err(problem)
-        problem, out = self._wait(comm=True)
-        if problem is not None:
-            return _err(problem)
-        return _ret_bytes(out or b"")
+        return self._collect(_subprocess.DEVNULL)
 
     def combined_output(self, *args):
         _nargs("combined_output", args, 0)
@@ -808,7 +802,11 @@ class _Command:
         if self.stderr_set:
             return _err("exec: Stderr already set")
         self.stdout_set = self.stderr_set = True
-        problem = self._start(_subprocess.PIPE, _subprocess.STDOUT)
+        return self._collect(_subprocess.STDOUT)
+
+    def _collect(self, stderr):
+        """Start with stdout piped (stderr to ``stderr``), wait, return the output bytes."""
+        problem = self._start(_subprocess.PIPE, stderr)
         if problem is not None:
             return _err(problem)
         problem, out = self._wait(comm=True)
