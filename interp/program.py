@@ -31,6 +31,21 @@ class FunctionInfo:
         return f"<function {self.name or '(anonymous)'} at {self.file}:{self.line}:{self.col}>"
 
 
+
+def code_position(cache, code, lasti):
+    """Tengo (line, col) of the instruction at byte offset ``lasti`` of generated ``code``
+    (the codegen stamps Tengo positions on every node), or None; ``cache`` maps code objects
+    to their position lists."""
+    pos = cache.get(code)
+    if pos is None:
+        pos = cache[code] = list(code.co_positions())
+    i = lasti // 2
+    if 0 <= i < len(pos):
+        line, _, col, _ = pos[i]
+        if line is not None and col is not None:
+            return line, col + 1
+    return None
+
 class Program:
     def __init__(self, modules=None, count_allocs=False, profile=False, jit=False,
                  jit_threshold=None):
@@ -187,12 +202,4 @@ class Program:
 
     def position(self, code, lasti):
         """Tengo (line, col) of the instruction at byte offset ``lasti`` of generated code."""
-        pos = self._positions.get(code)
-        if pos is None:
-            pos = self._positions[code] = list(code.co_positions())
-        i = lasti // 2
-        if 0 <= i < len(pos):
-            line, _, col, _ = pos[i]
-            if line is not None and col is not None:
-                return line, col + 1
-        return None
+        return code_position(self._positions, code, lasti)

@@ -130,15 +130,8 @@ class _Trace:
         self.arity.update(program.arity)
 
     def position(self, code, lasti):
-        pos = self._positions.get(code)
-        if pos is None:
-            pos = self._positions[code] = list(code.co_positions())
-        i = lasti // 2
-        if 0 <= i < len(pos):
-            line, _, col, _ = pos[i]
-            if line is not None and col is not None:
-                return line, col + 1
-        return None
+        from .interp.program import code_position
+        return code_position(self._positions, code, lasti)
 
 
 # --------------------------------------------------------------------------- the core
