@@ -13,30 +13,9 @@ programs.py and docs/benchmarks.md.
 """
 from __future__ import annotations
 
-import pytest
-
-from programs import EXTRA, INLINE, TIERS, cpython_bench, tengo_bench
-
-
-def _pair(name):
-    @pytest.mark.benchmark(group=name)
-    @pytest.mark.parametrize("tier", TIERS)
-    def test_tengo(benchmark, tier):
-        b = tengo_bench(name, tier)
-        result = benchmark(b.op)
-        assert b.check(result), f"{name}[{tier}] computed the wrong result"
-
-    @pytest.mark.benchmark(group=name)
-    def test_cpython(benchmark):
-        b = cpython_bench(name)
-        result = benchmark(b.op)
-        assert b.check(result), f"{name}[cpython] computed the wrong result"
-
-    test_tengo.__name__ = f"test_{name}_tengo"
-    test_cpython.__name__ = f"test_{name}_cpython"
-    return test_tengo, test_cpython
-
+from pairs import benchmark_pair
+from programs import EXTRA, INLINE
 
 for _name in INLINE + EXTRA:
-    globals()[f"test_{_name}_tengo"], globals()[f"test_{_name}_cpython"] = _pair(_name)
+    globals()[f"test_{_name}_tengo"], globals()[f"test_{_name}_cpython"] = benchmark_pair(_name)
 del _name
