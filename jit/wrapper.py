@@ -191,17 +191,29 @@ class WrapperBuilder:
         b.ret(obj)
 
     # ------------------------------------------------------------------ the three entries
-    def prologue_entry(self, spec, name, deopt, raise_error):
-        """``(G, args..., captured...)`` → result, or the DEOPT sentinel."""
-        mb = self.mb
-        f = ir.Function(mb.m, FASTCALL_TY, name=name)
+    def start_entry(self, name, fail_label, n_expected):
+        """A METH_FASTCALL function ``name`` whose entry tests ``nargs == n_expected``, branching
+        to the block ``fail_label`` when not: (function, builder after the test, self, args,
+        nargs, fail block)."""
+        f = ir.Function(self.mb.m, FASTCALL_TY, name=name)
         b = ir.IRBuilder(f.append_basic_block("entry"))
-        _, args, nargs = f.args
-        fail = f.append_basic_block("deopt")
-        n_expected = 1 + len(spec.arg_types) + len(spec.free_types)
+        selfobj, args, nargs = f.args
+        fail = f.append_basic_block(fail_label)
         nxt = f.append_basic_block("nargs.ok")
         b.cbranch(b.icmp_signed("==", nargs, ir.Constant(I64, n_expected)), nxt, fail)
         b.position_at_end(nxt)
+        return f, b, selfobj, args, nargs, fail
+
+    def bound_pair(self, b, selfobj):
+        """(G, function) of a bound entry's ``self`` tuple."""
+        mb = self.mb
+        return (mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS),
+                mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS + 8))
+    def prologue_entry(self, spec, name, deopt, raise_error):
+        """``(G, args..., captured...)`` → result, or the DEOPT sentinel."""
+        mb = self.mb
+        f, b, _, args, nargs, fail = self.start_entry(
+            name, "deopt", 1 + len(spec.arg_types) + len(spec.free_types))
         G = b.load(args)
         gty = mb.type_of(b, G)
         nxt = f.append_basic_block("g.ok")
@@ -248,15 +260,8 @@ class WrapperBuilder:
         """``self = (G, function, slow)``; ``(args...)`` → result; when a check fails, the
         result of ``slow(*args)`` (the context's general path)."""
         mb = self.mb
-        f = ir.Function(mb.m, FASTCALL_TY, name=name)
-        b = ir.IRBuilder(f.append_basic_block("entry"))
-        selfobj, args, nargs = f.args
-        fail = f.append_basic_block("fallback")
-        G = mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS)
-        func = mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS + 8)
-        nxt = f.append_basic_block("nargs.ok")
-        b.cbranch(b.icmp_signed("==", nargs, ir.Constant(I64, len(spec.arg_types))), nxt, fail)
-        b.position_at_end(nxt)
+        f, b, selfobj, args, nargs, fail = self.start_entry(name, "fallback", len(spec.arg_types))
+        G, func = self.bound_pair(b, selfobj)
         self.run_native(b, spec, args, 0, func, G, fail, raise_error)
         # fallback: the context's general call path, slow(*args) (converts host values,
         # runs the baseline code, translates errors)
@@ -274,13 +279,7 @@ class WrapperBuilder:
         object (both are arguments), so one builtin per specialisation serves every context.
         The trampoline has already checked that the arguments are Tengo values."""
         mb = self.mb
-        f = ir.Function(mb.m, FASTCALL_TY, name=name)
-        b = ir.IRBuilder(f.append_basic_block("entry"))
-        _, args, nargs = f.args
-        fail = f.append_basic_block("fallback")
-        nxt = f.append_basic_block("nargs.ok")
-        b.cbranch(b.icmp_signed("==", nargs, ir.Constant(I64, 2 + len(spec.arg_types))), nxt, fail)
-        b.position_at_end(nxt)
+        f, b, _, args, nargs, fail = self.start_entry(name, "fallback", 2 + len(spec.arg_types))
         func = b.load(args)
         G = b.load(b.gep(args, [ir.Constant(I64, 1)]))
         # the function must be the prototype this entry was compiled for
@@ -321,15 +320,8 @@ class WrapperBuilder:
         the argument's and the result's type (checked by the caller, ``context.py``).
         Fills ``out`` natively; returns None, or DEOPT when the entry checks fail."""
         mb = self.mb
-        f = ir.Function(mb.m, FASTCALL_TY, name=name)
-        b = ir.IRBuilder(f.append_basic_block("entry"))
-        selfobj, args, nargs = f.args
-        fail = f.append_basic_block("deopt")
-        G = mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS)
-        func = mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS + 8)
-        nxt = f.append_basic_block("nargs.ok")
-        b.cbranch(b.icmp_signed("==", nargs, ir.Constant(I64, 2)), nxt, fail)
-        b.position_at_end(nxt)
+        f, b, selfobj, args, nargs, fail = self.start_entry(name, "deopt", 2)
+        G, func = self.bound_pair(b, selfobj)
         items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
         env = []
         names = spec.code.co_freevars
