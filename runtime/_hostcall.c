@@ -402,10 +402,95 @@ bump_epoch(PyObject *module, PyObject *Py_UNUSED(ignored))
     Py_RETURN_NONE;
 }
 
+/* Is `frame` running code in `files` with local G == `G`, or code in `codes` with local
+   self == `ctx`?  -1 on error. */
+static int
+frame_matches(PyObject *frame, PyObject *G, PyObject *ctx, PyObject *files, PyObject *codes)
+{
+    PyObject *code = PyObject_GetAttrString(frame, "f_code");
+    if (code == NULL) {
+        return -1;
+    }
+    int in_files = PySequence_Contains(files, code);
+    int in_codes = in_files == 1 ? 0 : PySequence_Contains(codes, code);
+    Py_DECREF(code);
+    if (in_files < 0 || in_codes < 0) {
+        return -1;
+    }
+    if (!in_files && !in_codes) {
+        return 0;
+    }
+    PyObject *locals = PyObject_GetAttrString(frame, "f_locals");
+    if (locals == NULL) {
+        return -1;
+    }
+    PyObject *v = PyMapping_GetItemString(locals, in_files ? "G" : "self");
+    Py_DECREF(locals);
+    if (v == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    int hit = v == (in_files ? G : ctx);
+    Py_DECREF(v);
+    return hit;
+}
+
+/* owner_in_call(ident, G, ctx, files, codes): walk thread `ident`'s frames, all in C with the
+   GIL held, so that thread cannot pop a frame under the walk (a walk in Python code can be
+   interrupted between bytecodes, and f_back of a frame popped meanwhile is not safe). */
+static PyObject *
+owner_in_call(PyObject *module, PyObject *args)
+{
+    unsigned long long ident;
+    PyObject *G, *ctx, *files, *codes;
+    if (!PyArg_ParseTuple(args, "KOOOO", &ident, &G, &ctx, &files, &codes)) {
+        return NULL;
+    }
+    PyObject *frames = _PyThread_CurrentFrames();
+    if (frames == NULL) {
+        return NULL;
+    }
+    PyObject *key = PyLong_FromUnsignedLongLong(ident);
+    if (key == NULL) {
+        Py_DECREF(frames);
+        return NULL;
+    }
+    PyObject *frame = PyDict_GetItemWithError(frames, key);
+    Py_DECREF(key);
+    Py_XINCREF(frame);
+    Py_DECREF(frames);
+    if (frame == NULL && PyErr_Occurred()) {
+        return NULL;
+    }
+    int found = 0;
+    while (frame != NULL && frame != Py_None) {
+        int m = frame_matches(frame, G, ctx, files, codes);
+        if (m != 0) {
+            Py_DECREF(frame);
+            if (m < 0) {
+                return NULL;
+            }
+            found = 1;
+            frame = NULL;
+            break;
+        }
+        PyObject *back = PyObject_GetAttrString(frame, "f_back");
+        Py_DECREF(frame);
+        if (back == NULL) {
+            return NULL;
+        }
+        frame = back;
+    }
+    Py_XDECREF(frame);
+    return PyBool_FromLong(found);
+}
+
 static PyMethodDef module_methods[] = {
     {"configure", configure, METH_O, "configure(Closure): learn the Closure type's slot layout."},
     {"bump_epoch", bump_epoch, METH_NOARGS,
      "Forget every Caller's cache of native entries (the JIT installed new code)."},
+    {"owner_in_call", owner_in_call, METH_VARARGS,
+     "owner_in_call(ident, G, ctx, files, codes): is thread ident running this context's code?"},
     {NULL, NULL, 0, NULL}
 };
 

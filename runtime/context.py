@@ -24,6 +24,7 @@ for a closure of another program, ``InvalidGlobalsError`` for bad globals.
 """
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -490,18 +491,34 @@ class ExecutionContext:
         self._lock_ready = True
 
     def _owner_in_call(self, owner):
-        """Is the owner thread running code of this program over these globals right now?"""
-        frame = sys._current_frames().get(owner)
-        codes = _CALL_CODES
+        """Is the owner thread running code of this program over these globals right now?
+
+        The walk over the owner's frames runs in C when the extension is built: a walk in
+        Python can be interrupted between bytecodes while the owner pops frames, and then
+        ``f_back`` can hand back a freed frame. gc stays off meanwhile (a finalizer is Python
+        code). Without the extension, a walk that trips over such a frame counts as "in a call"
+        (the caller polls again)."""
         files = self.program.code_files
-        while frame is not None:
-            code = frame.f_code
-            if code in files:
-                if frame.f_locals.get("G") is self.G:
+        if _hostcall is not None:
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                return _hostcall.owner_in_call(owner, self.G, self, files, _CALL_CODES)
+            finally:
+                if enabled:
+                    gc.enable()
+        try:
+            frame = sys._current_frames().get(owner)
+            while frame is not None:
+                code = frame.f_code
+                if code in files:
+                    if frame.f_locals.get("G") is self.G:
+                        return True
+                elif code in _CALL_CODES and frame.f_locals.get("self") is self:
                     return True
-            elif code in codes and frame.f_locals.get("self") is self:
-                return True
-            frame = frame.f_back
+                frame = frame.f_back
+        except AttributeError:
+            return True
         return False
 
     # ------------------------------------------------------------------ globals
@@ -605,4 +622,5 @@ try:
     _hostcall.configure(Closure)
     _Caller = _hostcall.Caller
 except ImportError:          # the optional C extension was not built: pure-Python calls
+    _hostcall = None
     _Caller = None
