@@ -16,6 +16,7 @@ import time
 
 from tengojit.errors import OpError
 from . import callconv as cc
+from .descent import bounded_descent
 from .infer import Inferrer, NotEligible
 from .types import type_of_value, Func, ARRAY, INT, FLOAT, show
 
@@ -164,6 +165,7 @@ class Record:
         self.refusals = 0
         self.attempts = 0
         self.call_base = 0          # calls counted before the counter was reset
+        self.bounded = set()        # "fib(n)": recursion proven bounded by that parameter
 
     def as_dict(self):
         calls = 0
@@ -174,7 +176,8 @@ class Record:
         return {"name": self.name, "kind": self.kind, "calls": calls,
                 "state": self.state, "reason": self.reason, "signature": self.signature,
                 "compile_ms": round(self.compile_ms, 3), "code_bytes": self.code_bytes,
-                "deopts": self.deopt.counter.value if self.deopt else 0}
+                "deopts": self.deopt.counter.value if self.deopt else 0,
+                "bounded_recursion": sorted(self.bounded)}
 
 
 def _record(program, kind, ident, name):
@@ -236,7 +239,22 @@ def _compile(program, entry, kinds, rec=None):
                         and s.global_reads.get(g) != ARRAY]
         recursive = s.kind == "func" and any(c is s for c, _ in s.calls.values())
         recursive_any |= recursive
-        if recursive:
+        bound = bounded_descent(s) if recursive else None
+        if bound is not None:
+            # the ring runs without depth tests; its checked head delegates every call whose
+            # argument bounds the recursion within the budget, and recurses on itself otherwise
+            ring = [mb.twin(s, f"u{i}") for i in range(RECURSION_COPIES)]
+            for i, fn in enumerate(ring):
+                CoreLowering(mb, s, program, promoted, function=fn,
+                             self_target=ring[(i + 1) % len(ring)], check_depth=False,
+                             max_inline=INLINE_DEPTH).lower()
+            CoreLowering(mb, s, program, promoted, self_target=mb.cores[s],
+                         descent=bound + (ring[0],)).lower()
+            if rec is not None:
+                info = program.functions.get(s.fid)
+                rec.bounded.add(f"{info.name if info and info.name else s.name}"
+                                f"({s.node.params[bound[0]].name})")
+        elif recursive:
             ring = [mb.cores[s]] + [mb.twin(s, i) for i in range(1, RECURSION_COPIES)]
             for i, fn in enumerate(ring):
                 CoreLowering(mb, s, program, promoted, function=fn,

@@ -226,7 +226,7 @@ class CoreLowering:
     """Emits the body of one specialisation's core function."""
 
     def __init__(self, mb: ModuleBuilder, spec, program, promoted=(), function=None,
-                 self_target=None, check_depth=True, max_inline=0):
+                 self_target=None, check_depth=True, max_inline=0, descent=None):
         self.mb = mb
         self.spec = spec
         self.program = program
@@ -235,9 +235,13 @@ class CoreLowering:
         # that LLVM inlines one level of the recursion into each copy
         self.self_target = self_target
         self.max_inline = max_inline
-        # every function (each copy of a recursion ring too) tests the depth on entry; the
-        # flag exists for callers that prove a test redundant
+        # every function (each copy of a recursion ring too) tests the depth on entry and on
+        # every virtual frame; False only for a copy whose depth is proven bounded (descent.py)
         self.checks_depth = check_depth
+        # (param index, K, unchecked core): on entry, hand a call whose argument bounds the
+        # recursion within the budget to the copy without depth tests (see descent.py)
+        self.descent = descent
+        self.only_self_calls = all(c is spec for c, _ in spec.calls.values())
         self.file_id = mb.file_ids(spec)
         self.promoted = set(promoted)
         self.acc_exprs = []
@@ -280,8 +284,9 @@ class CoreLowering:
                 if sym not in self.vars and t is not None:
                     self.var(sym, t)
             b.store(f.args[1], self.depth)
-            if self.checks_depth:
-                self.check_depth()
+            self.check_depth()
+            if self.descent is not None:
+                self.delegate_bounded()
             # self tail calls and accumulator jumps come back here (an accumulator jump
             # tests the depth itself: it is a virtual frame, in every copy of a ring)
             self.body_start = f.append_basic_block("body.start")
@@ -352,8 +357,25 @@ class CoreLowering:
         b.branch(done)
         b.position_at_end(done)
 
+    def delegate_bounded(self):
+        """``if p <= depth + K - 2: return unchecked(args)`` — the same frame, run by the copy
+        without depth tests, when the proof in descent.py bounds its recursion by the budget
+        (``|K| < 2**62`` and the budget is small, so the sum cannot wrap)."""
+        index, floor, target = self.descent
+        b, f = self.b, self.f
+        fits = b.icmp_signed("<=", f.args[2 + index],
+                             b.add(f.args[1], ir.Constant(I64, floor - 2)))
+        fast, slow = self.new_block("bounded"), self.new_block("checked")
+        b.cbranch(fits, fast, slow)
+        b.position_at_end(fast)
+        b.ret(b.call(target, list(f.args)))
+        b.position_at_end(slow)
+
     def check_depth(self):
-        """Entering a (virtual) frame with no depth left is Tengo's ``stack overflow``."""
+        """Entering a (virtual) frame with no depth left is Tengo's ``stack overflow``
+        (nothing to test in a copy whose depth is proven bounded)."""
+        if not self.checks_depth:
+            return
         b = self.b
         over = self.new_block("depth.over")
         ok = self.new_block("depth.ok")
@@ -851,7 +873,12 @@ class CoreLowering:
         core = self.mb.cores[callee]
         if callee is self.spec and self.self_target is not None:
             core = self.self_target
-        depth = b.sub(b.load(self.depth), ir.Constant(I64, 1))
+        if callee is self.spec and not self.checks_depth and self.only_self_calls:
+            # proven-bounded copy calling only itself: no frame below reads the budget except
+            # for its own trace count, which is relative (see delegate_bounded)
+            depth = self.f.args[1]
+        else:
+            depth = b.sub(b.load(self.depth), ir.Constant(I64, 1))
         r = b.call(core, [self.ctx, depth] + vals + env)
         failed = r if callee.ret == VOID else b.extract_value(r, 1)
         err = self.new_block("call.err")

@@ -11,7 +11,7 @@ from tengojit.errors import TengoError
 pytestmark = pytest.mark.skipif(not jit.available(), reason="the JIT tier is not available")
 
 KEYS = {"name", "kind", "calls", "state", "reason", "signature", "compile_ms", "code_bytes",
-        "deopts"}
+        "deopts", "bounded_recursion"}
 STATES = {"compiled", "not eligible", "failed", "profiling", "invalidated"}
 
 SRC = """
