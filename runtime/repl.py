@@ -339,6 +339,8 @@ class Repl:
             table.add_column(col, justify=just)
         for r in recs:
             detail = r["signature"] if r["state"] == "compiled" else (r["reason"] or r["signature"])
+            if r.get("bounded_recursion"):
+                detail += "; depth bounded: " + ", ".join(r["bounded_recursion"])
             table.add_row(r["name"], r["kind"], str(r["calls"]), r["state"], detail,
                           f"{r['compile_ms']:.2f}", str(r["code_bytes"]), str(r["deopts"]))
         out = sys.stdout

@@ -240,3 +240,14 @@ def test_tty_session_in_tmux():
         assert "unresolved reference 'abandoned'" not in s
     finally:
         tmux("kill-session", "-t", name)
+
+
+def test_jit_table_shows_bounded_recursion():
+    import tengojit.jit as jit
+    if not jit.available():
+        pytest.skip("the JIT tier is not available")
+    r = Repl()
+    r.eval_input("fib := func(n) { if n < 2 { return n }; return fib(n-1) + fib(n-2) }")
+    assert r.eval_input("fib(22)") == "17711\n"        # 57,313 calls: compiled on the way
+    out = r.eval_input(":jit")
+    assert "depth bounded: fib(n)" in out, out
