@@ -102,6 +102,21 @@ def is_bool_expr(e):
     return False
 
 
+I64_MAX = 2**63 - 1
+
+
+def _int_literal(e):
+    """The value of an int literal, ``-literal`` included (within int64), else None."""
+    while isinstance(e, A.ParenExpr):
+        e = e.expr
+    if isinstance(e, A.IntLit):
+        return e.value if e.value <= I64_MAX else None
+    if isinstance(e, A.UnaryExpr) and e.op == "-":
+        v = _int_literal(e.operand)
+        return -v if v is not None else None
+    return None
+
+
 def type_is(e, tname):
     return P.Compare(left=P.Call(func=N("type"), args=[e], keywords=[]), ops=[P.Is()],
                      comparators=[N(tname)])
@@ -122,6 +137,7 @@ class ModuleBuilder:
         self.int_names = frozenset()   # parameters known to hold ints (specialised body)
         self.func_stack = []     # FuncInfo of the function being generated
         self.tco = None          # (symbol, fid, params) when the current function may loop
+        self._writes = None      # Symbol -> number of statements assigning it (symbol_writes)
 
     # ------------------------------------------------------------------ helpers
     def error(self, pos, msg):
@@ -447,7 +463,74 @@ class ModuleBuilder:
         out.append(_pos(P.If(test=test, body=body, orelse=orelse), n.pos))
         return out
 
+    def counted_loop(self, n):
+        """``(symbol, start, stop)`` when ``n`` is ``for i := a; i < b; i++`` (or ``i = a``,
+        ``i <= b``, ``i += 1``) with int literals ``a``, ``b`` and nothing in the file writing
+        ``i`` but that init and post: then ``i`` takes exactly the values of ``range(a, stop)``
+        and the loop can be a Python ``for`` over that range. None otherwise, and always when
+        allocations are counted (each ``i++`` is an allocation there, as in Tengo)."""
+        if self.program.count_allocs or n.init is None or n.cond is None or n.post is None:
+            return None
+        init, cond, post = n.init, n.cond, n.post
+        if not (isinstance(init, A.AssignStmt) and init.op in (":=", "=") and len(init.lhs) == 1
+                and isinstance(init.lhs[0], A.Ident) and len(init.rhs) == 1):
+            return None
+        start = _int_literal(init.rhs[0])
+        sym = self.res.defs.get(id(init)) if init.op == ":=" else self.res.uses.get(id(init.lhs[0]))
+        if start is None or sym is None or sym.kind == "builtin":
+            return None
+        if not (isinstance(cond, A.BinaryExpr) and cond.op in ("<", "<=")
+                and isinstance(cond.left, A.Ident) and self.res.uses.get(id(cond.left)) is sym):
+            return None
+        bound = _int_literal(cond.right)
+        if bound is None or (cond.op == "<=" and bound >= I64_MAX):
+            return None            # i <= MaxInt64 never ends: i wraps
+        if isinstance(post, A.IncDecStmt):
+            target, step_ok = post.expr, post.op == "++"
+        elif isinstance(post, A.AssignStmt) and post.op == "+=" and len(post.lhs) == 1:
+            target, step_ok = post.lhs[0], _int_literal(post.rhs[0]) == 1
+        else:
+            return None
+        if not (step_ok and isinstance(target, A.Ident) and self.res.uses.get(id(target)) is sym):
+            return None
+        writes = self.symbol_writes()
+        if writes.get(sym, 0) != (2 if init.op == "=" else 1):
+            return None
+        return sym, start, bound + 1 if cond.op == "<=" else bound
+
+    def symbol_writes(self):
+        """How many statements of this file assign each symbol (``=``, op-assign, ``++``/``--``;
+        the root of ``a[i] = x`` counts too). Computed once per file."""
+        if self._writes is None:
+            self._writes = {}
+            stack = [self.file]
+            while stack:
+                x = stack.pop()
+                if isinstance(x, list):
+                    stack.extend(x)
+                    continue
+                if isinstance(x, A.AssignStmt) and x.op != ":=":
+                    roots = x.lhs
+                elif isinstance(x, A.IncDecStmt):
+                    roots = [x.expr]
+                else:
+                    roots = []
+                for r in roots:
+                    while isinstance(r, (A.IndexExpr, A.SelectorExpr, A.ParenExpr)):
+                        r = r.expr
+                    sym = self.res.uses.get(id(r))
+                    if sym is not None:
+                        self._writes[sym] = self._writes.get(sym, 0) + 1
+                for fld in getattr(x, "__slots__", ()):
+                    v = getattr(x, fld, None)
+                    if isinstance(v, list) or hasattr(v, "__slots__"):
+                        stack.append(v)
+        return self._writes
+
     def s_ForStmt(self, n):
+        counted = self.counted_loop(n)
+        if counted is not None:
+            return self.range_loop(n, *counted)
         out = []
         if n.init is not None:
             out += self.stmt(n.init)
@@ -470,6 +553,25 @@ class ModuleBuilder:
         else:
             loop = P.While(test=test, body=body or [P.Pass()], orelse=[])
         out.append(_pos(loop, n.pos))
+        return out
+
+    def range_loop(self, n, sym, start, stop):
+        """``for i := a; i < b; i++ { body }`` as ``i = a; for t in range(a, b): i = t; body``
+        with ``else: i = max(a, b)`` (the value the condition stopped at; after a ``break`` i
+        keeps the value it had, as nothing else writes it). In the body a local ``i`` is a
+        known int: its type tests disappear."""
+        out = self.stmt(n.init)
+        t = self.temp()
+        self.loops.append(None)          # ``continue`` needs no post statement here
+        saved_ints = self.int_names
+        if sym.kind == "local" and not sym.boxed:
+            self.int_names = saved_ints | {sym.pyname}
+        body = self.store_sym(sym, N(t), n.pos) + self.stmts(n.body.stmts)
+        self.int_names = saved_ints
+        self.loops.pop()
+        rng = P.Call(func=N("range"), args=[C(start), C(stop)], keywords=[])
+        done = self.store_sym(sym, C(max(start, stop)), n.pos)
+        out.append(_pos(P.For(target=S(t), iter=rng, body=body, orelse=done, type_comment=None), n.pos))
         return out
 
     def s_ForInStmt(self, n):

@@ -217,3 +217,91 @@ def test_call_counters(make_script):
             jit=False)
     counts = {info.name: n for info, n in c.program.call_counts().items()}
     assert counts["f"] == 10 and counts["(main)"] == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# counted loops: ``for i := a; i < b; i++`` with literal bounds runs as a Python range loop
+# (codegen.counted_loop) when nothing else writes i; these pin the semantics either way
+
+def test_counted_loop_break_keeps_the_counter(make_script):
+    src = """
+    g := 0
+    for i := 0; i < 10; i++ { if i == 0 { g = func() { return i } }; if i == 4 { break } }
+    out := g()"""
+    assert out(make_script, src) == 4
+
+
+def test_counted_loop_ends_at_the_bound(make_script):
+    src = """
+    g := 0
+    s := 0
+    for i := 1; i <= 5; i += 1 { s += i; if i == 1 { g = func() { return i } } }
+    out := [s, g()]"""
+    assert out(make_script, src) == [15, 6]
+
+
+def test_counted_loop_continue_and_negative_bounds(make_script):
+    src = """
+    r := []
+    for i := -3; i < 4; i++ { if i % 2 == 0 { continue }; r = append(r, i) }
+    out := r"""
+    assert out(make_script, src) == [-3, -1, 1, 3]
+
+
+def test_counted_loop_written_in_its_body(make_script):
+    src = """
+    r := []
+    for i := 0; i < 10; i++ { i += 2; r = append(r, i) }
+    out := r"""
+    assert out(make_script, src) == [2, 5, 8, 11]
+
+
+def test_counted_loop_written_by_a_closure(make_script):
+    src = """
+    r := []
+    for i := 0; i < 5; i++ { f := func() { i = i + 1 }; f(); r = append(r, i) }
+    out := r"""
+    assert out(make_script, src) == [1, 3, 5]
+
+
+def test_counted_loop_near_max_int(make_script):
+    src = f"""
+    a := 0
+    for i := {MAX - 2}; i < {MAX}; i++ {{ a += 1 }}
+    b := 0
+    for i := {MAX - 2}; i <= {MAX}; i++ {{ b += 1; if b > 5 {{ break }} }}
+    out := [a, b]"""
+    assert out(make_script, src) == [2, 6]       # i <= MaxInt64 wraps: it never ends by itself
+
+
+def test_nested_counted_loops_with_captures(make_script):
+    src = """
+    fs := []
+    for j := 0; j < 2; j++ { for i := 0; i < 2; i++ { fs = append(fs, func() { return i * 10 + j }) } }
+    out := [fs[0](), fs[1](), fs[2](), fs[3]()]"""
+    assert out(make_script, src) == [22, 22, 22, 22]
+
+
+def test_counted_loop_in_a_function_uses_a_range(make_script):
+    """The rewrite really happens (else the tests above would only test the while loop)."""
+    import ast
+    import tengojit.interp.program as program
+    seen = []
+    orig = program.Program._exec
+
+    def spy(self, tree, filename):
+        seen.append(ast.unparse(tree))
+        return orig(self, tree, filename)
+
+    program.Program._exec = spy
+    try:
+        c = run(make_script, """
+        out := func() { s := 0; for i := 0; i < 100; i++ { s += i * 2 }; return s }()
+        k := 0
+        for i := 0; i < 3; i++ { i += 1; k++ }""")
+    finally:
+        program.Program._exec = orig
+    assert c.get("out") == 9900 and c.get("k") == 2
+    code = "\n".join(seen)
+    assert "in range(0, 100)" in code
+    assert code.count("in range(") == 1           # the second loop writes i: a while loop
