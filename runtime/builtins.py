@@ -11,6 +11,7 @@ from datetime import datetime
 from . import limits
 from . import ops
 from .errors import OpError, invalid_arg_type, wrong_num_args
+from .formatter import format_tengo
 from .values import Char, Error, ImmutableArray, ImmutableMap, type_name
 
 _F = "builtin-function:"
@@ -231,7 +232,6 @@ def builtin_format(G, *args):
         raise _argtype("format", "format", "string", fmt)
     if len(args) == 1:
         return fmt
-    from .formatter import format_tengo
     s = format_tengo(fmt, list(args[1:]))
     mx = limits.MAX_STRING_LEN
     if len(s) * 4 > mx and ops.str_byte_len(s) > mx:

@@ -172,12 +172,10 @@ class Compiled:
         """The ExecutionContext over this compiled script's globals (one per Compiled)."""
         ctx = self._ctx
         if ctx is None:
-            from .context import ExecutionContext
             ctx = self._ctx = ExecutionContext(self)
         return ctx
 
     def run(self):
-        from .interp.rt import translate_error
         if self.program.count_allocs:
             self.G[-1] = [self.max_allocs + 1]
         try:
@@ -187,7 +185,8 @@ class Compiled:
         except BaseException as e:   # noqa: BLE001 - every failure becomes a Tengo error
             if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
                 raise
-            raise translate_error(e, self.program) from None
+            from .interp.rt import translate_error      # only on the error path: an import
+            raise translate_error(e, self.program) from None    # statement costs ~0.5 µs
         return self
 
     def _index(self, name):
@@ -203,15 +202,12 @@ class Compiled:
 
     def _out(self, v):
         if type(v) is FUNCTION_TYPE:
-            from .context import Closure
             return Closure(v, self.context())
         return v
 
     def set(self, name: str, value):
-        from .context import Closure
         if type(value) is Closure:
             if value.program is not self.program:
-                from .context import ForeignClosureError
                 raise ForeignClosureError("closure belongs to another program")
             self.G[self._index(name)] = value.fn
             return
@@ -226,3 +222,8 @@ class Compiled:
 
     def clone(self) -> "Compiled":
         return Compiled(self.program, list(self.G), self.max_allocs)
+
+
+# imported last: context.py reaches back into this module (lazily) for from_python; function-level
+# imports cost ~0.5 µs per call, which would dominate run()/get()/set()
+from .context import Closure, ExecutionContext, ForeignClosureError  # noqa: E402

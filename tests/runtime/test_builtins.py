@@ -260,15 +260,14 @@ def test_type_name():
 
 
 def test_format(monkeypatch):
-    import types
     assert call("format", "") == ""
     assert call("format", "foo") == "foo"
     assert err("format") == nargs("format")
     assert err("format", 1) == argtype("format", "format", "string", "int")
-    fake = types.ModuleType("tengojit.formatter")
+    import tengojit.builtins as builtins_module
     seen = []
-    fake.format_tengo = lambda f, a: (seen.append((f, a)), f % tuple(a))[1]
-    monkeypatch.setitem(sys.modules, "tengojit.formatter", fake)
+    monkeypatch.setattr(builtins_module, "format_tengo",
+                        lambda f, a: (seen.append((f, a)), f % tuple(a))[1])
     assert call("format", "foo %d %s", 1, "bar") == "foo 1 bar"
     assert seen == [("foo %d %s", [1, "bar"])]
     monkeypatch.setattr(limits, "MAX_STRING_LEN", 3)
