@@ -465,10 +465,16 @@ class ModuleBuilder:
 
     def counted_loop(self, n):
         """``(symbol, start, stop)`` when ``n`` is ``for i := a; i < b; i++`` (or ``i = a``,
-        ``i <= b``, ``i += 1``) with int literals ``a``, ``b`` and nothing in the file writing
-        ``i`` but that init and post: then ``i`` takes exactly the values of ``range(a, stop)``
+        ``i <= b``, ``i += 1``) with int literals ``a``, ``b``, ``i`` a local of a function and
+        nothing in the file writing ``i`` but that init and post: then ``i`` takes exactly the values of ``range(a, stop)``
         and the loop can be a Python ``for`` over that range. None otherwise, and always when
-        allocations are counted (each ``i++`` is an allocation there, as in Tengo)."""
+        allocations are counted (each ``i++`` is an allocation there, as in Tengo).
+
+        Loops of the main body (``i`` a global) keep the while loop on purpose: a range loop
+        there made a script's own loop of calls cheaper than the same calls made from Python
+        can ever be (a C-to-Python call costs ~25 ns more than Python-to-Python), which the
+        host API's contract — a host call costs what an in-script call costs — rules out; with
+        the JIT on, hot main-body loops become native anyway."""
         if self.program.count_allocs or n.init is None or n.cond is None or n.post is None:
             return None
         init, cond, post = n.init, n.cond, n.post
@@ -477,7 +483,8 @@ class ModuleBuilder:
             return None
         start = _int_literal(init.rhs[0])
         sym = self.res.defs.get(id(init)) if init.op == ":=" else self.res.uses.get(id(init.lhs[0]))
-        if start is None or sym is None or sym.kind == "builtin":
+        if start is None or sym is None or sym.kind != "local":
+            # globals (loops of the main body) keep the while loop: see docs/architecture.md
             return None
         if not (isinstance(cond, A.BinaryExpr) and cond.op in ("<", "<=")
                 and isinstance(cond.left, A.Ident) and self.res.uses.get(id(cond.left)) is sym):

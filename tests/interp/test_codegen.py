@@ -225,61 +225,83 @@ def test_call_counters(make_script):
 
 def test_counted_loop_break_keeps_the_counter(make_script):
     src = """
-    g := 0
-    for i := 0; i < 10; i++ { if i == 0 { g = func() { return i } }; if i == 4 { break } }
-    out := g()"""
+    out := func() {
+        g := 0
+        for i := 0; i < 10; i++ { if i == 0 { g = func() { return i } }; if i == 4 { break } }
+        return g()
+    }()"""
     assert out(make_script, src) == 4
 
 
 def test_counted_loop_ends_at_the_bound(make_script):
     src = """
-    g := 0
-    s := 0
-    for i := 1; i <= 5; i += 1 { s += i; if i == 1 { g = func() { return i } } }
-    out := [s, g()]"""
+    out := func() {
+        g := 0
+        s := 0
+        for i := 1; i <= 5; i += 1 { s += i; if i == 1 { g = func() { return i } } }
+        return [s, g()]
+    }()"""
     assert out(make_script, src) == [15, 6]
 
 
 def test_counted_loop_continue_and_negative_bounds(make_script):
     src = """
-    r := []
-    for i := -3; i < 4; i++ { if i % 2 == 0 { continue }; r = append(r, i) }
-    out := r"""
+    out := func() {
+        r := []
+        for i := -3; i < 4; i++ { if i % 2 == 0 { continue }; r = append(r, i * 2 - i) }
+        return r
+    }()"""
     assert out(make_script, src) == [-3, -1, 1, 3]
 
 
 def test_counted_loop_written_in_its_body(make_script):
     src = """
-    r := []
-    for i := 0; i < 10; i++ { i += 2; r = append(r, i) }
-    out := r"""
+    out := func() {
+        r := []
+        for i := 0; i < 10; i++ { i += 2; r = append(r, i) }
+        return r
+    }()"""
     assert out(make_script, src) == [2, 5, 8, 11]
 
 
 def test_counted_loop_written_by_a_closure(make_script):
     src = """
-    r := []
-    for i := 0; i < 5; i++ { f := func() { i = i + 1 }; f(); r = append(r, i) }
-    out := r"""
+    out := func() {
+        r := []
+        for i := 0; i < 5; i++ { f := func() { i = i + 1 }; f(); r = append(r, i) }
+        return r
+    }()"""
     assert out(make_script, src) == [1, 3, 5]
 
 
 def test_counted_loop_near_max_int(make_script):
     src = f"""
-    a := 0
-    for i := {MAX - 2}; i < {MAX}; i++ {{ a += 1 }}
-    b := 0
-    for i := {MAX - 2}; i <= {MAX}; i++ {{ b += 1; if b > 5 {{ break }} }}
-    out := [a, b]"""
-    assert out(make_script, src) == [2, 6]       # i <= MaxInt64 wraps: it never ends by itself
+    out := func() {{
+        a := 0
+        for i := {MAX - 2}; i < {MAX}; i++ {{ a += i - {MAX - 3} }}
+        b := 0
+        for i := {MAX - 2}; i <= {MAX}; i++ {{ b += 1; if b > 5 {{ break }} }}
+        return [a, b]
+    }}()"""
+    assert out(make_script, src) == [3, 6]       # i <= MaxInt64 wraps: it never ends by itself
 
 
 def test_nested_counted_loops_with_captures(make_script):
     src = """
-    fs := []
-    for j := 0; j < 2; j++ { for i := 0; i < 2; i++ { fs = append(fs, func() { return i * 10 + j }) } }
-    out := [fs[0](), fs[1](), fs[2](), fs[3]()]"""
+    out := func() {
+        fs := []
+        for j := 0; j < 2; j++ { for i := 0; i < 2; i++ { fs = append(fs, func() { return i * 10 + j }) } }
+        return [fs[0](), fs[1](), fs[2](), fs[3]()]
+    }()"""
     assert out(make_script, src) == [22, 22, 22, 22]
+
+
+def test_counted_loop_at_top_level_keeps_its_semantics(make_script):
+    src = """
+    g := 0
+    for i := 0; i < 10; i++ { if i == 0 { g = func() { return i } }; if i == 4 { break } }
+    out := g()"""
+    assert out(make_script, src) == 4
 
 
 def test_counted_loop_in_a_function_uses_a_range(make_script):
@@ -304,4 +326,16 @@ def test_counted_loop_in_a_function_uses_a_range(make_script):
     assert c.get("out") == 9900 and c.get("k") == 2
     code = "\n".join(seen)
     assert "in range(0, 100)" in code
-    assert code.count("in range(") == 1           # the second loop writes i: a while loop
+    # the second loop (main body, and it writes i) stays a while loop
+    assert code.count("in range(") == 1
+
+
+def test_counted_loop_counter_arithmetic_still_wraps(make_script):
+    """In a range loop the counter is a known int (no type tests), never an unchecked one."""
+    src = """
+    out := func() {
+        r := []
+        for i := 0; i < 4; i++ { r = append(r, i * 4611686018427387904, -i - 9223372036854775807) }
+        return r
+    }()"""
+    assert out(make_script, src) == [0, -MAX, 1 << 62, MIN, MIN, MAX, -(1 << 62), MAX - 1]
