@@ -699,6 +699,26 @@ def test_map_numpy(compiled):
     e = raises(TengoRuntimeError, lambda: ctx.map(compiled.get("boom"), np.arange(1)))
 
 
+def test_map_numpy_after_a_global_changes_type(make_script):
+    """A context caches its native map entry per function; the entry re-checks the globals it
+    assumed on every call, so a global that changed type (or an array of another dtype) runs
+    the general path and gives the baseline's result."""
+    np = pytest.importorskip("numpy")
+    c = compile_run(make_script, "g := 10\nf := func(x) { return x + g }\nset_g := func(v) { g = v }")
+    ctx = c.context()
+    f = c.get("f")
+    ints = np.arange(3, dtype=np.int64)
+    for _ in range(3):
+        assert ctx.map(f, ints).tolist() == [10, 11, 12]
+    ctx.call(c.get("set_g"), 0.5)
+    r = ctx.map(f, ints)
+    assert r.dtype == np.float64 and r.tolist() == [0.5, 1.5, 2.5]
+    ctx.call(c.get("set_g"), 1)
+    assert ctx.map(f, ints).tolist() == [1, 2, 3]
+    assert ctx.map(f, np.array([0.25])).tolist() == [1.25]
+    assert ctx.map(f, ints[::2]).tolist() == [1, 3]            # not contiguous: copied
+
+
 def test_map_equals_calls(compiled, path):
     ctx = compiled.context().with_isolated_globals()
     twin = compiled.context().with_isolated_globals()
