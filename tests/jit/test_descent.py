@@ -199,3 +199,17 @@ bounded := func(n) { if n < 1 { return 0 }; return 1 + bounded(n - 1) }
     assert stats["bounded"]["bounded_recursion"] == ["bounded(n)"]
     assert stats["checked"]["bounded_recursion"] == [] and stats["checked"]["state"] == "compiled"
     assert fits("bounded", lo) and not fits("bounded", lo + 1)
+
+
+@pytest.mark.parametrize("step", ["n + 1", "n - 0", "n + 2 - 1"])
+def test_chains_that_do_not_descend_stay_checked(step):
+    """A chain counted down by another argument while n does not shrink: not provable, so a
+    chain too long for the budget must overflow (were it proven, it would run without a budget
+    and take the process down)."""
+    src = "f := func(n, a) { if n < 1 { return n }; if a < 1 { return n }; return f(" + step + ", a - 1) + 1 }"
+    base, native, rec = run_both(src, "f", [(5, 999), (5, 100000), (5, 2**63 - 1)])
+    assert rec["bounded_recursion"] == [] and rec["state"] == "compiled"
+    assert base[0] == native[0] and base[0][0] == "ok"
+    for b, j in zip(base[1:], native[1:]):
+        assert b[0] == j[0] == "error"
+        assert b[1].splitlines()[0] == j[1].splitlines()[0] == "Runtime Error: stack overflow"

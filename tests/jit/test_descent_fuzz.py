@@ -36,19 +36,20 @@ def int_lit(v):
 
 
 @st.composite
-def guards(draw):
+def guards(draw, provable=False):
     """``(text, proves)``: a guard on n that returns early below some bound K."""
     k = draw(st.integers(-3, 3))
-    form = draw(st.sampled_from(["n < K", "n <= K", "K > n", "K >= n", "n == K", "n < K + 0 * a"]))
+    forms = ["n < K", "n <= K", "K > n", "K >= n"]
+    form = draw(st.sampled_from(forms if provable else forms + ["n == K", "n < K + 0 * a"]))
     text = form.replace("K", int_lit(k))
     return text, form in ("n < K", "n <= K", "K > n", "K >= n")
 
 
 @st.composite
-def self_call(draw, single):
+def self_call(draw, single, provable=False):
     """A self call ``f(step, a')``: most steps decrease n by a constant, some do not."""
     c = draw(st.integers(1, 3))
-    step = draw(st.sampled_from(["n - C"] * 8 + ["n - C + 0", "n + 1 - C - 1", "m - C"]))
+    step = "n - C" if provable else draw(st.sampled_from(["n - C", "n - C + 0", "n + 1 - C - 1", "m - C"]))
     step = step.replace("C", str(c))
     if not single and "n - " not in step:
         step = f"n - {c}"        # two growing calls could run exponentially long
@@ -58,18 +59,25 @@ def self_call(draw, single):
 
 @st.composite
 def bodies(draw):
-    """A recursive function's source (``f := func(n, a) {…}``) and its shape."""
-    guard, proves = draw(guards())
+    """A recursive function's source (``f := func(n, a) {…}``) and its shape.
+
+    Half the draws are built to carry a proof (proving guard, nothing before it, ``n - c``
+    steps), the other half from every variation, near misses included — so both kinds of ring
+    are exercised whatever part of the space hypothesis explores."""
+    provable = draw(st.booleans())
+    guard, proves = draw(guards(provable))
     base = draw(st.sampled_from(["n", "a", "a + n", "10 / a", "a % (n + 9)", "0"]))
-    pre = draw(st.sampled_from([""] * 5 + ["m := n; ", "m := n; m = m + 0 * a; ", "n = n + 0; "]))
-    shape = draw(st.sampled_from(["real2", "acc", "tail", "mul", "real1", "climb"]))
+    pre = "" if provable else draw(st.sampled_from(
+        ["", "m := n; ", "m := n; m = m + 0 * a; ", "n = n + 0; "]))
+    shapes = ["real2", "acc", "tail", "mul", "real1"]
+    shape = draw(st.sampled_from(shapes if provable else shapes + ["climb"]))
     if shape == "tail" and not proves:
         # self tail calls are jumps on both tiers (no frames): past an ``==`` guard they would
         # loop through the whole int64 range
         guard = "n < 1"
     single = shape != "real2"
-    c1 = draw(self_call(single))
-    c2 = draw(self_call(single))
+    c1 = draw(self_call(single, provable))
+    c2 = draw(self_call(single, provable))
     if shape == "real2":
         rest = f"return {c1} + {c2}"
     elif shape == "acc":
@@ -132,10 +140,10 @@ def check(body, small, far, a, tally):
         tally["bounded"] += 1
 
 
-def run_fuzz(max_examples):
+def run_fuzz(max_examples, derandomize):
     tally = Counter()
 
-    @settings(max_examples=max_examples, deadline=None,
+    @settings(max_examples=max_examples, deadline=None, derandomize=derandomize,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(bodies(), st.lists(st.tuples(SMALL, A), min_size=1, max_size=4),
            st.sampled_from([3000, 100000, I64_MAX, I64_MIN]), A)
@@ -146,18 +154,22 @@ def run_fuzz(max_examples):
     total = sum(tally[k] for k in ("compiled", "not eligible", "failed", "profiling"))
     assert tally["failed"] == 0, tally
     # the comparison only means something when the functions really ran natively, and in both
-    # kinds of ring: every generated function is eligible, about half carry a proof (~40% over
-    # thousands of examples; 20% keeps a short run from flaking on a cluster of near misses)
+    # kinds of ring: every generated function is eligible, and about half are built to carry a
+    # proof (hypothesis explores unevenly: random 60-example runs drew 10-90% of one kind,
+    # hence the fixed seed for the short run and a 10% floor that fails when the proof stops
+    # applying at all)
     assert tally["compiled"] == total, tally
-    assert tally["bounded"] >= 0.2 * total, tally
-    assert total - tally["bounded"] >= 0.2 * total, tally
+    assert tally["bounded"] >= 0.1 * total, tally
+    assert total - tally["bounded"] >= 0.1 * total, tally
     return tally
 
 
 def test_fuzz_recursive_functions():
-    run_fuzz(60)
+    """60 examples from a fixed seed: the same programs every run (no flaky tally)."""
+    run_fuzz(60, derandomize=True)
 
 
 @pytest.mark.slow
 def test_fuzz_recursive_functions_slow():
-    run_fuzz(600)
+    """600 fresh random examples per run."""
+    run_fuzz(600, derandomize=False)
