@@ -287,6 +287,12 @@ def _compile(program, entry, kinds, rec=None):
     return built
 
 
+def refuse(program, fid):
+    """Stop profiling prototype ``fid`` for good: its baseline prologue reads ``_P<fid>`` only."""
+    program.ns[f"_J{fid}"] = NOJIT
+    program.ns[f"_P{fid}"] = False
+
+
 def hot_function(program, fid, G, args, free_values):
     """Called by baseline code when prototype ``fid`` is hot; installs ``_J<fid>`` if it can."""
     info = program.functions.get(fid)
@@ -319,11 +325,11 @@ def hot_function(program, fid, G, args, free_values):
                 rec.call_base += cnt[fid] + RETRY_CALLS * rec.attempts
                 cnt[fid] = -RETRY_CALLS * rec.attempts
             else:
-                program.ns[f"_J{fid}"] = NOJIT      # no more counting or compiling
+                refuse(program, fid)                # no more counting or compiling
         except Exception as e:           # a JIT bug must never change a script's behaviour
             rec.state = "failed"
             rec.reason = f"{type(e).__name__}: {e}"
-            program.ns[f"_J{fid}"] = NOJIT
+            refuse(program, fid)
 
 
 INVALIDATE_AFTER = 100           # failed entry checks before a specialisation is dropped

@@ -289,3 +289,21 @@ def test_env_off_means_baseline(monkeypatch):
     c = Script("f := func(a) { return a }\nx := f(1)\ny := f(2)").compile()
     c.run()
     assert jit.stats(c.program) == []
+
+
+def test_refused_functions_stop_profiling_with_one_flag():
+    """A function the JIT refused for good reads one flag per call (``_P<fid>`` False, its
+    ``_J<fid>`` the NOJIT marker); a compiled one and a profiling one keep the flag set."""
+    c = Script('s := func(x) { y := "a"; return x }\nn := func(x) { return x * 2 }\n'
+               'u := func(x) { return x + 1 }',
+               jit=True, jit_threshold=0).compile()
+    c.run()
+    ctx = c.context()
+    assert ctx.call(c.get("s"), 3) == 3 and ctx.call(c.get("n"), 4) == 8
+    ns = c.program.ns
+    fids = {info.name: fid for fid, info in c.program.functions.items() if info.name}
+    assert ns[f"_P{fids['s']}"] is False and ns[f"_J{fids['s']}"] is dispatch.NOJIT
+    assert ns[f"_P{fids['n']}"] is True and ns[f"_J{fids['n']}"] not in (None, dispatch.NOJIT)
+    assert ns[f"_P{fids['u']}"] is True and ns[f"_J{fids['u']}"] is None     # never called
+    assert [ctx.call(c.get("s"), k) for k in range(3)] == [0, 1, 2]
+    assert by_name(c, "s")["state"] == "not eligible"
