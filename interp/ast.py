@@ -252,3 +252,58 @@ class File:
     name: str           # file name used in traces ("(main)", "test", a module name)
     stmts: list
     source: bytes = b""
+
+
+# ---------------------------------------------------------------- helpers for the passes
+
+def walk(root):
+    """Every node under ``root`` (``root`` included; lists are descended into), in no
+    particular order. Nested function literals are walked too."""
+    stack = [root]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, list):
+            stack.extend(x)
+            continue
+        if not hasattr(x, "__slots__"):
+            continue
+        yield x
+        for fld in x.__slots__:
+            v = getattr(x, fld, None)
+            if isinstance(v, list) or hasattr(v, "__slots__"):
+                stack.append(v)
+
+
+def unparen(e):
+    """``e`` without the parentheses around it."""
+    while isinstance(e, ParenExpr):
+        e = e.expr
+    return e
+
+
+def int_literal(e):
+    """The value of an int literal, ``-literal`` included (within int64), else None."""
+    e = unparen(e)
+    if isinstance(e, IntLit):
+        return e.value if e.value < 1 << 63 else None
+    if isinstance(e, UnaryExpr) and e.op == "-":
+        v = int_literal(e.operand)
+        return -v if v is not None else None
+    return None
+
+
+def assigned_targets(n):
+    """The variables statement ``n`` writes, as the identifier at the root of each target
+    (``a`` for ``a = x``, ``a[i] += x``, ``a.b++``); ``:=`` defines rather than writes: []."""
+    if isinstance(n, AssignStmt) and n.op != ":=":
+        targets = n.lhs
+    elif isinstance(n, IncDecStmt):
+        targets = [n.expr]
+    else:
+        return []
+    roots = []
+    for t in targets:
+        while isinstance(t, (IndexExpr, SelectorExpr, ParenExpr)):
+            t = t.expr
+        roots.append(t)
+    return roots

@@ -102,21 +102,6 @@ def is_bool_expr(e):
     return False
 
 
-I64_MAX = 2**63 - 1
-
-
-def _int_literal(e):
-    """The value of an int literal, ``-literal`` included (within int64), else None."""
-    while isinstance(e, A.ParenExpr):
-        e = e.expr
-    if isinstance(e, A.IntLit):
-        return e.value if e.value <= I64_MAX else None
-    if isinstance(e, A.UnaryExpr) and e.op == "-":
-        v = _int_literal(e.operand)
-        return -v if v is not None else None
-    return None
-
-
 def type_is(e, tname):
     return P.Compare(left=P.Call(func=N("type"), args=[e], keywords=[]), ops=[P.Is()],
                      comparators=[N(tname)])
@@ -488,7 +473,7 @@ class ModuleBuilder:
         if not (isinstance(init, A.AssignStmt) and init.op in (":=", "=") and len(init.lhs) == 1
                 and isinstance(init.lhs[0], A.Ident) and len(init.rhs) == 1):
             return None
-        start = _int_literal(init.rhs[0])
+        start = A.int_literal(init.rhs[0])
         sym = self.res.defs.get(id(init)) if init.op == ":=" else self.res.uses.get(id(init.lhs[0]))
         if start is None or sym is None or sym.kind != "local":
             # globals (loops of the main body) keep the while loop: see docs/architecture.md
@@ -496,13 +481,13 @@ class ModuleBuilder:
         if not (isinstance(cond, A.BinaryExpr) and cond.op in ("<", "<=")
                 and isinstance(cond.left, A.Ident) and self.res.uses.get(id(cond.left)) is sym):
             return None
-        bound = _int_literal(cond.right)
-        if bound is None or (cond.op == "<=" and bound >= I64_MAX):
+        bound = A.int_literal(cond.right)
+        if bound is None or (cond.op == "<=" and bound >= INT64_MAX):
             return None            # i <= MaxInt64 never ends: i wraps
         if isinstance(post, A.IncDecStmt):
             target, step_ok = post.expr, post.op == "++"
         elif isinstance(post, A.AssignStmt) and post.op == "+=" and len(post.lhs) == 1:
-            target, step_ok = post.lhs[0], _int_literal(post.rhs[0]) == 1
+            target, step_ok = post.lhs[0], A.int_literal(post.rhs[0]) == 1
         else:
             return None
         if not (step_ok and isinstance(target, A.Ident) and self.res.uses.get(id(target)) is sym):
@@ -517,28 +502,11 @@ class ModuleBuilder:
         the root of ``a[i] = x`` counts too). Computed once per file."""
         if self._writes is None:
             self._writes = {}
-            stack = [self.file]
-            while stack:
-                x = stack.pop()
-                if isinstance(x, list):
-                    stack.extend(x)
-                    continue
-                if isinstance(x, A.AssignStmt) and x.op != ":=":
-                    roots = x.lhs
-                elif isinstance(x, A.IncDecStmt):
-                    roots = [x.expr]
-                else:
-                    roots = []
-                for r in roots:
-                    while isinstance(r, (A.IndexExpr, A.SelectorExpr, A.ParenExpr)):
-                        r = r.expr
+            for x in A.walk(self.file):
+                for r in A.assigned_targets(x):
                     sym = self.res.uses.get(id(r))
                     if sym is not None:
                         self._writes[sym] = self._writes.get(sym, 0) + 1
-                for fld in getattr(x, "__slots__", ()):
-                    v = getattr(x, fld, None)
-                    if isinstance(v, list) or hasattr(v, "__slots__"):
-                        stack.append(v)
         return self._writes
 
     def s_ForStmt(self, n):
@@ -1066,21 +1034,10 @@ class ModuleBuilder:
 
     def _uses_in(self, fn):
         out = []
-        stack = [fn.body]
-        while stack:
-            x = stack.pop()
+        for x in A.walk(fn.body):
             if isinstance(x, A.Ident):
                 s = self.res.uses.get(id(x))
                 if s is not None:
                     out.append((x, s))
-                continue
-            if isinstance(x, list):
-                stack.extend(x)
-                continue
-            if hasattr(x, "__slots__"):
-                for f in x.__slots__:
-                    v = getattr(x, f, None)
-                    if isinstance(v, (list,)) or hasattr(v, "__slots__"):
-                        stack.append(v)
         return out
 

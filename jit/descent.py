@@ -30,14 +30,12 @@ wraps and really is smaller than ``p``.
 """
 from __future__ import annotations
 
-import dataclasses
-
 from tengojit.interp import ast as A
 from .types import INT
 
 _LIMIT = 1 << 62          # literals beyond this are not used in a proof (no overflow reasoning)
 
-# guard ``p OP K`` normalised to ``p < floor``: op -> (param on the left?, floor offset)
+# guard ``p OP K`` normalised to ``p < K + offset``: op -> offset
 _LEFT = {"<": 0, "<=": 1}        # p < K  |  p <= K  (p < K + 1)
 _RIGHT = {">": 0, ">=": 1}       # K > p  |  K >= p
 
@@ -49,7 +47,7 @@ def bounded_descent(spec):
         return None
     node = spec.node
     body = node.body.stmts
-    if not body or node.variadic or _any(node.body, lambda n: isinstance(n, A.FuncLit)):
+    if not body or node.variadic or any(isinstance(n, A.FuncLit) for n in A.walk(node.body)):
         return None
     guarded, cond = _split_guard(body)
     if cond is None:
@@ -83,21 +81,21 @@ def _split_guard(body):
         if first.else_ is not None:
             regions.append(first.else_)
         return regions, first.cond
-    if len(body) == 1 and isinstance(first, A.ReturnStmt) and isinstance(_bare(first.result), A.CondExpr):
-        cond = _bare(first.result)
+    if len(body) == 1 and isinstance(first, A.ReturnStmt) and isinstance(A.unparen(first.result), A.CondExpr):
+        cond = A.unparen(first.result)
         return [cond.false_expr], cond.cond
     return [], None
 
 
 def _guard_param(spec, cond):
     """(index, Symbol, K) for a guard ``p < K`` over an int parameter ``p``, else None."""
-    cond = _bare(cond)
+    cond = A.unparen(cond)
     if not isinstance(cond, A.BinaryExpr):
         return None
     if cond.op in _LEFT:
-        ident, lit, extra = _bare(cond.left), _int_literal(cond.right), _LEFT[cond.op]
+        ident, lit, extra = A.unparen(cond.left), A.int_literal(cond.right), _LEFT[cond.op]
     elif cond.op in _RIGHT:
-        ident, lit, extra = _bare(cond.right), _int_literal(cond.left), _RIGHT[cond.op]
+        ident, lit, extra = A.unparen(cond.right), A.int_literal(cond.left), _RIGHT[cond.op]
     else:
         return None
     if not isinstance(ident, A.Ident) or lit is None or abs(lit) >= _LIMIT:
@@ -113,71 +111,24 @@ def _guard_param(spec, cond):
 
 def _decrements(spec, arg, sym):
     """Is ``arg`` exactly ``p - c`` with ``p`` the guarded parameter and ``1 <= c < 2**62``?"""
-    arg = _bare(arg)
+    arg = A.unparen(arg)
     if not isinstance(arg, A.BinaryExpr) or arg.op != "-":
         return False
-    left, c = _bare(arg.left), _int_literal(arg.right)
+    left, c = A.unparen(arg.left), A.int_literal(arg.right)
     return (isinstance(left, A.Ident) and spec.res.uses.get(id(left)) is sym
             and c is not None and 1 <= c < _LIMIT)
 
 
 def _assigns(spec, root, sym):
     """Does any assignment or ``++``/``--`` in ``root`` write ``sym``?"""
-    def writes(n):
-        if isinstance(n, A.AssignStmt) and n.op != ":=":
-            targets = n.lhs
-        elif isinstance(n, A.IncDecStmt):
-            targets = [n.expr]
-        else:
-            return False
-        return any(isinstance(_bare(t), A.Ident) and spec.res.uses.get(id(_bare(t))) is sym
-                   for t in targets)
-    return _any(root, writes)
+    return any(spec.res.uses.get(id(t)) is sym for x in A.walk(root) for t in A.assigned_targets(x))
 
 
 def _self_calls(spec, root):
     out = []
-
-    def visit(n):
+    for n in A.walk(root):
         if isinstance(n, A.CallExpr):
             hit = spec.calls.get(id(n))
             if hit is not None and hit[0] is spec:
                 out.append(n)
-        return False
-    _any(root, visit)
     return out
-
-
-def _int_literal(e):
-    e = _bare(e)
-    if isinstance(e, A.IntLit):
-        return e.value
-    if isinstance(e, A.UnaryExpr) and e.op == "-" and isinstance(_bare(e.operand), A.IntLit):
-        return -_bare(e.operand).value
-    return None
-
-
-def _bare(e):
-    while isinstance(e, A.ParenExpr):
-        e = e.expr
-    return e
-
-
-def _any(root, pred):
-    """Does ``pred`` hold for any AST node under (and including) ``root``? Visits every node."""
-    hit = False
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, list):
-            stack.extend(n)
-            continue
-        if not dataclasses.is_dataclass(n):
-            continue
-        if pred(n):
-            hit = True
-        for f in dataclasses.fields(n):
-            v = getattr(n, f.name)
-            if isinstance(v, list) or dataclasses.is_dataclass(v):
-                stack.append(v)
-    return hit

@@ -240,14 +240,18 @@ def _compile(program, entry, kinds, rec=None):
         recursive = s.kind == "func" and any(c is s for c, _ in s.calls.values())
         recursive_any |= recursive
         bound = bounded_descent(s) if recursive else None
+
+        def lower_ring(ring, **kw):
+            # each copy calls the next (see ModuleBuilder.twin)
+            for i, fn in enumerate(ring):
+                CoreLowering(mb, s, program, promoted, function=fn,
+                             self_target=ring[(i + 1) % len(ring)], max_inline=INLINE_DEPTH,
+                             **kw).lower()
         if bound is not None:
             # the ring runs without depth tests; its checked head delegates every call whose
             # argument bounds the recursion within the budget, and recurses on itself otherwise
             ring = [mb.twin(s, f"u{i}") for i in range(RECURSION_COPIES)]
-            for i, fn in enumerate(ring):
-                CoreLowering(mb, s, program, promoted, function=fn,
-                             self_target=ring[(i + 1) % len(ring)], check_depth=False,
-                             max_inline=INLINE_DEPTH).lower()
+            lower_ring(ring, check_depth=False)
             CoreLowering(mb, s, program, promoted, self_target=mb.cores[s],
                          descent=bound + (ring[0],)).lower()
             if rec is not None:
@@ -255,11 +259,7 @@ def _compile(program, entry, kinds, rec=None):
                 rec.bounded.add(f"{info.name if info and info.name else s.name}"
                                 f"({s.node.params[bound[0]].name})")
         elif recursive:
-            ring = [mb.cores[s]] + [mb.twin(s, i) for i in range(1, RECURSION_COPIES)]
-            for i, fn in enumerate(ring):
-                CoreLowering(mb, s, program, promoted, function=fn,
-                             self_target=ring[(i + 1) % len(ring)],
-                             max_inline=INLINE_DEPTH).lower()
+            lower_ring([mb.cores[s]] + [mb.twin(s, i) for i in range(1, RECURSION_COPIES)])
         else:
             mb.cores[s].attributes.add("alwaysinline")
             CoreLowering(mb, s, program, promoted).lower()

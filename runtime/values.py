@@ -31,16 +31,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from types import FunctionType
 
-_FROM_PYTHON = []
+_from_python = None     # script.from_python, imported on first use (script imports this module)
 
-
-def _from_python():
-    """script.from_python, imported once (script imports this module; a function-level import
-    statement costs ~0.5 µs per host-function call)."""
-    if not _FROM_PYTHON:
-        from .script import from_python
-        _FROM_PYTHON.append(from_python)
-    return _FROM_PYTHON[0]
 
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
@@ -125,10 +117,14 @@ class HostFunction(UserFunction):
     __slots__ = ()
 
     def __call__(self, G, *args):
+        global _from_python
         if any(type(a) is FunctionType for a in args):
             from functools import partial
             args = [partial(a, G) if type(a) is FunctionType else a for a in args]
-        return _from_python()(self.fn(*args))
+        if _from_python is None:
+            from .script import from_python
+            _from_python = from_python
+        return _from_python(self.fn(*args))
 
 
 # Time zero value used where Tengo has time.Time{}.
