@@ -747,8 +747,14 @@ class CoreLowering:
     def e_BinaryExpr(self, n):
         if n.op in ("&&", "||"):
             return self.logical(n)
-        lv, lt = self.expr(n.left)
-        rv, rt = self.expr(n.right)
+        if n.op in ("<", "<="):
+            # Tengo compiles ``a < b`` as ``b > a``: the right operand is evaluated first (the
+            # baseline tier does the same), which decides which error a script sees first
+            rv, rt = self.expr(n.right)
+            lv, lt = self.expr(n.left)
+        else:
+            lv, lt = self.expr(n.left)
+            rv, rt = self.expr(n.right)
         return self.binop(n.op, lv, lt, rv, rt, n.pos)
 
     def logical(self, n):

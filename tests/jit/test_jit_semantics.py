@@ -1108,3 +1108,12 @@ r := h(4000)
     assert rb[0] == "error" and "stack overflow" in rb[2]
     assert_compiled(cj, "g")
     assert first_line(rb) == first_line(rj)
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "==", "!="])
+def test_comparison_operands_evaluate_in_tengo_order(op):
+    """Tengo compiles ``a < b`` as ``b > a`` (and ``<=`` as ``>=``): the right operand runs
+    first, so when both raise, the error (and its position) is the right one's. Found by the
+    slow JIT fuzz: ``(p / p) < (p / p)`` at p = 0 pointed at the left division natively."""
+    src = "f := func(p, q) { return (10 / p) " + op + " (10 / q) }"
+    compare_calls(src, "f", [(0, 0), (0, 1), (1, 0), (2, 5)], warm=(1, 1))
