@@ -63,6 +63,9 @@ class Program:
         self.modules = dict(modules or {})      # name -> str/bytes (source) | dict (builtin module)
         self.ns = runtime_namespace()
         self.ns["__builtins__"] = __builtins__
+        # marks the namespace as a program's, so a function's __globals__ tells whether it is
+        # a Tengo function of this program, of another one, or a host function
+        self.ns["__tengo_program__"] = True
         self.counter = itertools.count()
         self.builtin_names = set(BUILTIN_FUNCTIONS)
         self.code_files = {}                    # code object -> Tengo file name

@@ -20,18 +20,28 @@ Core functions (one per specialisation, ``lower.py``)::
   ``PyObject*``); a loop region keeps the globals no callee touches in registers and writes them
   back (when assigned) on every exit, error exits included.
 
-The context (``%ctx``, 24 bytes), allocated by the entry wrapper on its own stack::
+The context (``%ctx``, 40 bytes), allocated by the entry wrapper on its own stack, one per
+native activation (so nothing in it is shared between threads or calls)::
 
-    offset 0   PyObject **globals      ob_item of the globals list
+    offset 0   PyObject **globals      ob_item of the globals list (its length checked by the
+                                       entry: at least one slot past every slot the code uses)
     offset 8   i64 depth budget        frames a loop region may use (functions get theirs as
                                        the ``depth`` argument)
     offset 16  i32 err                 error code
     offset 20  i32 ntrace              positions recorded (capped at MAX_TRACE)
+    offset 24  i32 *trace              ``(file id, line, col)`` triples, innermost first:
+                                       NULL until the first position is recorded, then a
+                                       ``PyMem_RawMalloc`` block of MAX_TRACE triples, which
+                                       the entry frees after reading it
+    offset 32  i64 stack limit         the lowest stack address a native frame may reach in
+                                       this thread (``_hostcall.tengojit_stack_limit()``)
 
-Positions go to one process-wide buffer of ``(file id, line, col)`` triples (``TRACE_BUFFER``):
-native code holds the GIL and never calls back into Python, so at most one activation records
-a trace at a time, and the entry wrapper's caller reads it before anything else can run.
-Native frames are counted by the ``depth`` argument every core function takes (frames left).
+Native frames are counted by the ``depth`` argument every core function takes (frames left),
+and their bytes by the stack limit: every core compares its stack pointer with the limit on
+entry (``stack overflow`` below it), so a recursion of large frames ends in Tengo's error, not
+past the thread's stack. An entry that finds its own stack pointer below the limit runs the
+baseline code instead (prologue and loop entries) or the function's Python code (host and
+bound entries).
 
 Entry wrappers (``wrapper.py``) are ``METH_FASTCALL`` functions made builtins with
 ``PyCFunction_NewEx``:
@@ -63,11 +73,13 @@ NATIVE_DEPTH = 20000       # most native frames one activation may use (C stack 
 OFF_TSTATE_RECURSION_REMAINING = 32   # PyThreadState.recursion_remaining (3.11)
 OFF_TSTATE_RECURSION_LIMIT = 36
 MAX_TRACE = NATIVE_DEPTH + 64
-CTX_SIZE = 24
-
-import ctypes as _ctypes
-TRACE_BUFFER = (_ctypes.c_int32 * (3 * MAX_TRACE))()
-TRACE_ADDRESS = _ctypes.addressof(TRACE_BUFFER)
+CTX_SIZE = 40
+CTX_GLOBALS = 0
+CTX_DEPTH = 8
+CTX_ERR = 16
+CTX_NTRACE = 20
+CTX_TRACE = 24
+CTX_STACK_LIMIT = 32
 
 OFF_OB_TYPE = 8
 OFF_LONG_SIZE = 16

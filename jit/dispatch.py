@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import threading
 import time
+import weakref
 
 from tengojit.errors import OpError
 from . import callconv as cc
@@ -25,7 +26,8 @@ RECURSION_COPIES = 8             # copies of a recursive core in a call ring (se
 INLINE_DEPTH = 0                 # levels of self-recursion inlined into each copy
 _files = []                      # file id -> Tengo file name
 _file_index = {}
-_records = []                    # every Record, for stats()
+_programs = weakref.WeakValueDictionary()   # sequence number -> program with JIT records
+_program_seq = __import__("itertools").count()
 
 
 class NativeError(OpError):
@@ -52,10 +54,15 @@ def file_id(name):
 
 
 def _read_trace(addr):
-    err = ctypes.c_int32.from_address(addr + 16).value
-    n = min(ctypes.c_int32.from_address(addr + 20).value, cc.MAX_TRACE)
-    arr = cc.TRACE_BUFFER
-    trace = [(_files[arr[3 * i]], arr[3 * i + 1], arr[3 * i + 2]) for i in range(n)]
+    """(message, trace) of the failed activation whose context is at ``addr`` (its own trace
+    buffer, which the entry frees after this returns)."""
+    err = ctypes.c_int32.from_address(addr + cc.CTX_ERR).value
+    n = min(ctypes.c_int32.from_address(addr + cc.CTX_NTRACE).value, cc.MAX_TRACE)
+    buf = ctypes.c_void_p.from_address(addr + cc.CTX_TRACE).value
+    trace = []
+    if buf and n > 0:
+        arr = (ctypes.c_int32 * (3 * n)).from_address(buf)
+        trace = [(_files[arr[3 * i]], arr[3 * i + 1], arr[3 * i + 2]) for i in range(n)]
     return cc.ERROR_MESSAGES.get(err, f"native error {err}"), trace
 
 
@@ -185,8 +192,9 @@ def _record(program, kind, ident, name):
     key = (kind, ident)
     r = recs.get(key)
     if r is None:
+        if not recs:
+            _programs[next(_program_seq)] = program
         r = recs[key] = Record(program, kind, ident, name)
-        _records.append(r)
     return r
 
 
@@ -276,14 +284,17 @@ def _compile(program, entry, kinds, rec=None):
         name = f"{entry.name}_{kind}_{tag}"
         make(entry, name, deopt, raiser)
         names[kind] = name
-    addrs, ms, size = engine().compile(mb.m, list(names.values()),
-                                       pipeline="full" if recursive_any else "small")
+    eng = engine()
+    owner = eng.owner_for(program)
+    addrs, ms, size = eng.compile(mb.m, list(names.values()), owner,
+                                  pipeline="full" if recursive_any else "small")
+    owner.payload.keep.append(deopt.counter)       # native code increments it
     if rec is not None:
         rec.compile_ms += ms
         rec.code_bytes += size
         rec.deopt = deopt
-    built = {k: NativeBuiltin(n, addrs[names[k]]) for k, n in names.items()}
-    program.jit_keepalive.append((built, deopt, specs))
+    built = {k: NativeBuiltin(n, addrs[names[k]], owner) for k, n in names.items()}
+    program.jit_keepalive.append(specs)
     return built
 
 
@@ -408,9 +419,13 @@ def _never(G):
 
 def stats(program=None):
     """Per function/loop: name, calls, state, reason, signature, compile ms, code bytes, deopts."""
-    recs = _records if program is None else list(program.jit_records.values())
+    if program is None:
+        recs = [r for _, p in sorted(_programs.items()) for r in p.jit_records.values()]
+    else:
+        recs = list(program.jit_records.values())
     return [r.as_dict() for r in recs]
 
 
 def reset_stats():
-    _records.clear()
+    """Forget the programs compiled so far (``stats()`` of every program starts afresh)."""
+    _programs.clear()

@@ -1,11 +1,27 @@
-"""One process-wide MCJIT engine, its target machine and the optimisation pipeline.
+"""MCJIT engines, grouped: native code lives exactly as long as the programs that use it.
+
+The process has one LLVM set-up (native target, triple, data layout, the CPython layout check).
+Machine code goes into *code spaces*: an MCJIT engine with its own target machine, shared by
+up to ``PROGRAMS_PER_SPACE`` programs (an engine costs ~0.75 MiB however little code it holds,
+so one per program would be costly for a host with many live scripts; one for the process
+never frees anything). Each program compiles into the space that was open when it first
+compiled, through its ``ProgramCode``: what the program's native builtins must keep alive —
+the space, the ``PyMethodDef`` structures behind the builtins, the deopt counters native code
+increments. A program's builtins hold it through a ``_hostcall.CodeOwner``, an object outside
+the cycle collector: the collector cannot free the code before the last builtin that can run
+it, in whatever order it tears a dead program down (interpreter exit included). When the
+owner dies its ``ProgramCode`` waits in ``_hostcall.graveyard()``; the graveyard is emptied at
+the next compile (under the engine lock, never inside a collection), and a space whose
+programs are all gone is disposed then, with its machine code.
 
 llvmlite traps this module avoids (each crashes the process instead of raising): running a pass
 manager twice (a fresh PassBuilder and pass manager per compile), sharing a target machine
-between engines (one engine, one target machine, for the process), calling undefined externals
-(native code reaches CPython only through absolute addresses of functions looked up with ctypes
-and checked non-null here), and plain ``llvm.initialize()`` (only the native target and asm
-printer are initialised). llvmlite is imported on first use only.
+between engines (each space creates its own; the engine takes ownership of it), calling
+undefined externals (native code reaches CPython only through absolute addresses of functions
+looked up with ctypes and checked non-null here), and plain ``llvm.initialize()`` (only the
+native target and asm printer are initialised). llvmlite is imported on first use only; all
+LLVM work (parsing, passes, adding and disposing engines: they share LLVM's global context)
+happens under ``_lock``.
 """
 from __future__ import annotations
 
@@ -17,35 +33,58 @@ from . import callconv as cc
 
 _lock = threading.RLock()
 INLINE_THRESHOLD = 275
+PROGRAMS_PER_SPACE = 32
 _engine = None
 
 
 class Engine:
+    """The process-wide LLVM set-up; ``compile`` puts code into a program's code space."""
+
     def __init__(self):
         import llvmlite.binding as llvm
+        from tengojit import _hostcall       # stack limit and code ownership (see callconv)
         self.llvm = llvm
+        self.hostcall = _hostcall
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
-        target = llvm.Target.from_triple(llvm.get_process_triple())
+        self.target = llvm.Target.from_triple(llvm.get_process_triple())
+        self.triple = llvm.get_process_triple()
+        self.data_layout = str(self._target_machine().target_data)
+        self.code_bytes = 0
+        self._open = None             # the space new programs compile into
+        self._last_object = 0
+        check_layouts()
+
+    def _target_machine(self):
         # CodeGenOpt::Less: ~10% faster machine-code generation than Default with the same
         # speed of generated code on our benchmarks (the IR passes do the real work)
-        self.tm = target.create_target_machine(opt=1, jit=True, codemodel="jitdefault")
-        backing = llvm.parse_assembly("")
-        backing.triple = llvm.get_process_triple()
-        self.engine = llvm.create_mcjit_compiler(backing, self.tm)
-        self.triple = llvm.get_process_triple()
-        self.data_layout = str(self.tm.target_data)
-        self.modules = []
-        self.code_bytes = 0
-        self._last_object = 0
-        self.engine.set_object_cache(self._notify, None)
-        check_layouts()
+        return self.target.create_target_machine(opt=1, jit=True, codemodel="jitdefault")
 
     def _notify(self, module, buffer):
         self._last_object = len(buffer)
 
-    def compile(self, ir_module, names, pipeline="small"):
-        """Compile ``ir_module`` (llvmlite.ir.Module); returns ({name: address}, ms, bytes).
+    def owner_for(self, program):
+        """The ``CodeOwner`` of ``program``'s native code (made on its first compile)."""
+        owner = getattr(program, "jit_code", None)
+        if owner is None:
+            with _lock:
+                space = self._open
+                if space is None or space.programs >= PROGRAMS_PER_SPACE:
+                    space = self._open = CodeSpace(self)
+                space.programs += 1
+                owner = program.jit_code = self.hostcall.CodeOwner(ProgramCode(space))
+        return owner
+
+    def collect(self):
+        """Free the code of programs that are gone (a safe point: no LLVM work under way)."""
+        with _lock:
+            dead = self.hostcall.graveyard()
+            while dead:
+                dead.pop()
+
+    def compile(self, ir_module, names, owner, pipeline="small"):
+        """Compile ``ir_module`` (llvmlite.ir.Module) into the code space of ``owner`` (a
+        program's ``CodeOwner``); returns ({name: address}, ms, bytes).
 
         ``pipeline``: ``"small"`` — a short custom pass list (inline what is marked
         alwaysinline, SROA, instcombine, simplifycfg, reassociate, loop rotation, ADCE):
@@ -54,42 +93,69 @@ class Engine:
         """
         llvm = self.llvm
         t0 = time.perf_counter()
-        ir_module.triple = self.triple
-        ir_module.data_layout = self.data_layout
-        mod = llvm.parse_assembly(str(ir_module))
-        mod.verify()
-        # a fresh pass builder and pass manager per compile (reusing one crashes or leaks)
-        pto = llvm.create_pipeline_tuning_options(speed_level=2)
-        if pipeline == "full":
-            pto.inlining_threshold = INLINE_THRESHOLD
-            pb = llvm.create_pass_builder(self.tm, pto)
-            mpm = pb.getModulePassManager()
-        else:
-            pb = llvm.create_pass_builder(self.tm, pto)
-            mpm = llvm.create_new_module_pass_manager()
-            mpm.add_always_inliner_pass()
-            mpm.add_sroa_pass()
-            mpm.add_instruction_combine_pass()
-            mpm.add_simplify_cfg_pass()
-            mpm.add_reassociate_pass()
-            mpm.add_instruction_combine_pass()
-            mpm.add_loop_rotate_pass()
-            mpm.add_simplify_cfg_pass()
-            mpm.add_aggressive_dce_pass()
-        mpm.run(mod, pb)
         with _lock:
+            self.collect()
+            ir_module.triple = self.triple
+            ir_module.data_layout = self.data_layout
+            mod = llvm.parse_assembly(str(ir_module))
+            mod.verify()
+            space = owner.payload.space
+            # a fresh pass builder and pass manager per compile (reusing one crashes or leaks)
+            pto = llvm.create_pipeline_tuning_options(speed_level=2)
+            if pipeline == "full":
+                pto.inlining_threshold = INLINE_THRESHOLD
+                pb = llvm.create_pass_builder(space.tm, pto)
+                mpm = pb.getModulePassManager()
+            else:
+                pb = llvm.create_pass_builder(space.tm, pto)
+                mpm = llvm.create_new_module_pass_manager()
+                mpm.add_always_inliner_pass()
+                mpm.add_sroa_pass()
+                mpm.add_instruction_combine_pass()
+                mpm.add_simplify_cfg_pass()
+                mpm.add_reassociate_pass()
+                mpm.add_instruction_combine_pass()
+                mpm.add_loop_rotate_pass()
+                mpm.add_simplify_cfg_pass()
+                mpm.add_aggressive_dce_pass()
+            mpm.run(mod, pb)
             self._last_object = 0
-            self.engine.add_module(mod)
-            self.engine.finalize_object()
-            self.modules.append(mod)
-            addrs = {n: self.engine.get_function_address(n) for n in names}
+            space.engine.add_module(mod)
+            space.engine.finalize_object()
+            addrs = {n: space.engine.get_function_address(n) for n in names}
             size = self._last_object
             self.code_bytes += size
+            space.code_bytes += size
         for n, a in addrs.items():
             if not a:
                 raise RuntimeError(f"JIT symbol {n} has no address")
         ms = (time.perf_counter() - t0) * 1000
         return addrs, ms, size
+
+
+class CodeSpace:
+    """One MCJIT engine (with its own target machine) and the machine code of up to
+    ``PROGRAMS_PER_SPACE`` programs; disposed with its last ``ProgramCode``."""
+
+    def __init__(self, engine):
+        llvm = engine.llvm
+        self.tm = engine._target_machine()
+        backing = llvm.parse_assembly("")
+        backing.triple = engine.triple
+        self.engine = llvm.create_mcjit_compiler(backing, self.tm)
+        self.engine.set_object_cache(engine._notify, None)
+        self.programs = 0
+        self.code_bytes = 0
+
+
+class ProgramCode:
+    """What one program's native builtins need alive: its code space, the ``PyMethodDef``
+    structures of its builtins and the deopt counters its code increments. Holds nothing that
+    leads back to the program (it sits outside the cycle collector's view)."""
+
+    def __init__(self, space):
+        self.space = space
+        self.keep = []
 
 
 def engine() -> Engine:
@@ -108,6 +174,15 @@ def api_addr(name: str) -> int:
     a = ctypes.cast(getattr(_api, name), ctypes.c_void_p).value
     if not a:
         raise RuntimeError(f"CPython symbol {name} not found")
+    return a
+
+
+def stack_limit_addr() -> int:
+    """Address of ``uintptr_t tengojit_stack_limit(void)`` in the ``_hostcall`` extension."""
+    from tengojit import _hostcall
+    a = _hostcall.stack_limit_address()
+    if not a:
+        raise RuntimeError("tengojit_stack_limit not found")
     return a
 
 

@@ -13,7 +13,7 @@ import llvmlite.ir as ir
 
 from tengojit.interp import ast as A
 from . import callconv as cc
-from .engine import api_addr
+from .engine import api_addr, stack_limit_addr
 from .types import INT, FLOAT, BOOL, VOID, ARRAY, Func
 
 I1 = ir.IntType(1)
@@ -49,8 +49,9 @@ class Runtime:
         for fn in ("PyLong_AsLongLong", "PyLong_FromLongLong", "PyFloat_FromDouble",
                    "Py_IncRef", "Py_DecRef", "PyObject_Vectorcall", "PyObject_CallOneArg",
                    "PyLong_FromVoidPtr", "PyErr_Occurred", "PyLong_AsLongLongAndOverflow",
-                   "PyThreadState_Get"):
+                   "PyThreadState_Get", "PyMem_RawMalloc", "PyMem_RawFree"):
             self.addr[fn] = api_addr(fn)
+        self.addr["tengojit_stack_limit"] = stack_limit_addr()
         del ctypes
 
 
@@ -108,6 +109,13 @@ class ModuleBuilder:
             return I1
         return ir.LiteralStructType([ll(spec.ret), I1])
 
+    def stacksave(self):
+        """The ``llvm.stacksave`` intrinsic: the current stack pointer."""
+        f = self.m.globals.get("llvm.stacksave")
+        if f is None:
+            f = ir.Function(self.m, ir.FunctionType(PTR, []), name="llvm.stacksave")
+        return f
+
     def helper(self, name):
         h = self._helpers.get(name)
         if h is None:
@@ -136,21 +144,35 @@ class ModuleBuilder:
         return f
 
     def _mk_push_trace(self):
-        """Append (file, line, col) to ctx.trace (ignored past MAX_TRACE)."""
+        """Append (file, line, col) to the context's trace (ignored past MAX_TRACE, or when
+        the buffer cannot be allocated: the error itself is still reported)."""
         f = ir.Function(self.m, ir.FunctionType(ir.VoidType(), [PTR, I32, I32, I32]), name="tj_push_trace")
         f.linkage = "internal"
         f.attributes.add("noinline")      # error paths only: keep the hot code small
         f.attributes.add("cold")
         ctx, fid, line, col = f.args
         b = ir.IRBuilder(f.append_basic_block("entry"))
-        np_ = b.bitcast(b.gep(ctx, [ir.Constant(I64, 20)]), I32.as_pointer())
+        np_ = b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_NTRACE)]), I32.as_pointer())
+        slot = b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_TRACE)]), I32.as_pointer().as_pointer())
         n = b.load(np_)
         room = b.icmp_signed("<", n, ir.Constant(I32, cc.MAX_TRACE))
+        have = f.append_basic_block("have.room")
+        alloc = f.append_basic_block("alloc")
         yes = f.append_basic_block("store")
         done = f.append_basic_block("done")
-        b.cbranch(room, yes, done)
+        b.cbranch(room, have, done)
+        b.position_at_end(have)
+        buf = b.load(slot)
+        b.cbranch(b.icmp_unsigned("==", buf, ir.Constant(buf.type, None)), alloc, yes)
+        b.position_at_end(alloc)
+        raw = b.call(self.api(b, "PyMem_RawMalloc", PTR, [I64]), [ir.Constant(I64, 12 * cc.MAX_TRACE)])
+        fresh = b.bitcast(raw, I32.as_pointer())
+        b.store(fresh, slot)
+        b.cbranch(b.icmp_unsigned("==", raw, ir.Constant(PTR, None)), done, yes)
         b.position_at_end(yes)
-        base = b.inttoptr(ir.Constant(I64, cc.TRACE_ADDRESS), I32.as_pointer())
+        base = b.phi(I32.as_pointer())
+        base.add_incoming(buf, have)
+        base.add_incoming(fresh, alloc)
         i3 = b.mul(n, ir.Constant(I32, 3))
         for k, v in enumerate((fid, line, col)):
             b.store(v, b.gep(base, [b.add(i3, ir.Constant(I32, k))]))
@@ -284,6 +306,7 @@ class CoreLowering:
                 if sym not in self.vars and t is not None:
                     self.var(sym, t)
             b.store(f.args[1], self.depth)
+            self.check_stack()
             self.check_depth()
             if self.descent is not None:
                 self.delegate_bounded()
@@ -304,7 +327,7 @@ class CoreLowering:
                     b.store(self.mb.unbox(b, t, self.global_obj(slot)), a)
             self.depth = b.alloca(I64, name="depth")
             # the frame budget the entry wrote into the context
-            b.store(b.load(b.bitcast(b.gep(self.ctx, [ir.Constant(I64, 8)]), I64.as_pointer())),
+            b.store(b.load(b.bitcast(b.gep(self.ctx, [ir.Constant(I64, cc.CTX_DEPTH)]), I64.as_pointer())),
                     self.depth)
         if spec.kind == "func":
             self.block(spec.node.body.stmts)
@@ -371,6 +394,23 @@ class CoreLowering:
         b.ret(b.call(target, list(f.args)))
         b.position_at_end(slow)
 
+    def check_stack(self):
+        """A frame whose stack pointer is below the thread's limit is Tengo's ``stack overflow``:
+        the bytes of native frames are bounded as well as their number (every copy tests,
+        those without depth tests too)."""
+        b = self.b
+        sp = b.ptrtoint(b.call(self.mb.stacksave(), []), I64)
+        limit = b.load(b.bitcast(b.gep(self.ctx, [ir.Constant(I64, cc.CTX_STACK_LIMIT)]),
+                                 I64.as_pointer()))
+        over = self.new_block("stack.over")
+        ok = self.new_block("stack.ok")
+        self.unlikely(b.cbranch(b.icmp_unsigned("<", sp, limit), over, ok))
+        b.position_at_end(over)
+        self.set_err(cc.ERR_STACK_OVERFLOW)
+        b.store(ir.Constant(I1, 1), self.status)
+        b.branch(self.err_target)
+        b.position_at_end(ok)
+
     def check_depth(self):
         """Entering a (virtual) frame with no depth left is Tengo's ``stack overflow``
         (nothing to test in a copy whose depth is proven bounded)."""
@@ -418,7 +458,7 @@ class CoreLowering:
 
     def set_err(self, code):
         b = self.b
-        b.store(ir.Constant(I32, code), b.bitcast(b.gep(self.ctx, [ir.Constant(I64, 16)]), I32.as_pointer()))
+        b.store(ir.Constant(I32, code), b.bitcast(b.gep(self.ctx, [ir.Constant(I64, cc.CTX_ERR)]), I32.as_pointer()))
 
     def push_trace(self, pos):
         self.b.call(self.mb.helper("push_trace"),

@@ -31,16 +31,40 @@ _api.PyCFunction_NewEx.argtypes = [ctypes.c_void_p, ctypes.py_object, ctypes.py_
 
 
 class NativeBuiltin:
-    """Keeps a PyMethodDef alive and makes the builtin for it."""
+    """Makes Python builtins for one compiled entry point.
 
-    def __init__(self, name, address, doc=None):
+    The ``PyMethodDef`` behind the builtins is kept by the program's ``ProgramCode``, and every
+    builtin holds the program's ``CodeOwner`` (as its ``self``, or as the last item of its
+    ``self`` tuple), so the structure and the machine code outlive the builtin.
+    """
+
+    def __init__(self, name, address, owner):
         self.name = name.encode()
-        self.doc = doc.encode() if doc else None
-        self.defn = PyMethodDef(self.name, address, METH_FASTCALL, self.doc)
+        self.owner = owner
+        self.defn = PyMethodDef(self.name, address, METH_FASTCALL, None)
+        owner.payload.keep.append(self.defn)
 
-    def make(self, self_obj=None):
-        """A new builtin over ``self_obj`` (the entry's state tuple, or None)."""
+    def make(self, state=None):
+        """A new builtin; ``state`` is the entry's state tuple (bound and map entries), to
+        which the owner is appended."""
+        self_obj = self.owner if state is None else state + (self.owner,)
         return _api.PyCFunction_NewEx(ctypes.addressof(self.defn), self_obj, None)
+
+
+def globals_needed(entry):
+    """Slots the globals list must have for the native code of ``entry``: one past the highest
+    slot any specialisation of its graph reads, writes or calls through."""
+    top, seen, stack = -1, set(), [entry]
+    while stack:
+        s = stack.pop()
+        if id(s) in seen:
+            continue
+        seen.add(id(s))
+        for slots in (s.global_reads, s.global_writes, s.callee_objects):
+            if slots:
+                top = max(top, max(slots))
+        stack.extend(callee for callee, _ in s.calls.values())
+    return top + 1
 
 
 def collect_guards(entry):
@@ -145,13 +169,40 @@ class WrapperBuilder:
         rem = b.select(b.icmp_signed("<", rem, cap), rem, cap)
         return b.select(b.icmp_signed("<", rem, ir.Constant(I64, 0)), ir.Constant(I64, 0), rem)
 
-    def make_ctx(self, b, items):
+    def stack_room(self, b, fail):
+        """Branch to ``fail`` when this thread's stack pointer is already below the native
+        stack limit (deep host recursion); returns the limit for the context."""
+        mb = self.mb
+        limit = b.call(mb.api(b, "tengojit_stack_limit", I64, []), [])
+        sp = b.ptrtoint(b.call(mb.stacksave(), []), I64)
+        nxt = b.function.append_basic_block("stack.ok")
+        b.cbranch(b.icmp_unsigned("<", sp, limit), fail, nxt)
+        b.position_at_end(nxt)
+        return limit
+
+    def globals_items(self, b, G, entry, fail):
+        """``ob_item`` of the globals list ``G`` after checking it is long enough for the
+        native code (the host may shrink a context's globals list); else branch to ``fail``."""
+        mb = self.mb
+        need = globals_needed(entry)
+        if need > 0:
+            size = b.load(b.bitcast(b.gep(G, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
+            nxt = b.function.append_basic_block("globals.ok")
+            b.cbranch(b.icmp_signed(">=", size, ir.Constant(I64, need)), nxt, fail)
+            b.position_at_end(nxt)
+        return b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
+
+    def make_ctx(self, b, items, limit):
+        """The activation's context (see callconv.py) on this entry's stack."""
         ctx = b.alloca(ir.ArrayType(ir.IntType(8), cc.CTX_SIZE), name="ctx")
         ctx.align = 16
         p = b.bitcast(ctx, PTR)
-        b.store(items, b.bitcast(p, PPTR.as_pointer()))
-        b.store(self.depth_budget(b), b.bitcast(b.gep(p, [ir.Constant(I64, 8)]), I64.as_pointer()))
-        b.store(ir.Constant(ir.IntType(64), 0), b.bitcast(b.gep(p, [ir.Constant(I64, 16)]), I64.as_pointer()))
+        field = lambda off, ty: b.bitcast(b.gep(p, [ir.Constant(I64, off)]), ty.as_pointer())
+        b.store(items, field(cc.CTX_GLOBALS, PPTR))
+        b.store(self.depth_budget(b), field(cc.CTX_DEPTH, I64))
+        b.store(ir.Constant(I64, 0), field(cc.CTX_ERR, I64))        # err and ntrace
+        b.store(ir.Constant(PTR, None), field(cc.CTX_TRACE, PTR))
+        b.store(limit, field(cc.CTX_STACK_LIMIT, I64))
         return p
 
     def finish(self, b, r, ret_t, ctx, raise_error):
@@ -174,6 +225,8 @@ class WrapperBuilder:
         r = b.call(mb.api(b, "PyObject_CallOneArg", PTR, [PTR, PTR]),
                    [mb.const_ptr(b, id(raise_error)), addr])
         b.call(mb.api(b, "Py_DecRef", ir.VoidType(), [PTR]), [addr])
+        trace = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_TRACE)]), PPTR))
+        b.call(mb.api(b, "PyMem_RawFree", ir.VoidType(), [PTR]), [trace])
         isnull = b.icmp_unsigned("==", r, ir.Constant(PTR, None))
         bad = f.append_basic_block("err.returned")
         done = f.append_basic_block("err.raise")
@@ -205,7 +258,7 @@ class WrapperBuilder:
         return f, b, selfobj, args, nargs, fail
 
     def bound_pair(self, b, selfobj):
-        """(G, function) of a bound entry's ``self`` tuple."""
+        """(G, function) of a bound or map entry's ``self`` tuple (see ``dispatch``)."""
         mb = self.mb
         return (mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS),
                 mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS + 8))
@@ -219,15 +272,14 @@ class WrapperBuilder:
         nxt = f.append_basic_block("g.ok")
         b.cbranch(b.icmp_unsigned("==", gty, mb.const_ptr(b, mb.rt.addr["PyList_Type"])), nxt, fail)
         b.position_at_end(nxt)
-        items = mb.load_ptr(b, G, cc.OFF_LIST_ITEMS)
-        items = b.bitcast(items, PPTR)
+        items = self.globals_items(b, G, spec, fail)
         vals = []
         for i, t in enumerate(spec.arg_types + spec.free_types):
             obj = b.load(b.gep(args, [ir.Constant(I64, 1 + i)]))
             self.check_type(b, obj, t, fail)
             vals.append(mb.unbox(b, t, obj))
         self.guard_globals(b, items, spec, fail)
-        ctx = self.make_ctx(b, items)
+        ctx = self.make_ctx(b, items, self.stack_room(b, fail))
         r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
         self.finish(b, r, spec.ret, ctx, raise_error)
         b.position_at_end(fail)
@@ -240,7 +292,7 @@ class WrapperBuilder:
         globals' assumptions (any failure branches to ``fail``), run the core, return its boxed
         result or raise its error."""
         mb = self.mb
-        items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
+        items = self.globals_items(b, G, spec, fail)
         vals = []
         for i, t in enumerate(spec.arg_types):
             obj = b.load(b.gep(args, [ir.Constant(I64, first + i)]))
@@ -252,7 +304,7 @@ class WrapperBuilder:
             self.check_type(b, obj, t, fail)
             vals.append(mb.unbox(b, t, obj))
         self.guard_globals(b, items, spec, fail)
-        ctx = self.make_ctx(b, items)
+        ctx = self.make_ctx(b, items, self.stack_room(b, fail))
         r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
         self.finish(b, r, spec.ret, ctx, raise_error)
 
@@ -305,9 +357,9 @@ class WrapperBuilder:
                     b.icmp_unsigned("==", mb.type_of(b, G), mb.const_ptr(b, mb.rt.addr["PyList_Type"])))
         b.cbranch(ok, nxt, fail)
         b.position_at_end(nxt)
-        items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
+        items = self.globals_items(b, G, spec, fail)
         self.guard_globals(b, items, spec, fail)
-        ctx = self.make_ctx(b, items)
+        ctx = self.make_ctx(b, items, self.stack_room(b, fail))
         r = b.call(mb.cores[spec], [ctx])
         self.finish(b, r, VOID, ctx, raise_error)
         b.position_at_end(fail)
@@ -322,7 +374,7 @@ class WrapperBuilder:
         mb = self.mb
         f, b, selfobj, args, nargs, fail = self.start_entry(name, "deopt", 2)
         G, func = self.bound_pair(b, selfobj)
-        items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
+        items = self.globals_items(b, G, spec, fail)
         env = []
         names = spec.code.co_freevars
         for s_, t in zip(spec.free_syms, spec.free_types):
@@ -336,7 +388,7 @@ class WrapperBuilder:
         out_data = b.bitcast(mb.load_ptr(b, arr_out, cc.OFF_NP_DATA), ll(spec.ret).as_pointer())
         dims = b.bitcast(mb.load_ptr(b, arr_in, cc.OFF_NP_DIMS), I64.as_pointer())
         n = b.load(dims)
-        ctx = self.make_ctx(b, items)
+        ctx = self.make_ctx(b, items, self.stack_room(b, fail))
         budget = self.depth_budget(b)
         i = b.alloca(I64)
         b.store(ir.Constant(I64, 0), i)

@@ -18,13 +18,75 @@
  * raises it; a function result is handed to `wrap(slow, result)` (which makes a Closure).
  *
  * Contract: never crashes on any input; every failure leaves a Python exception set.
+ *
+ * Three more services for the JIT (tengojit.jit), which needs this module:
+ *   - `stack_limit_address()`: the address of `tengojit_stack_limit`, a C function native code
+ *     calls to learn the lowest stack address it may use in the calling thread (the thread's
+ *     real stack bottom plus STACK_MARGIN, cached per thread); the trampoline tests it too,
+ *     so host code re-entering `ctx.call` recursively gets `stack overflow`, not a crash;
+ *   - `CodeOwner(payload)`: an object outside the cycle collector that holds `payload` (the
+ *     JIT's per-program engine) until its last reference goes; then the payload moves to
+ *     `graveyard()`, a list the JIT empties at a safe point. Native builtins hold their
+ *     owner, so machine code outlives every builtin that can run it, whatever order the
+ *     collector or interpreter shutdown frees objects in;
+ *   - the fast path refuses (hands to `slow`, which raises ForeignClosureError) a list or map
+ *     argument that holds a Tengo function of another program, or a Closure object.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <pthread.h>
+#include <stdint.h>
 #include "pythread.h"
 
 #define MAX_FAST_ARGS 8
+#define STACK_MARGIN (256 * 1024)   /* bytes kept free below native code and host re-entry */
+#define SCAN_BUDGET 100000          /* container items the fast path scans per argument */
+#define SCAN_DEPTH 64
+
+/* ------------------------------------------------------------------ the stack limit */
+
+static __thread uintptr_t thread_stack_limit = 0;
+
+/* The lowest stack address native code (and a host re-entry) may reach in this thread. */
+static uintptr_t
+tengojit_stack_limit(void)
+{
+    uintptr_t limit = thread_stack_limit;
+    if (limit != 0) {
+        return limit;
+    }
+    char here;
+    uintptr_t sp = (uintptr_t)&here;
+    uintptr_t low = 0;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *addr = NULL;
+        size_t size = 0;
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0 && addr != NULL &&
+                (uintptr_t)addr < sp && sp <= (uintptr_t)addr + size) {
+            low = (uintptr_t)addr;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    if (low == 0) {
+        /* unknown stack: assume 1 MiB below the first call */
+        low = sp > (1u << 20) ? sp - (1u << 20) : 0;
+    }
+    limit = low + STACK_MARGIN;
+    if (limit >= sp) {
+        limit = sp;    /* already inside the margin: nothing deeper is allowed */
+    }
+    thread_stack_limit = limit;
+    return limit;
+}
+
+static int
+stack_exhausted(void)
+{
+    char here;
+    return (uintptr_t)&here < tengojit_stack_limit();
+}
 
 static PyTypeObject *closure_type = NULL;
 static Py_ssize_t closure_fn_offset = -1;
@@ -39,8 +101,10 @@ typedef struct {
     PyObject *slow;       /* general path: slow(fn, *args) or slow(*args) when fixed */
     PyObject *on_error;   /* on_error(exc) -> raises the translated error */
     PyObject *wrap;       /* wrap(slow, function) -> Closure */
+    PyObject *ns;         /* the program's namespace: Tengo functions of this program have it
+                             as their globals */
     PyObject *natives;    /* JIT on: {id(code object): native host entry, or None}; else NULL */
-    PyObject *last_fn;    /* one-entry cache in front of natives (borrowed: natives owns both) */
+    PyObject *last_fn;    /* one-entry cache in front of natives (both owned references) */
     PyObject *last_native;
     unsigned long long epoch;  /* jit_epoch when natives was last valid */
     unsigned long owner;  /* thread ident allowed on the fast path; 0 = nobody */
@@ -48,8 +112,81 @@ typedef struct {
     vectorcallfunc vectorcall;
 } Caller;
 
+static PyObject *ns_marker = NULL;    /* the key every program namespace holds */
+
+/* 1 when `f` is a Tengo function of a program other than the one whose namespace is `ns`. */
 static int
-fast_arg(PyObject *a)
+foreign_function(PyObject *f, PyObject *ns)
+{
+    PyObject *g = PyFunction_GET_GLOBALS(f);
+    if (g == ns || g == NULL || !PyDict_Check(g)) {
+        return 0;
+    }
+    PyObject *v = PyDict_GetItemWithError(g, ns_marker);
+    if (v == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    return 1;
+}
+
+static int clean_container(PyObject *a, PyObject *ns, Py_ssize_t *budget, int depth);
+
+/* 1 when the fast path may pass `x` as (part of) an argument: see clean_container. */
+static int
+clean_item(PyObject *x, PyObject *ns, Py_ssize_t *budget, int depth)
+{
+    PyTypeObject *t = Py_TYPE(x);
+    if (--*budget < 0) {
+        return 0;
+    }
+    if (t == &PyLong_Type || t == &PyFloat_Type || t == &PyUnicode_Type || t == &PyBool_Type ||
+            x == Py_None) {
+        return 1;
+    }
+    if (t == closure_type) {
+        return 0;
+    }
+    if (t == &PyFunction_Type) {
+        return !foreign_function(x, ns);
+    }
+    if (PyList_Check(x) || PyDict_Check(x)) {
+        return clean_container(x, ns, budget, depth + 1);
+    }
+    return 1;
+}
+
+/* 1 when the container `a` (a list or dict, their immutable subclasses, nested) holds nothing
+   the fast path must not pass: a Tengo function of another program or a Closure object (both
+   need the Python path, which converts or refuses them). `budget` bounds the work (shared,
+   repeated structure is scanned again); running out, or nesting deeper than SCAN_DEPTH,
+   answers 0 too. No Python code runs during the scan, so nothing can resize a container. */
+static int
+clean_container(PyObject *a, PyObject *ns, Py_ssize_t *budget, int depth)
+{
+    if (depth > SCAN_DEPTH) {
+        return 0;
+    }
+    if (PyList_Check(a)) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(a); i++) {
+            if (!clean_item(PyList_GET_ITEM(a, i), ns, budget, depth)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    Py_ssize_t pos = 0;
+    PyObject *k, *x;
+    while (PyDict_Next(a, &pos, &k, &x)) {
+        if (!clean_item(x, ns, budget, depth)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+fast_arg(PyObject *a, PyObject *ns)
 {
     PyTypeObject *t = Py_TYPE(a);
     if (t == &PyLong_Type) {
@@ -61,8 +198,12 @@ fast_arg(PyObject *a)
         }
         return overflow == 0;
     }
+    if (t == &PyList_Type || t == &PyDict_Type) {
+        Py_ssize_t budget = SCAN_BUDGET;
+        return clean_container(a, ns, &budget, 0);
+    }
     return t == &PyFloat_Type || t == &PyUnicode_Type || t == &PyBool_Type ||
-           a == Py_None || t == &PyBytes_Type || t == &PyList_Type || t == &PyDict_Type;
+           a == Py_None || t == &PyBytes_Type;
 }
 
 static PyObject *
@@ -105,6 +246,11 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
     PyObject *fn;
     Py_ssize_t first;
 
+    if (stack_exhausted()) {
+        /* host code re-entering ctx.call ever deeper: Tengo's error, before the C stack ends */
+        PyErr_SetString(PyExc_RecursionError, "stack overflow");
+        return raise_translated(c);
+    }
     if (kwnames != NULL || c->owner == 0 || PyThread_get_thread_ident() != c->owner) {
         return call_slow(c, args, nargsf, kwnames);
     }
@@ -132,7 +278,7 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
     PyObject *stack[MAX_FAST_ARGS + 3];
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *a = args[first + i];
-        if (!fast_arg(a)) {
+        if (!fast_arg(a, c->ns)) {
             return call_slow(c, args, nargsf, kwnames);
         }
         stack[3 + i] = a;
@@ -146,9 +292,12 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
            and caches it (None: run the Python code). */
         PyObject *native;
         if (c->epoch != jit_epoch) {
+            /* the shared cache may be cleared while other trampolines hold entries from it:
+               each holds its own references (last_fn/last_native) and the one it is running */
             PyDict_Clear(c->natives);
             c->epoch = jit_epoch;
-            c->last_fn = NULL;
+            Py_CLEAR(c->last_fn);
+            Py_CLEAR(c->last_native);
         }
         /* keyed by the code object's address (an entry serves every closure of its
            prototype; code objects hash by content, which is slow, so the key is id(code)) */
@@ -169,17 +318,21 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
                 }
                 return call_slow(c, args, nargsf, kwnames);
             }
-            c->last_fn = code;        /* the program keeps its code objects alive, and the
-                                         entry stays alive in natives until it is cleared */
-            c->last_native = native;
+            Py_INCREF(code);
+            Py_INCREF(native);
+            Py_XSETREF(c->last_fn, code);
+            Py_XSETREF(c->last_native, native);
         }
         if (native != Py_None && Py_TYPE(native) == &PyCFunction_Type &&
             (PyCFunction_GET_FLAGS(native) & ~METH_COEXIST) == METH_FASTCALL) {
-            /* the entry checks its arguments and falls back to fn(G, args...) itself */
+            /* the entry checks its arguments and falls back to fn(G, args...) itself; it is
+               held for the call (the call may run code that empties every cache) */
             _PyCFunctionFast meth = (_PyCFunctionFast)(void (*)(void))PyCFunction_GET_FUNCTION(native);
+            Py_INCREF(native);
             Py_INCREF(fn);
             PyObject *r = meth(PyCFunction_GET_SELF(native), stack + 1, n + 2);
             Py_DECREF(fn);
+            Py_DECREF(native);
             if (r == NULL) {
                 return raise_translated(c);
             }
@@ -210,7 +363,10 @@ caller_traverse(Caller *c, visitproc visit, void *arg)
     Py_VISIT(c->slow);
     Py_VISIT(c->on_error);
     Py_VISIT(c->wrap);
+    Py_VISIT(c->ns);
     Py_VISIT(c->natives);
+    Py_VISIT(c->last_fn);
+    Py_VISIT(c->last_native);
     return 0;
 }
 
@@ -223,9 +379,10 @@ caller_clear(Caller *c)
     Py_CLEAR(c->slow);
     Py_CLEAR(c->on_error);
     Py_CLEAR(c->wrap);
+    Py_CLEAR(c->ns);
     Py_CLEAR(c->natives);
-    c->last_fn = NULL;
-    c->last_native = NULL;
+    Py_CLEAR(c->last_fn);
+    Py_CLEAR(c->last_native);
     return 0;
 }
 
@@ -241,11 +398,12 @@ static PyObject *
 caller_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"G", "program", "fixed", "slow", "on_error", "wrap", "owner",
-                             "natives", NULL};
-    PyObject *G, *program, *fixed, *slow, *on_error, *wrap, *natives = Py_None;
+                             "ns", "natives", NULL};
+    PyObject *G, *program, *fixed, *slow, *on_error, *wrap, *ns, *natives = Py_None;
     unsigned long owner;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOOOOk|O", kwlist, &PyList_Type, &G, &program,
-                                     &fixed, &slow, &on_error, &wrap, &owner, &natives)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOOOOkO!|O", kwlist, &PyList_Type, &G,
+                                     &program, &fixed, &slow, &on_error, &wrap, &owner,
+                                     &PyDict_Type, &ns, &natives)) {
         return NULL;
     }
     if (natives != Py_None && !PyDict_CheckExact(natives)) {
@@ -275,6 +433,8 @@ caller_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     Py_INCREF(wrap);
     c->wrap = wrap;
     c->owner = owner;
+    Py_INCREF(ns);
+    c->ns = ns;
     if (natives != Py_None) {
         Py_INCREF(natives);
         c->natives = natives;
@@ -485,10 +645,104 @@ owner_in_call(PyObject *module, PyObject *args)
     return PyBool_FromLong(found);
 }
 
+/* ------------------------------------------------------------------ CodeOwner */
+
+static PyObject *graveyard_list = NULL;   /* payloads whose owner died: the JIT frees them */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *payload;
+} CodeOwner;
+
+/* Not collected by the cycle collector (no Py_TPFLAGS_HAVE_GC): the collector never sees
+   the payload through an owner, so it never finalises or clears the payload while a builtin
+   that runs its machine code still exists. Freed by reference counting alone, when the last
+   builtin (or the program) holding it goes; the payload then waits in the graveyard. */
+static void
+code_owner_dealloc(CodeOwner *o)
+{
+    if (o->payload != NULL) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        if (graveyard_list == NULL || PyList_Append(graveyard_list, o->payload) < 0) {
+            PyErr_Clear();   /* no graveyard (shutdown): the payload is freed as it goes */
+        }
+        PyErr_Restore(type, value, tb);
+        Py_CLEAR(o->payload);
+    }
+    Py_TYPE(o)->tp_free((PyObject *)o);
+}
+
+static PyObject *
+code_owner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *payload;
+    if (!PyArg_ParseTuple(args, "O", &payload)) {
+        return NULL;
+    }
+    CodeOwner *o = (CodeOwner *)type->tp_alloc(type, 0);
+    if (o == NULL) {
+        return NULL;
+    }
+    Py_INCREF(payload);
+    o->payload = payload;
+    return (PyObject *)o;
+}
+
+static PyObject *
+code_owner_get_payload(CodeOwner *o, void *closure)
+{
+    PyObject *p = o->payload != NULL ? o->payload : Py_None;
+    Py_INCREF(p);
+    return p;
+}
+
+static PyGetSetDef code_owner_getset[] = {
+    {"payload", (getter)code_owner_get_payload, NULL, "the object kept alive", NULL},
+    {NULL}
+};
+
+static PyTypeObject CodeOwnerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "tengojit._hostcall.CodeOwner",
+    .tp_basicsize = sizeof(CodeOwner),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "CodeOwner(payload): keeps payload alive, outside the cycle collector; on "
+              "deallocation the payload moves to graveyard().",
+    .tp_new = code_owner_new,
+    .tp_dealloc = (destructor)code_owner_dealloc,
+    .tp_getset = code_owner_getset,
+};
+
+static PyObject *
+graveyard(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    Py_INCREF(graveyard_list);
+    return graveyard_list;
+}
+
+static PyObject *
+stack_limit_address(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromVoidPtr((void *)tengojit_stack_limit);
+}
+
+static PyObject *
+stack_limit(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromSize_t((size_t)tengojit_stack_limit());
+}
+
 static PyMethodDef module_methods[] = {
     {"configure", configure, METH_O, "configure(Closure): learn the Closure type's slot layout."},
     {"bump_epoch", bump_epoch, METH_NOARGS,
      "Forget every Caller's cache of native entries (the JIT installed new code)."},
+    {"graveyard", graveyard, METH_NOARGS,
+     "The list of payloads whose CodeOwner died (the JIT empties it at a safe point)."},
+    {"stack_limit_address", stack_limit_address, METH_NOARGS,
+     "Address of the C function uintptr_t tengojit_stack_limit(void)."},
+    {"stack_limit", stack_limit, METH_NOARGS,
+     "The calling thread's stack limit: the lowest address native code may use."},
     {"owner_in_call", owner_in_call, METH_VARARGS,
      "owner_in_call(ident, G, ctx, files, codes): is thread ident running this context's code?"},
     {NULL, NULL, 0, NULL}
@@ -502,8 +756,20 @@ static struct PyModuleDef hostcall_module = {
 PyMODINIT_FUNC
 PyInit__hostcall(void)
 {
-    if (PyType_Ready(&CallerType) < 0) {
+    if (PyType_Ready(&CallerType) < 0 || PyType_Ready(&CodeOwnerType) < 0) {
         return NULL;
+    }
+    if (ns_marker == NULL) {
+        ns_marker = PyUnicode_InternFromString("__tengo_program__");
+        if (ns_marker == NULL) {
+            return NULL;
+        }
+    }
+    if (graveyard_list == NULL) {
+        graveyard_list = PyList_New(0);
+        if (graveyard_list == NULL) {
+            return NULL;
+        }
     }
     PyObject *m = PyModule_Create(&hostcall_module);
     if (m == NULL) {
@@ -512,6 +778,16 @@ PyInit__hostcall(void)
     Py_INCREF(&CallerType);
     if (PyModule_AddObject(m, "Caller", (PyObject *)&CallerType) < 0) {
         Py_DECREF(&CallerType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&CodeOwnerType);
+    if (PyModule_AddObject(m, "CodeOwner", (PyObject *)&CodeOwnerType) < 0) {
+        Py_DECREF(&CodeOwnerType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    if (PyModule_AddStringConstant(m, "NS_MARKER", "__tengo_program__") < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -75,13 +75,27 @@ _PASS_TYPES = frozenset({str, float, bool, type(None), bytes, Char, Error, list,
 
 
 def _arg(a, program):
-    """A host argument as a Tengo value (cheap for values that already are)."""
+    """A host argument as a Tengo value (cheap for values that already are).
+
+    Arrays and maps are passed by reference when they hold only Tengo values of this program;
+    one holding a Closure is converted (copied, see ``script.from_python``); one holding a
+    Tengo function of another program is refused (``ForeignClosureError``): that function
+    would run over this program's globals.
+    """
     t = type(a)
     if t is int:
         if INT64_MIN <= a <= INT64_MAX:
             return a
         from .errors import IntOverflowError
         raise IntOverflowError(f"int {a} does not fit Tengo's int64")
+    if t is list or t is dict or t is ImmutableArray or t is ImmutableMap or t is Error:
+        if _needs_conversion(a, program.ns, {}):
+            return _convert(a, program, {})
+        return a
+    if t is FunctionType:
+        if _foreign(a, program.ns):
+            raise ForeignClosureError(_FOREIGN)
+        return a
     if t in _PASS_TYPES:
         return a
     if t is Closure:
@@ -90,6 +104,65 @@ def _arg(a, program):
         return a.fn
     from .script import from_python
     return from_python(a)
+
+
+_FOREIGN = ("a function of another program inside a value passed to this one; pass its "
+            "Closure (compiled.get) instead, which runs in its own context")
+NS_MARKER = "__tengo_program__"    # every program namespace holds this key (_hostcall.NS_MARKER)
+
+
+def _foreign(f, ns):
+    """Is ``f`` a Tengo function of a program other than the one whose namespace is ``ns``?"""
+    g = f.__globals__
+    return g is not ns and NS_MARKER in g
+
+
+def _needs_conversion(v, ns, seen):
+    """Does the container ``v`` hold a Closure or a function of another program (nested)?"""
+    if id(v) in seen:
+        return False
+    seen[id(v)] = v
+    items = v.values() if isinstance(v, dict) else (v.value,) if type(v) is Error else v
+    for x in items:
+        t = type(x)
+        if t is Closure:
+            return True
+        if t is FunctionType:
+            if _foreign(x, ns):
+                return True
+        elif (t is list or t is dict or t is ImmutableArray or t is ImmutableMap or t is Error) \
+                and _needs_conversion(x, ns, seen):
+            return True
+    return False
+
+
+def _convert(v, program, memo):
+    """A copy of container ``v`` with Closures made Tengo values of ``program``; a function of
+    another program raises ForeignClosureError. Aliasing and cycles are kept."""
+    t = type(v)
+    if t is Closure:
+        return _arg(v, program)
+    if t is FunctionType:
+        if _foreign(v, program.ns):
+            raise ForeignClosureError(_FOREIGN)
+        return v
+    if t is not list and t is not dict and t is not ImmutableArray and t is not ImmutableMap \
+            and t is not Error:
+        return v
+    r = memo.get(id(v))
+    if r is not None:
+        return r
+    if t is Error:
+        r = memo[id(v)] = Error(None)
+        r.value = _convert(v.value, program, memo)
+    elif t is list or t is ImmutableArray:
+        r = memo[id(v)] = t()
+        list.extend(r, [_convert(x, program, memo) for x in v])
+    else:
+        r = memo[id(v)] = t()
+        for k, x in v.items():
+            dict.__setitem__(r, k, _convert(x, program, memo))
+    return r
 
 
 class Closure:
@@ -257,7 +330,8 @@ class ExecutionContext:
         program = self.program
         link = _Link(self, fixed)
         c = _Caller(self.G, program, fixed, link, _on_error_for(program), _Link.wrap,
-                    0 if self._shared else self._owner, self._natives if fixed is None else None)
+                    0 if self._shared else self._owner, program.ns,
+                    self._natives if fixed is None else None)
         if fixed is not None:
             if self._bound_callers is None:
                 self._bound_callers = []
