@@ -97,9 +97,9 @@ class Engine:
             self.collect()
             ir_module.triple = self.triple
             ir_module.data_layout = self.data_layout
-            mod = llvm.parse_assembly(str(ir_module))
-            mod.verify()
             space = owner.payload.space
+            mod = llvm.parse_assembly(str(ir_module), context=space.context)
+            mod.verify()
             # a fresh pass builder and pass manager per compile (reusing one crashes or leaks)
             pto = llvm.create_pipeline_tuning_options(speed_level=2)
             if pipeline == "full":
@@ -139,13 +139,25 @@ class CodeSpace:
 
     def __init__(self, engine):
         llvm = engine.llvm
+        # a context of its own: the types and constants LLVM interns for this code are freed
+        # with it (the global context would keep them for the life of the process)
+        self.context = llvm.create_context()
         self.tm = engine._target_machine()
-        backing = llvm.parse_assembly("")
+        backing = llvm.parse_assembly("", context=self.context)
         backing.triple = engine.triple
         self.engine = llvm.create_mcjit_compiler(backing, self.tm)
         self.engine.set_object_cache(engine._notify, None)
         self.programs = 0
         self.code_bytes = 0
+
+    def __del__(self):
+        # the engine (with its modules and machine code) before the context they live in
+        engine, context = getattr(self, "engine", None), getattr(self, "context", None)
+        self.engine = self.context = None
+        if engine is not None:
+            engine.close()
+        if context is not None:
+            context.close()
 
 
 class ProgramCode:

@@ -44,16 +44,25 @@ import sys
 import threading
 import traceback
 from collections import Counter
+from typing import NamedTuple
 
 _HEADER = struct.Struct("!I")
 
 _WIDE = 50
-_WIDE_LOCALS = "; ".join(f"l{i} := n + {i}" for i in range(_WIDE))
-_WIDE_SUM = " + ".join(f"l{i}" for i in range(_WIDE))
+_WIDE_LOCALS = "\n    ".join(f"l{i} := w * {i + 3} ^ (n + {i})" for i in range(_WIDE))
+_WIDE_MIX = "\n    ".join(f"r {'^' if i % 2 else '+'}= l{i}" for i in range(_WIDE))
 
-# name -> (source, {function global: arity}, [data globals the host may read and set])
+
+class Source(NamedTuple):
+    """A Tengo script of the pool: its text, its function globals (name -> arity) and the
+    other globals a host may read and set."""
+    text: str
+    functions: dict
+    data: list
+
+
 SOURCES = {
-    "arith": ("""
+    "arith": Source("""
 a := 1
 b := 2.5
 add := func(x, y) { return x + y }
@@ -61,35 +70,42 @@ scale := func(x) { return x * a + 1 }
 shift := func(x) { return x + b }
 poly := func(x) { s := 0; for i := 0; i < 10; i++ { s += x * i + a }; return s }
 """, {"add": 2, "scale": 1, "shift": 1, "poly": 1}, ["a", "b"]),
-    "recursion": (f"""
-depth := func(n) {{ if n == 0 {{ return 0 }}; return depth(n - 1) + 1 }}
-tri := func(n) {{ if n < 1 {{ return 0 }}; return tri(n - 1) + n }}
+    "recursion": Source("""
+depth := func(n) { if n == 0 { return 0 }; return depth(n - 1) + 1 }
+tri := func(n) { if n < 1 { return 0 }; return tri(n - 1) + n }
+""", {"depth": 1, "tri": 1}, []),
+    # a recursive function keeping _WIDE int locals live across its self call: they are
+    # computed from a global the call writes, and folded into the result only after it
+    "wide": Source(f"""
+w := 1
 wide := func(n) {{
     if n == 0 {{ return 0 }}
     {_WIDE_LOCALS}
+    w += 1
     r := wide(n - 1)
-    return r + ({_WIDE_SUM}) - {_WIDE} * n - {sum(range(_WIDE)) - 1}
+    {_WIDE_MIX}
+    return r
 }}
-""", {"depth": 1, "tri": 1, "wide": 1}, []),
-    "closures": ("""
+""", {"wide": 1}, ["w"]),
+    "closures": Source("""
 k := 3
 make := func(c) { return func(x) { return x * c + k } }
 triple := make(3)
 half := make(0.5)
 counter := func() { n := 0; return func() { n += 1; return n } }()
 """, {"make": 1, "triple": 1, "half": 1, "counter": 0}, ["k"]),
-    "boxes": ("""
+    "boxes": Source("""
 inc := func(x) { return x + 1 }
 box := [inc]
 table := {fn: inc}
 first := func(fs) { return fs[0](5) }
 """, {"inc": 1, "first": 1}, ["box", "table"]),
-    "caller": ("""
+    "caller": Source("""
 call := func(fs) { return fs[0](5) }
 callm := func(m) { return m.fn(5) }
 apply := func(f, x) { return f(x) }
 """, {"call": 1, "callm": 1, "apply": 2}, []),
-    "globals": ("""
+    "globals": Source("""
 g := 1
 h := 2
 readg := func(x) { return g + x }
@@ -97,20 +113,26 @@ readgh := func(x) { return g * h + x }
 writeg := func(v) { g = v; return g }
 loopg := func(n) { s := 0; for i := 0; i < n && i < 1000; i++ { s += g }; return s }
 """, {"readg": 1, "readgh": 1, "writeg": 1, "loopg": 1}, ["g", "h"]),
-    "div": ("""
+    "div": Source("""
 quot := func(a, b) { return a / b }
 rem := func(a, b) { return a % b }
 inv := func(a) { return 100 / a }
 """, {"quot": 2, "rem": 2, "inv": 1}, []),
-    "strings": ("""
+    "strings": Source("""
 greet := func(name) { return "hello " + name }
 count := 0
 tick := func() { count += 1; return count }
 """, {"greet": 1, "tick": 0}, ["count"]),
 }
 
-# the recursive functions of the "recursion" source, for deep calls
-DEEP_FUNCTIONS = ["depth", "tri", "wide"]
+# Sources whose recursive functions are compiled once in the zygote (op "prebuilt"): "wide"
+# takes ~1.5 s to compile, too long to pay per case. Every other source is compiled fresh by
+# each case (op "compile").
+PREBUILT = ("recursion", "wide")
+FRESH = tuple(name for name in SOURCES if name != "wide")
+
+# the functions of deep calls (op "deep"), by source
+DEEP_FUNCTIONS = {"recursion": ["depth", "tri"], "wide": ["wide"]}
 
 WARM_UP_SOURCE = "warm := func(x) { return x * 2 + 1 }"
 
@@ -277,9 +299,19 @@ class Session:
     # -- scripts and contexts
     def op_compile(self, step):
         from tengojit import Script
-        src = SOURCES[step["source"]][0]
+        src = SOURCES[step["source"]].text
         outcome, compiled = library_outcome(
             lambda: Script(src, jit=True, jit_threshold=0).compile())
+        if outcome["status"] == "value":
+            self.scripts[step["name"]] = compiled
+        return outcome
+
+    def op_prebuilt(self, step):
+        """The zygote's compiled-and-run script of ``source`` (one of ``PREBUILT``), whose
+        recursive functions were compiled natively before the fork."""
+        if step["source"] not in PREBUILT:
+            raise HarnessError(f"{step['source']!r} is not prebuilt")
+        outcome, compiled = library_outcome(lambda: prebuilt_script(step["source"]))
         if outcome["status"] == "value":
             self.scripts[step["name"]] = compiled
         return outcome
@@ -365,6 +397,8 @@ class Session:
         fn = self._val(step["fn"])
         args = self._args(step)
         if step.get("ctx") is None:
+            if not callable(fn):
+                raise HarnessError(f"{step['fn']!r} is not callable: {fn!r}")
             thunk = lambda: fn(*args)  # noqa: E731
         else:
             ctx = self._ctx(step["ctx"])
@@ -384,8 +418,7 @@ class Session:
         if step.get("numpy"):
             import numpy as np
             items = np.array(items, dtype=step["numpy"])
-        outcome, value = library_outcome(lambda: ctx.map(fn, items))
-        return outcome
+        return library_outcome(lambda: ctx.map(fn, items))[0]
 
     def op_churn(self, step):
         """``rounds`` times: ``ctx.set(global, values[i % len(values)])`` then
@@ -407,31 +440,27 @@ class Session:
                 break
         return summarise(outcomes)
 
-    def _caller(self, ctx, fn, via):
-        """A zero-argument-list caller of ``fn`` the way ``via`` says."""
-        if via == "call":
-            return lambda *a: ctx.call(fn, *a)
-        if via == "bind":
-            bound, holder = None, {}
-
-            def call_bound(*a):
-                if "bound" not in holder:
-                    holder["bound"] = ctx.bind(fn)
-                return holder["bound"](*a)
-            del bound
-            return call_bound
-        if via == "direct":
-            return fn
-        raise HarnessError(f"unknown call route {via!r}")
-
     def op_deep(self, step):
-        """Call ``function`` of context ``ctx`` with ``n`` (deep recursion), in this thread
-        (``stack`` None) or in a new thread with ``stack`` bytes of stack (0: default)."""
+        """Call ``function`` of context ``ctx`` with ``n`` (deep recursion) through ``via``
+        (``call``: ``ctx.call``, ``bind``: ``ctx.bind``, ``direct``: the ``Closure``), in this
+        thread (``stack`` None) or in a new thread with ``stack`` bytes of stack (0: the
+        default size)."""
         ctx = self._ctx(step["ctx"])
-        fn_outcome, fn = library_outcome(lambda: ctx.get(step["function"]))
-        if fn_outcome["status"] != "value":
-            return fn_outcome
-        caller = self._caller(ctx, fn, step["via"])
+        via = step["via"]
+        if via not in ("call", "bind", "direct"):
+            raise HarnessError(f"unknown call route {via!r}")
+
+        def make_caller():
+            fn = ctx.get(step["function"])
+            if via == "bind":
+                return ctx.bind(fn)
+            if via == "direct" and callable(fn):
+                return fn
+            return lambda n: ctx.call(fn, n)
+
+        outcome, caller = library_outcome(make_caller)
+        if outcome["status"] != "value":
+            return outcome
         n = step["n"]
         if step["stack"] is None:
             return library_outcome(lambda: caller(n))[0]
@@ -467,12 +496,16 @@ class Session:
 
     # -- harness self-tests
     def op_selftest(self, step):
-        """Misbehave on purpose (``segv``, ``hang``, ``leak``) so the harness's detection of
+        """Misbehave on purpose (``segv``, ``segv_at_exit``, ``hang``, ``leak``) so the harness's detection of
         each failure can itself be tested."""
+        import atexit
+        import signal
         what = step["what"]
         if what == "segv":
-            import signal
             os.kill(os.getpid(), signal.SIGSEGV)
+        if what == "segv_at_exit":
+            atexit.register(os.kill, os.getpid(), signal.SIGSEGV)
+            return {"status": "value", "repr": "registered", "kind": "NoneType"}
         if what == "hang":
             threading.Event().wait()
         if what == "leak":
@@ -523,15 +556,34 @@ def thread_count():
     return len(os.listdir("/proc/self/task"))
 
 
+_prebuilt = {}
+
+
+def prebuilt_script(source):
+    """The ``Compiled`` script of ``source``, run, with each of its ``DEEP_FUNCTIONS``
+    called once (so compiled natively); built on first use, then the same object."""
+    compiled = _prebuilt.get(source)
+    if compiled is None:
+        from tengojit import Script
+        compiled = Script(SOURCES[source].text, jit=True, jit_threshold=0).compile().run()
+        ctx = compiled.context()
+        for name in DEEP_FUNCTIONS[source]:
+            ctx.call(compiled.get(name), 3)
+        _prebuilt[source] = compiled
+    return compiled
+
+
 def warm_up():
-    """Load tengojit, numpy and the JIT engine; a dict describing the result."""
+    """Load tengojit, numpy and the JIT engine and build the ``PREBUILT`` scripts; a dict
+    describing the result (the JIT's states must all be ``compiled``)."""
     import numpy  # noqa: F401 - imported before forking so cases do not pay for it
     import tengojit.jit as jit
     from tengojit import Script
     compiled = Script(WARM_UP_SOURCE, jit=True, jit_threshold=0).compile()
     compiled.run()
     result = compiled.context().call(compiled.get("warm"), 20)
-    states = [r["state"] for r in jit.stats(compiled.program)]
+    programs = [compiled.program] + [prebuilt_script(s).program for s in PREBUILT]
+    states = sorted({r["state"] for p in programs for r in jit.stats(p)})
     return {"available": jit.available(), "result": result, "states": states,
             "threads": thread_count()}
 
