@@ -137,11 +137,15 @@ def _needs_conversion(v, ns, seen):
 
 
 def _convert(v, program, memo):
-    """A copy of container ``v`` with Closures made Tengo values of ``program``; a function of
+    """A copy of container ``v`` with Closures made Tengo values of ``program`` (a Closure of
+    another program becomes a host function running in its own context); a bare function of
     another program raises ForeignClosureError. Aliasing and cycles are kept."""
     t = type(v)
     if t is Closure:
-        return _arg(v, program)
+        if v.program is program:
+            return v.fn
+        from .script import from_python        # runs in its own context, as a host function
+        return from_python(v)
     if t is FunctionType:
         if _foreign(v, program.ns):
             raise ForeignClosureError(_FOREIGN)

@@ -20,6 +20,11 @@ step (a dict, see ``Session.op_*``), each answer the step's *outcome*:
   library (a bug of the library);
 - ``{"status": "harness", "traceback": ...}`` — the step itself was malformed (a bug of the
   harness, never of the library).
+- ``{"status": "skipped", "repr": why}`` — the step needs an object the case already let go.
+- ``{"status": "inconsistent", "error": ...}`` — calls from threads disagreed with the same
+  call made alone (``op_threads``);
+- ``{"status": "retained", "error": ...}`` — programs outlived every reference to them
+  (``op_programs_freed``).
 
 The step ``{"op": "end", "mode": m}`` is answered, then the child exits: ``"os._exit"`` at
 once, ``"gc+os._exit"`` after ``gc.collect()``, ``"sys.exit"`` through the interpreter's full
@@ -54,11 +59,17 @@ _WIDE_MIX = "\n    ".join(f"r {'^' if i % 2 else '+'}= l{i}" for i in range(_WID
 
 
 class Source(NamedTuple):
-    """A Tengo script of the pool: its text, its function globals (name -> arity) and the
-    other globals a host may read and set."""
+    """A Tengo script of the pool: its text, its function globals (name -> arity), the other
+    globals a host may read and set, the functions with side effects (``writers``: they write
+    globals or captured variables; every other function gives the same outcome for the same
+    arguments, whichever thread calls it) and its host functions (``hosts``: host function
+    name -> the script function it calls back with its argument, through the script's
+    context)."""
     text: str
     functions: dict
     data: list
+    writers: tuple = ()
+    hosts: dict = {}
 
 
 SOURCES = {
@@ -86,25 +97,42 @@ wide := func(n) {{
     {_WIDE_MIX}
     return r
 }}
-""", {"wide": 1}, ["w"]),
+""", {"wide": 1}, ["w"], writers=("wide",)),
+    # a recursive function reading and writing many globals, called by the main body
+    "global_rec": Source(
+        "\n".join(f"g{i} := {i}" for i in range(24))
+        + "\nf := func(n) {\n    if n == 0 { return 0 }\n"
+        + "\n".join(f"    v{i} := g{i}\n    g{i} = g{i} * 7 + n" for i in range(24))
+        + "\n    r := f(n - 1)\n"
+        + "\n".join(f"    r = (r ^ v{i}) * 3" for i in range(24))
+        + "\n    return r - n\n}\nout := f(1)\n",
+        {"f": 1}, ["g0", "g23", "out"], writers=("f",)),
     "closures": Source("""
 k := 3
 make := func(c) { return func(x) { return x * c + k } }
 triple := make(3)
 half := make(0.5)
 counter := func() { n := 0; return func() { n += 1; return n } }()
-""", {"make": 1, "triple": 1, "half": 1, "counter": 0}, ["k"]),
-    "boxes": Source("""
-inc := func(x) { return x + 1 }
+""", {"make": 1, "triple": 1, "half": 1, "counter": 0}, ["k"], writers=("counter",)),
+    # a function reading a global whose slot is far beyond the end of a smaller script's
+    # globals, handed out inside arrays and maps
+    "boxes": Source("\n".join(f"p{i} := {i}" for i in range(60)) + """
+inc := func(x) { return x + p59 }
 box := [inc]
 table := {fn: inc}
+nest := {k: [[inc]]}
 first := func(fs) { return fs[0](5) }
-""", {"inc": 1, "first": 1}, ["box", "table"]),
+""", {"inc": 1, "first": 1}, ["box", "table", "nest", "p59"]),
     "caller": Source("""
 call := func(fs) { return fs[0](5) }
 callm := func(m) { return m.fn(5) }
+dig := func(m) { return m.k[0][0](5) }
 apply := func(f, x) { return f(x) }
-""", {"call": 1, "callm": 1, "apply": 2}, []),
+""", {"call": 1, "callm": 1, "dig": 1, "apply": 2}, []),
+    # recursion through the host: h calls f again through ctx.call
+    "reentry": Source("""
+f := func(n) { if n == 0 { return 0 }; return h(n - 1) + 1 }
+""", {"f": 1}, [], hosts={"h": "f"}),
     "globals": Source("""
 g := 1
 h := 2
@@ -112,7 +140,7 @@ readg := func(x) { return g + x }
 readgh := func(x) { return g * h + x }
 writeg := func(v) { g = v; return g }
 loopg := func(n) { s := 0; for i := 0; i < n && i < 1000; i++ { s += g }; return s }
-""", {"readg": 1, "readgh": 1, "writeg": 1, "loopg": 1}, ["g", "h"]),
+""", {"readg": 1, "readgh": 1, "writeg": 1, "loopg": 1}, ["g", "h"], writers=("writeg",)),
     "div": Source("""
 quot := func(a, b) { return a / b }
 rem := func(a, b) { return a % b }
@@ -122,7 +150,7 @@ inv := func(a) { return 100 / a }
 greet := func(name) { return "hello " + name }
 count := 0
 tick := func() { count += 1; return count }
-""", {"greet": 1, "tick": 0}, ["count"]),
+""", {"greet": 1, "tick": 0}, ["count"], writers=("tick",)),
 }
 
 # Sources whose recursive functions are compiled once in the zygote (op "prebuilt"): "wide"
@@ -132,7 +160,7 @@ PREBUILT = ("recursion", "wide")
 FRESH = tuple(name for name in SOURCES if name != "wide")
 
 # the functions of deep calls (op "deep"), by source
-DEEP_FUNCTIONS = {"recursion": ["depth", "tri"], "wide": ["wide"]}
+DEEP_FUNCTIONS = {"recursion": ["depth", "tri"], "wide": ["wide"], "reentry": ["f"]}
 
 WARM_UP_SOURCE = "warm := func(x) { return x * 2 + 1 }"
 
@@ -182,17 +210,18 @@ def _kind(value):
     return type(value).__name__
 
 
-def library_outcome(thunk):
+def library_outcome(thunk, full_error=False):
     """Run ``thunk`` (one call into the library) and classify what happened.
 
-    A ``TengoError`` is an ordinary outcome; any other exception is a *leak*.
+    A ``TengoError`` is an ordinary outcome (its first line, or with ``full_error`` its whole
+    text, trace included); any other exception is a *leak*.
     """
     from tengojit import TengoError
     try:
         value = thunk()
     except TengoError as e:
-        first = str(e).split("\n", 1)[0]
-        return {"status": "tengo", "error": f"{type(e).__name__}: {first}"}, None
+        text = str(e) if full_error else str(e).split("\n", 1)[0]
+        return {"status": "tengo", "error": f"{type(e).__name__}: {text}"}, None
     except BaseException as e:  # noqa: BLE001 - anything but TengoError is what we hunt
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
@@ -201,12 +230,22 @@ def library_outcome(thunk):
     return {"status": "value", "repr": _short_repr(value), "kind": _kind(value)}, value
 
 
+def same_outcome(reference, outcome):
+    """Do two outcomes of the same call agree? (Stack overflows are not compared.)"""
+    if any("stack overflow" in o.get("error", "") for o in (reference, outcome)):
+        return True
+    return ((reference["status"], reference.get("repr"), reference.get("error"))
+            == (outcome["status"], outcome.get("repr"), outcome.get("error")))
+
+
 def summarise(outcomes):
-    """One outcome for many calls: the first leak if any, else a tally of the results."""
-    for o in outcomes:
-        if o["status"] == "leak":
-            return o
-    tally = Counter(o.get("repr") or o.get("error") for o in outcomes)
+    """One outcome for many calls: the first leak if any, else the first inconsistent one,
+    else a tally of the results (errors by their first line)."""
+    for status in ("leak", "inconsistent"):
+        for o in outcomes:
+            if o["status"] == status:
+                return o
+    tally = Counter(o.get("repr") or o["error"].split("\n")[0] for o in outcomes)
     shown = ", ".join(f"{text} x{n}" for text, n in tally.most_common(4))
     more = f" (+{len(tally) - 4} more)" if len(tally) > 4 else ""
     return {"status": "value", "repr": _short_repr(f"{len(outcomes)} calls: {shown}{more}"),
@@ -239,13 +278,19 @@ class Session:
 
     ``scripts``: name -> ``Compiled``; ``contexts``: name -> ``ExecutionContext``;
     ``values``: name -> any value the host holds (closures, bound callables, call results,
-    globals read back). Every ``op_<op>`` method takes the step dict and returns its outcome.
+    globals read back); ``homes``: value name -> the context it was read or returned through
+    (a step naming the context ``"home"`` uses it, even after the context itself was dropped);
+    ``owners``: context name -> the name of the script it was made from (``scripts`` has a
+    script under the name of the context ``load`` made with it).
+    Every ``op_<op>`` method takes the step dict and returns its outcome.
     """
 
     def __init__(self):
         self.scripts = {}
         self.contexts = {}
         self.values = {}
+        self.homes = {}
+        self.owners = {}
 
     # -- resolution (harness side: errors here are HarnessError)
     def _lookup(self, table, name):
@@ -259,6 +304,15 @@ class Session:
 
     def _val(self, name):
         return self._lookup("values", name)
+
+    def _ctx_for(self, step):
+        """The context named by ``step["ctx"]``; ``"home"``: the home of ``step["fn"]``."""
+        if step["ctx"] == "home":
+            try:
+                return self.homes[step["fn"]]
+            except KeyError:
+                raise HarnessError(f"{step['fn']!r} has no home context") from None
+        return self._ctx(step["ctx"])
 
     def _arg(self, spec):
         """An argument from its spec: ``("lit", v)``, ``("ref", name)``, ``("array_of", name)``,
@@ -280,9 +334,10 @@ class Session:
     def _args(self, step):
         return [self._arg(a) for a in step.get("args", [])]
 
-    def _keep(self, step, outcome, value):
+    def _keep(self, step, outcome, value, home):
         if step.get("name") is not None and outcome["status"] == "value":
             self.values[step["name"]] = value
+            self.homes[step["name"]] = home
         return outcome
 
     def execute(self, step):
@@ -297,62 +352,75 @@ class Session:
             return {"status": "harness", "traceback": traceback.format_exc()}
 
     # -- scripts and contexts
-    def op_compile(self, step):
-        from tengojit import Script
-        src = SOURCES[step["source"]].text
-        outcome, compiled = library_outcome(
-            lambda: Script(src, jit=True, jit_threshold=0).compile())
+    def op_load(self, step):
+        """Script ``source`` — compiled now, or the zygote's one if ``prebuilt`` (run, its
+        recursive functions already native) — then run if ``run``, and its
+        ``compiled.context()``; both kept under ``name``."""
+        if step["prebuilt"]:
+            if step["source"] not in PREBUILT:
+                raise HarnessError(f"{step['source']!r} is not prebuilt")
+            make = lambda: prebuilt_script(step["source"])  # noqa: E731
+        else:
+            make = lambda: compile_source(step["source"], f"{step['name']}.tengo")  # noqa: E731
+
+        def load():
+            compiled = make()
+            if step["run"]:
+                compiled.run()
+            return compiled, compiled.context()
+
+        outcome, pair = library_outcome(load)
         if outcome["status"] == "value":
-            self.scripts[step["name"]] = compiled
+            self.scripts[step["name"]], self.contexts[step["name"]] = pair
+            self.owners[step["name"]] = step["name"]
         return outcome
 
-    def op_prebuilt(self, step):
-        """The zygote's compiled-and-run script of ``source`` (one of ``PREBUILT``), whose
-        recursive functions were compiled natively before the fork."""
-        if step["source"] not in PREBUILT:
-            raise HarnessError(f"{step['source']!r} is not prebuilt")
-        outcome, compiled = library_outcome(lambda: prebuilt_script(step["source"]))
-        if outcome["status"] == "value":
-            self.scripts[step["name"]] = compiled
-        return outcome
+    def _script_of(self, ctx_name):
+        """The ``Compiled`` a context was made from; None once that script was dropped."""
+        self._ctx(ctx_name)
+        return self.scripts.get(self.owners[ctx_name])
 
     def op_run(self, step):
-        compiled = self._lookup("scripts", step["script"])
+        """Run the main body of the script of context ``ctx`` again (its globals are
+        assigned anew: new function values replace the old ones)."""
+        compiled = self._script_of(step["ctx"])
+        if compiled is None:
+            return {"status": "skipped", "repr": "the script was dropped"}
         return library_outcome(compiled.run)[0]
 
     def op_context(self, step):
-        """``how``: ``compiled`` (``compiled.context()``), ``new`` (``ExecutionContext(c)``),
-        ``isolated`` / ``copied`` (``with_isolated_globals()`` / ``with_globals(list(...))`` of
-        the context ``parent``)."""
+        """A new context from context ``parent``: ``how`` is ``compiled``
+        (``compiled.context()`` of its script), ``new`` (``ExecutionContext(compiled)``),
+        ``isolated`` (``parent.with_isolated_globals()``) or ``copied``
+        (``parent.with_globals(list(parent.globals))``)."""
         from tengojit import ExecutionContext
         how = step["how"]
-        if how == "compiled":
-            compiled = self._lookup("scripts", step["script"])
-            thunk = compiled.context
-        elif how == "new":
-            compiled = self._lookup("scripts", step["script"])
-            thunk = lambda: ExecutionContext(compiled)  # noqa: E731
+        parent = self._ctx(step["parent"])
+        if how in ("compiled", "new"):
+            compiled = self._script_of(step["parent"])
+            if compiled is None:
+                return {"status": "skipped", "repr": "the script was dropped"}
+            if how == "compiled":
+                thunk = compiled.context
+            else:
+                thunk = lambda: ExecutionContext(compiled)  # noqa: E731
         elif how == "isolated":
-            thunk = self._ctx(step["parent"]).with_isolated_globals
+            thunk = parent.with_isolated_globals
         elif how == "copied":
-            parent = self._ctx(step["parent"])
             thunk = lambda: parent.with_globals(list(parent.globals))  # noqa: E731
         else:
             raise HarnessError(f"unknown context kind {how!r}")
         outcome, ctx = library_outcome(thunk)
         if outcome["status"] == "value":
             self.contexts[step["name"]] = ctx
+            self.owners[step["name"]] = self.owners[step["parent"]]
         return outcome
 
     def op_lookup(self, step):
-        """``ctx.get(global)`` (``via`` ``ctx``) or ``compiled.get(global)`` (``via`` a
-        script name), kept as value ``name``."""
-        if step.get("via_script"):
-            source = self._lookup("scripts", step["via_script"])
-        else:
-            source = self._ctx(step["ctx"])
-        outcome, value = library_outcome(lambda: source.get(step["global"]))
-        return self._keep(step, outcome, value)
+        """``ctx.get(global)``, kept as value ``name`` (its home: ``ctx``)."""
+        ctx = self._ctx(step["ctx"])
+        outcome, value = library_outcome(lambda: ctx.get(step["global"]))
+        return self._keep(step, outcome, value, ctx)
 
     def op_set(self, step):
         ctx = self._ctx(step["ctx"])
@@ -381,15 +449,18 @@ class Session:
         return library_outcome(mutate)[0]
 
     def op_drop(self, step):
-        """Forget a script, context or value (the library objects may be freed)."""
+        """Forget a script, context or value (the library objects may be freed); then, if
+        ``gc``, collect garbage (the outcome is ``gc.collect()``'s count)."""
         table = getattr(self, step["table"])
         if step["name"] not in table:
             raise HarnessError(f"no {step['table']} entry {step['name']!r}")
         del table[step["name"]]
+        if step["table"] == "contexts":
+            self.owners.pop(step["name"], None)
+        self.homes.pop(step["name"], None)
+        if step.get("gc"):
+            return library_outcome(gc.collect)[0]
         return {"status": "value", "repr": "dropped", "kind": "NoneType"}
-
-    def op_gc(self, step):
-        return library_outcome(gc.collect)[0]
 
     # -- calls
     def op_call(self, step):
@@ -399,20 +470,27 @@ class Session:
         if step.get("ctx") is None:
             if not callable(fn):
                 raise HarnessError(f"{step['fn']!r} is not callable: {fn!r}")
+            ctx = self.homes.get(step["fn"])
             thunk = lambda: fn(*args)  # noqa: E731
         else:
-            ctx = self._ctx(step["ctx"])
+            ctx = self._ctx_for(step)
             thunk = lambda: ctx.call(fn, *args)  # noqa: E731
-        return self._keep(step, *library_outcome(thunk))
+        return self._keep(step, *library_outcome(thunk), ctx)
+
+    def op_call_global(self, step):
+        """``ctx.call(ctx.get(global), *args)``: look up and call in one step."""
+        ctx = self._ctx(step["ctx"])
+        args = self._args(step)
+        return library_outcome(lambda: ctx.call(ctx.get(step["global"]), *args))[0]
 
     def op_bind(self, step):
         ctx = self._ctx(step["ctx"])
         fn = self._val(step["fn"])
-        return self._keep(step, *library_outcome(lambda: ctx.bind(fn)))
+        return self._keep(step, *library_outcome(lambda: ctx.bind(fn)), ctx)
 
     def op_map(self, step):
         """``ctx.map(fn, items)``; ``numpy``: None (a list) or ``int64`` / ``float64``."""
-        ctx = self._ctx(step["ctx"])
+        ctx = self._ctx_for(step)
         fn = self._val(step["fn"])
         items = step["items"]
         if step.get("numpy"):
@@ -423,7 +501,7 @@ class Session:
     def op_churn(self, step):
         """``rounds`` times: ``ctx.set(global, values[i % len(values)])`` then
         ``ctx.call(fn, *args)`` — every type change fails the native entry checks."""
-        ctx = self._ctx(step["ctx"])
+        ctx = self._ctx_for(step)
         fn = self._val(step["fn"])
         args = self._args(step)
         values = [self._arg(v) for v in step["values"]]
@@ -470,29 +548,84 @@ class Session:
         return result[0]
 
     def op_threads(self, step):
-        """``threads`` threads, each calling ``fn`` with ``args`` ``calls`` times through the
-        context ``ctx`` (``isolated``: each thread through its own
-        ``ctx.with_isolated_globals()``), with ``stack`` bytes of stack (0: default)."""
-        ctx = self._ctx(step["ctx"])
-        fn = self._val(step["fn"])
-        args = self._args(step)
-        contexts = []
-        for _ in range(step["threads"]):
+        """``threads`` threads calling ``calls`` times each: even threads ``fn`` with ``args``
+        through context ``ctx``, odd ones ``fn2`` with ``args2`` through the home of ``fn2``
+        (``isolated``: each thread through its own ``with_isolated_globals()`` of that
+        context), with ``stack`` bytes of stack (0: the default) and a 1 µs switch interval.
+
+        With ``deterministic`` (neither function has side effects) every call must give the
+        outcome one call of the same function on the same context gave before the threads
+        started — the same value or the same error, trace included (a stack overflow, which
+        depends on the thread's stack, is not compared): else the outcome is
+        ``inconsistent``.
+        """
+        homes = [self._ctx_for(step), self._ctx_for(dict(step, fn=step["fn2"]))]
+        pairs = [(self._val(step["fn"]), self._args(step)),
+                 (self._val(step["fn2"]), [self._arg(a) for a in step["args2"]])]
+        plan = []
+        for i in range(step["threads"]):
+            c = homes[i % 2]
             if step["isolated"]:
-                outcome, iso = library_outcome(ctx.with_isolated_globals)
+                outcome, c = library_outcome(c.with_isolated_globals)
                 if outcome["status"] != "value":
                     return outcome
-                contexts.append(iso)
-            else:
-                contexts.append(ctx)
+            fn, args = pairs[i % 2]
+            reference = None
+            if step["deterministic"]:
+                reference = library_outcome(lambda: c.call(fn, *args), full_error=True)[0]
+                if reference["status"] == "leak":
+                    return reference
+            plan.append((c, fn, args, reference))
         outcomes = []
 
-        def work(c):
+        def work(c, fn, args, reference):
             for _ in range(step["calls"]):
-                outcomes.append(library_outcome(lambda: c.call(fn, *args))[0])
+                outcome = library_outcome(lambda: c.call(fn, *args), full_error=True)[0]
+                if reference is not None and not same_outcome(reference, outcome):
+                    outcome = {"status": "inconsistent", "error": (
+                        f"a call from a thread gave {outcome.get('repr') or outcome['error']!r}"
+                        f", the same call alone {reference.get('repr') or reference['error']!r}")}
+                outcomes.append(outcome)
 
-        run_threads([lambda c=c: work(c) for c in contexts], step["stack"])
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+        try:
+            run_threads([lambda p=p: work(*p) for p in plan], step["stack"])
+        finally:
+            sys.setswitchinterval(interval)
         return summarise(outcomes)
+
+    def op_programs_freed(self, step):
+        """Compile ``count`` scripts of ``source``, run them, call each function natively
+        (``ctx.call`` and ``bind``, argument 3), let go of everything and collect: every
+        program must be freed, else the outcome is ``retained``."""
+        import weakref
+        from tengojit import TengoError
+        refs = []
+
+        def use_and_forget(i):
+            compiled = compile_source(step["source"], f"freed_{i}.tengo").run()
+            ctx = compiled.context()
+            refs.append(weakref.ref(compiled.program))
+            for name, arity in SOURCES[step["source"]].functions.items():
+                fn = compiled.get(name)
+                for call in (lambda: ctx.call(fn, *[3] * arity),
+                             lambda: ctx.bind(fn)(*[3] * arity)):
+                    try:
+                        call()
+                    except TengoError:
+                        pass
+
+        for i in range(step["count"]):
+            outcome, _ = library_outcome(lambda: use_and_forget(i))
+            if outcome["status"] == "leak":
+                return outcome
+        gc.collect()
+        alive = sum(r() is not None for r in refs)
+        if alive:
+            return {"status": "retained",
+                    "error": f"{alive} of {len(refs)} programs alive after gc.collect()"}
+        return {"status": "value", "repr": f"{len(refs)} programs freed", "kind": "int"}
 
     # -- harness self-tests
     def op_selftest(self, step):
@@ -556,6 +689,20 @@ def thread_count():
     return len(os.listdir("/proc/self/task"))
 
 
+def compile_source(source, name):
+    """Pool source ``source`` compiled with the JIT forced on (threshold 0), ``name`` being its
+    file name in error traces, with its host functions added."""
+    from tengojit import Script
+    src = SOURCES[source]
+    script = Script(src.text, name=name, jit=True, jit_threshold=0)
+    own = {}
+    for host, target in src.hosts.items():
+        script.add(host, lambda n, target=target: own["ctx"].call(own["ctx"].get(target), n))
+    compiled = script.compile()
+    own["ctx"] = compiled.context()
+    return compiled
+
+
 _prebuilt = {}
 
 
@@ -565,7 +712,7 @@ def prebuilt_script(source):
     compiled = _prebuilt.get(source)
     if compiled is None:
         from tengojit import Script
-        compiled = Script(SOURCES[source].text, jit=True, jit_threshold=0).compile().run()
+        compiled = compile_source(source, f"prebuilt_{source}.tengo").run()
         ctx = compiled.context()
         for name in DEEP_FUNCTIONS[source]:
             ctx.call(compiled.get(name), 3)
