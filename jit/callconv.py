@@ -48,13 +48,16 @@ Entry wrappers (``wrapper.py``) are ``METH_FASTCALL`` functions made builtins wi
 
 * *prologue entry* ``(G, args..., captured values...)``: called by the baseline code of the
   function itself (its JIT prologue, see ``interp/codegen.py``);
-* *bound entry* ``self = (G, function, slow)``: ``(args...)``; what ``ctx.bind`` returns and
+* *bound entry* ``self = (G, function, slow, owner)``: ``(args...)``; what ``ctx.bind`` returns and
   ``ctx.call`` uses; when a check fails it returns ``slow(*args)``, the context's general path;
 * *host entry* ``(function, G, args...)``: what the host-call trampoline (``ctx.call``)
   calls, one per specialisation for every context; falls back to ``function(G, args...)``;
 * *loop entry* ``(G,)``: called by the main body in place of a hot loop;
-* *map entry* ``self = (G, function)``: ``(in, out)`` numpy arrays: ``ctx.map`` over an int64 /
+* *map entry* ``self = (G, function, owner)``: ``(in, out)`` numpy arrays: ``ctx.map`` over an int64 /
   float64 array, one native loop, no boxing.
+
+Every builtin holds its program's ``CodeOwner`` (its ``self``, or the last item of its ``self``
+tuple; ``engine.py``), which keeps the machine code and the ``PyMethodDef`` alive.
 
 Each wrapper checks every assumption of the native code on every entry — argument types,
 captured value types, the types of the globals read, and for each callee held by a global its

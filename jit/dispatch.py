@@ -171,6 +171,7 @@ class Record:
         self.native_calls = 0
         self.refusals = 0
         self.attempts = 0
+        self.invalidations = 0
         self.call_base = 0          # calls counted before the counter was reset
         self.bounded = set()        # "fib(n)": recursion proven bounded by that parameter
 
@@ -218,6 +219,23 @@ def _graph(entry):
     return specs
 
 
+def _cyclic(specs):
+    """The specialisations that can reach themselves through calls (mutual recursion
+    included): only those can stack native frames without bound."""
+    out = set()
+    for s in specs:
+        stack, seen = [c for c, _ in s.calls.values()], set()
+        while stack:
+            c = stack.pop()
+            if c is s:
+                out.add(s)
+                break
+            if id(c) not in seen:
+                seen.add(id(c))
+                stack.extend(d for d, _ in c.calls.values())
+    return out
+
+
 def _compile(program, entry, kinds, rec=None):
     """Lower the specialisation graph of ``entry`` plus the requested entry wrappers
     (``kinds`` ⊆ {"prologue", "bound", "map", "loop"}) into one LLVM module and compile it.
@@ -235,6 +253,8 @@ def _compile(program, entry, kinds, rec=None):
     for s in specs:
         mb.declare_core(s)
     recursive_any = False
+    cyclic = _cyclic(specs)
+    frame_bounds = []
     for s in specs:
         promoted = ()
         if s.kind == "loop":
@@ -250,18 +270,23 @@ def _compile(program, entry, kinds, rec=None):
         bound = bounded_descent(s) if recursive else None
 
         def lower_ring(ring, **kw):
-            # each copy calls the next (see ModuleBuilder.twin)
+            # each copy calls the next (see ModuleBuilder.twin); the first tests the stack
+            # pointer, so at most RECURSION_COPIES frames run between two tests (the stack
+            # limit's margin, 256 KiB, covers that many frames of up to 32 KiB)
             for i, fn in enumerate(ring):
+                kw.setdefault("check_stack", True)
                 CoreLowering(mb, s, program, promoted, function=fn,
                              self_target=ring[(i + 1) % len(ring)], max_inline=INLINE_DEPTH,
-                             **kw).lower()
+                             **dict(kw, check_stack=kw["check_stack"] and i == 0)).lower()
         if bound is not None:
             # the ring runs without depth tests; its checked head delegates every call whose
             # argument bounds the recursion within the budget, and recurses on itself otherwise
             ring = [mb.twin(s, f"u{i}") for i in range(RECURSION_COPIES)]
-            lower_ring(ring, check_depth=False)
+            lower_ring(ring, check_depth=False, check_stack=False)
+            frame = mb.frame_bound(ring[0])      # its value is set once everything is lowered
+            frame_bounds.append((frame, ring))
             CoreLowering(mb, s, program, promoted, self_target=mb.cores[s],
-                         descent=bound + (ring[0],)).lower()
+                         descent=bound + (ring[0], frame)).lower()
             if rec is not None:
                 info = program.functions.get(s.fid)
                 rec.bounded.add(f"{info.name if info and info.name else s.name}"
@@ -270,7 +295,9 @@ def _compile(program, entry, kinds, rec=None):
             lower_ring([mb.cores[s]] + [mb.twin(s, i) for i in range(1, RECURSION_COPIES)])
         else:
             mb.cores[s].attributes.add("alwaysinline")
-            CoreLowering(mb, s, program, promoted).lower()
+            CoreLowering(mb, s, program, promoted, check_stack=s in cyclic).lower()
+    for frame, ring in frame_bounds:
+        mb.set_frame_bound(frame, ring)
     wb = WrapperBuilder(mb, program, _array_types())
     deopt = rec.deopt if rec is not None and rec.deopt is not None else Deopt(DEOPT)
     names = {}
@@ -344,6 +371,7 @@ def hot_function(program, fid, G, args, free_values):
 
 
 INVALIDATE_AFTER = 100           # failed entry checks before a specialisation is dropped
+MAX_RECOMPILES = 4               # drops before a function stays on the baseline tier for good
 RETRIES = 3                      # tries after a "dynamic" refusal (types seen at run time)
 RETRY_CALLS = 1000               # more calls before each retry
 
@@ -354,14 +382,25 @@ def deopted(program, fid):
     After INVALIDATE_AFTER refusals the specialisation is dropped ("invalidated"): the call
     counter restarts, and when the function is hot again it is compiled for the types seen
     then. The native code stays correct either way; this only avoids running the baseline
-    tier for good after the program's types changed."""
+    tier for good after the program's types changed. After MAX_RECOMPILES drops the function
+    is refused for good."""
     rec = program.jit_records.get(("function", fid))
     if rec is None or rec.state != "compiled":
         return
     rec.refusals += 1
     if rec.refusals >= INVALIDATE_AFTER:
-        rec.state = "invalidated"
         rec.refusals = 0
+        rec.invalidations += 1
+        if rec.invalidations > MAX_RECOMPILES:
+            # types that keep changing: stop compiling (each compile's code stays until the
+            # program goes, so unbounded recompiles would grow memory without end)
+            rec.state = "not eligible"
+            rec.reason = f"types changed after {MAX_RECOMPILES} recompiles"
+            program.jit_bound.pop(fid, None)
+            refuse(program, fid)
+            _new_code()
+            return
+        rec.state = "invalidated"
         program.ns[f"_J{fid}"] = None
         program.jit_bound.pop(fid, None)
         cnt = program.ns.get("_CNT")

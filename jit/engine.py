@@ -47,6 +47,7 @@ class Engine:
         self.hostcall = _hostcall
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
+        llvm.initialize_native_asmparser()     # lower.stack_pointer reads rsp with inline asm
         self.target = llvm.Target.from_triple(llvm.get_process_triple())
         self.triple = llvm.get_process_triple()
         self.data_layout = str(self._target_machine().target_data)

@@ -109,12 +109,40 @@ class ModuleBuilder:
             return I1
         return ir.LiteralStructType([ll(spec.ret), I1])
 
-    def stacksave(self):
-        """The ``llvm.stacksave`` intrinsic: the current stack pointer."""
-        f = self.m.globals.get("llvm.stacksave")
-        if f is None:
-            f = ir.Function(self.m, ir.FunctionType(PTR, []), name="llvm.stacksave")
-        return f
+    def stack_pointer(self, b):
+        """The current stack pointer as an i64 (x86-64 ``rsp``, read by a side-effect-free
+        inline asm that LLVM may schedule freely: it only needs to be within this frame)."""
+        asm = ir.InlineAsm(ir.FunctionType(I64, []), "mov %rsp, $0", "=r", side_effect=False)
+        return b.call(asm, [])
+
+    def frame_bound(self, fn):
+        """A constant i64 global: an upper bound on the stack bytes one recursion level of the
+        ring starting at ``fn`` uses (set by ``set_frame_bound`` once the module is lowered)."""
+        g = ir.GlobalVariable(self.m, I64, name=f"{fn.name}.frame_bytes")
+        g.linkage = "internal"
+        g.global_constant = True
+        return g
+
+    def set_frame_bound(self, g, ring):
+        """Bound one level of ``ring`` (a copy plus the functions it may inline, transitively,
+        other than the ring's copies) at 16 bytes per IR instruction, plus 128 for the return
+        address, saved registers and alignment: LLVM spills at most one 8-byte slot per value
+        an instruction defines."""
+        ring_names = {f.name for f in ring}
+        count, seen, todo = 0, set(), [ring[0]]
+        while todo:
+            f = todo.pop()
+            if f.name in seen:
+                continue
+            seen.add(f.name)
+            for bb in f.blocks:
+                for ins in bb.instructions:
+                    count += 1
+                    callee = getattr(ins, "callee", None)
+                    if isinstance(callee, ir.Function) and callee.blocks and \
+                            callee.name not in ring_names:
+                        todo.append(callee)
+        g.initializer = ir.Constant(I64, 16 * count + 128)
 
     def helper(self, name):
         h = self._helpers.get(name)
@@ -248,7 +276,8 @@ class CoreLowering:
     """Emits the body of one specialisation's core function."""
 
     def __init__(self, mb: ModuleBuilder, spec, program, promoted=(), function=None,
-                 self_target=None, check_depth=True, max_inline=0, descent=None):
+                 self_target=None, check_depth=True, max_inline=0, descent=None,
+                 check_stack=True):
         self.mb = mb
         self.spec = spec
         self.program = program
@@ -260,6 +289,9 @@ class CoreLowering:
         # every function (each copy of a recursion ring too) tests the depth on entry and on
         # every virtual frame; False only for a copy whose depth is proven bounded (descent.py)
         self.checks_depth = check_depth
+        # tests the stack pointer against the thread's limit on entry: functions that can
+        # recurse (one copy of each ring of 8, see dispatch._compile), not the others
+        self.checks_stack = check_stack
         # (param index, K, unchecked core): on entry, hand a call whose argument bounds the
         # recursion within the budget to the copy without depth tests (see descent.py)
         self.descent = descent
@@ -306,7 +338,8 @@ class CoreLowering:
                 if sym not in self.vars and t is not None:
                     self.var(sym, t)
             b.store(f.args[1], self.depth)
-            self.check_stack()
+            if self.checks_stack:
+                self.check_stack()
             self.check_depth()
             if self.descent is not None:
                 self.delegate_bounded()
@@ -381,15 +414,27 @@ class CoreLowering:
         b.position_at_end(done)
 
     def delegate_bounded(self):
-        """``if p <= depth + K - 2: return unchecked(args)`` — the same frame, run by the copy
-        without depth tests, when the proof in descent.py bounds its recursion by the budget
-        (``|K| < 2**62`` and the budget is small, so the sum cannot wrap)."""
-        index, floor, target = self.descent
+        """``if p <= depth + K - 2 and levels * frame <= sp - limit: return unchecked(args)`` —
+        the same frame, run by the copy without depth or stack tests, when the proof in
+        descent.py bounds its recursion by the budget (``|K| < 2**62`` and the budget is small,
+        so the sum cannot wrap) and the thread's stack has room for that many levels of the
+        ring's bounded frame size (``ModuleBuilder.frame_bound``)."""
+        index, floor, target, frame = self.descent
         b, f = self.b, self.f
-        fits = b.icmp_signed("<=", f.args[2 + index],
-                             b.add(f.args[1], ir.Constant(I64, floor - 2)))
+        p = f.args[2 + index]
+        fits = b.icmp_signed("<=", p, b.add(f.args[1], ir.Constant(I64, floor - 2)))
+        roomy = self.new_block("bounded.stack")
         fast, slow = self.new_block("bounded"), self.new_block("checked")
-        b.cbranch(fits, fast, slow)
+        b.cbranch(fits, roomy, slow)
+        b.position_at_end(roomy)
+        # levels <= depth <= NATIVE_DEPTH here, so levels * frame cannot wrap
+        levels = b.sub(p, ir.Constant(I64, floor - 2))
+        levels = b.select(b.icmp_signed("<", levels, ir.Constant(I64, 1)), ir.Constant(I64, 1), levels)
+        need = b.mul(levels, b.load(frame))
+        limit = b.load(b.bitcast(b.gep(self.ctx, [ir.Constant(I64, cc.CTX_STACK_LIMIT)]),
+                                 I64.as_pointer()))
+        room = b.sub(self.mb.stack_pointer(b), limit)
+        b.cbranch(b.icmp_signed("<=", need, room), fast, slow)
         b.position_at_end(fast)
         b.ret(b.call(target, list(f.args)))
         b.position_at_end(slow)
@@ -399,7 +444,7 @@ class CoreLowering:
         the bytes of native frames are bounded as well as their number (every copy tests,
         those without depth tests too)."""
         b = self.b
-        sp = b.ptrtoint(b.call(self.mb.stacksave(), []), I64)
+        sp = self.mb.stack_pointer(b)
         limit = b.load(b.bitcast(b.gep(self.ctx, [ir.Constant(I64, cc.CTX_STACK_LIMIT)]),
                                  I64.as_pointer()))
         over = self.new_block("stack.over")

@@ -174,7 +174,7 @@ class WrapperBuilder:
         stack limit (deep host recursion); returns the limit for the context."""
         mb = self.mb
         limit = b.call(mb.api(b, "tengojit_stack_limit", I64, []), [])
-        sp = b.ptrtoint(b.call(mb.stacksave(), []), I64)
+        sp = mb.stack_pointer(b)
         nxt = b.function.append_basic_block("stack.ok")
         b.cbranch(b.icmp_unsigned("<", sp, limit), fail, nxt)
         b.position_at_end(nxt)

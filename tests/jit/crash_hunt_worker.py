@@ -153,14 +153,15 @@ tick := func() { count += 1; return count }
 """, {"greet": 1, "tick": 0}, ["count"], writers=("tick",)),
 }
 
-# Sources whose recursive functions are compiled once in the zygote (op "prebuilt"): "wide"
-# takes ~1.5 s to compile, too long to pay per case. Every other source is compiled fresh by
-# each case (op "compile").
-PREBUILT = ("recursion", "wide")
-FRESH = tuple(name for name in SOURCES if name != "wide")
+# Sources compiled once in the zygote, their recursive functions native before the fork
+# (``load`` with ``prebuilt``): "wide" takes ~1.5 s to compile and "global_rec" ~0.7 s, too long
+# to pay per case. Every source but those two can be compiled fresh by a case.
+PREBUILT = ("recursion", "wide", "global_rec")
+FRESH = tuple(name for name in SOURCES if name not in ("wide", "global_rec"))
 
 # the functions of deep calls (op "deep"), by source
-DEEP_FUNCTIONS = {"recursion": ["depth", "tri"], "wide": ["wide"], "reentry": ["f"]}
+DEEP_FUNCTIONS = {"recursion": ["depth", "tri"], "wide": ["wide"], "global_rec": ["f"],
+                  "reentry": ["f"]}
 
 WARM_UP_SOURCE = "warm := func(x) { return x * 2 + 1 }"
 

@@ -154,14 +154,14 @@ def test_r04_clean_interpreter_exit_20_runs():
 R05 = """
 import sys, threading
 from tengojit import Script, TengoError
-def program(live, depth):
+def program(live, depth, guard):
     g = "\\n".join(f"g{i} := {i}" for i in range(live))
     keep = "\\n".join(f"  v{i} := g{i}\\n  g{i} = g{i} * 7 + n" for i in range(live))
     mix = "\\n".join(f"  r = (r ^ v{i}) * 3" for i in range(live))
     return (g + "\\nf := func(n) {\\n  if n == 0 { return 0 }\\n" + keep + "\\n  r := f(n - 1)\\n"
             + mix + "\\n  return r - n\\n}\\nout := f(" + str(depth) + ")\\n")
-def run(live, depth, tier):
-    c = Script(program(live, depth), jit=tier == "jit", jit_threshold=0).compile()
+def run(live, depth, guard, tier):
+    c = Script(program(live, depth, guard), jit=tier == "jit", jit_threshold=0).compile()
     try:
         c.run()
         return str(c.get("out"))
@@ -169,8 +169,10 @@ def run(live, depth, tier):
         return str(e).splitlines()[0]
 out = []
 def main():
-    for live, depth in ((200, 5900), (100, 3000)):
-        out.append((run(live, depth, "baseline"), run(live, depth, "jit")))
+    # "n < 1" is a guard the JIT proves bounds the recursion (its ring has no per-frame tests)
+    for live, depth, guard in ((200, 5900, "n == 0"), (100, 3000, "n == 0"), (200, 5900, "n < 1"),
+                               (100, 3000, "n < 1"), (3, 5000, "n < 1")):
+        out.append((run(live, depth, guard, "baseline"), run(live, depth, guard, "jit")))
 main()
 threading.stack_size(1 << 20)
 t = threading.Thread(target=main); t.start(); t.join()
@@ -183,11 +185,12 @@ for base, jit in out:
 def test_r05_native_recursion_bounded_in_bytes():
     rc, out, err = run_case(R05, timeout=300)
     assert_clean(rc, err)
-    lines = out.split("\n")[:4]
+    lines = out.split("\n")[:10]
     # the baseline tier's frames live on the heap; native frames on the thread's stack: a
     # recursion too deep for the stack ends in Tengo's error, never past the stack
     assert all(x in ("same", "overflow") for x in lines), out
-    assert len(lines) == 4
+    assert len(lines) == 10
+    assert lines[4] == lines[9] == "same"       # small frames: the native result
 
 
 # r05, host re-entry: a host function that calls back into the script, recursively
