@@ -307,3 +307,24 @@ def test_refused_functions_stop_profiling_with_one_flag():
     assert ns[f"_P{fids['u']}"] is True and ns[f"_J{fids['u']}"] is None     # never called
     assert [ctx.call(c.get("s"), k) for k in range(3)] == [0, 1, 2]
     assert by_name(c, "s")["state"] == "not eligible"
+
+
+def test_types_that_keep_changing_stop_recompiling():
+    """A global flipping between int and float makes ``add``'s entry refuse its calls; after
+    INVALIDATE_AFTER refusals it is dropped and recompiled for the new type, and after
+    MAX_RECOMPILES drops it stays on the baseline tier. Every result stays right."""
+    c = Script("k := 1\nadd := func(a) { return a * k }", jit=True, jit_threshold=0).compile()
+    c.run()
+    ctx = c.context()
+    add = c.get("add")
+    states = []
+    for flip in range(dispatch.MAX_RECOMPILES + 3):
+        k = 2 if flip % 2 else 0.5
+        ctx.set("k", k)
+        for i in range(dispatch.INVALIDATE_AFTER + 5):
+            assert ctx.call(add, i) == i * k
+        states.append(by_name(c, "add")["state"])
+    assert states[0] == "compiled" and "compiled" in states[1:dispatch.MAX_RECOMPILES]
+    rec = by_name(c, "add")
+    assert rec["state"] == "not eligible"
+    assert rec["reason"] == f"types changed after {dispatch.MAX_RECOMPILES} recompiles"
