@@ -29,6 +29,7 @@ import ctypes
 import threading
 import time
 
+from tengojit import _hostcall     # the stack limit and code ownership (see callconv.py)
 from . import callconv as cc
 
 _lock = threading.RLock()
@@ -42,7 +43,6 @@ class Engine:
 
     def __init__(self):
         import llvmlite.binding as llvm
-        from tengojit import _hostcall       # stack limit and code ownership (see callconv)
         self.llvm = llvm
         self.hostcall = _hostcall
         llvm.initialize_native_target()
@@ -192,7 +192,6 @@ def api_addr(name: str) -> int:
 
 def stack_limit_addr() -> int:
     """Address of ``uintptr_t tengojit_stack_limit(void)`` in the ``_hostcall`` extension."""
-    from tengojit import _hostcall
     a = _hostcall.stack_limit_address()
     if not a:
         raise RuntimeError("tengojit_stack_limit not found")
