@@ -15,7 +15,7 @@ import threading
 import time
 import weakref
 
-from tengojit.errors import OpError
+from tengojit.errors import OpError, TengoRuntimeError, host_runtime_error
 from . import callconv as cc
 from .descent import bounded_descent
 from .infer import Inferrer, NotEligible
@@ -72,8 +72,10 @@ def native_error_from_baseline(addr):
 
 
 def native_error_from_host(addr):
+    """Host-facing entries (``ctx.call``, ``bind``, ``map``) return to the host itself: the
+    error is final, a ``TengoRuntimeError`` with the native trace."""
     msg, trace = _read_trace(addr)
-    raise NativeError(msg, trace, False)
+    raise host_runtime_error(TengoRuntimeError(msg, trace))
 
 
 class Deopt:

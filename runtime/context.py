@@ -31,21 +31,14 @@ import time
 import weakref
 from types import FunctionType
 
-from .errors import TengoError, TengoRuntimeError
+from .errors import (ArgumentCountError, NotCallableError, TengoError, TengoRuntimeError,
+                     host_runtime_error)
 from .values import (Char, Error, ImmutableArray, ImmutableMap, INT64_MAX, INT64_MIN,
                      UserFunction, type_name)
 
 _NO = object()
 _get_ident = threading.get_ident
 _claim_lock = threading.Lock()
-
-
-class NotCallableError(TengoRuntimeError, TypeError):
-    """The value called is not a Tengo callable (``not callable: int``)."""
-
-
-class ArgumentCountError(TengoRuntimeError, TypeError):
-    """A Tengo function was called with the wrong number of arguments."""
 
 
 class ForeignClosureError(TengoError, ValueError):
@@ -56,18 +49,9 @@ class InvalidGlobalsError(TengoError, ValueError):
     """Globals given to ``with_globals``/``call_with_globals`` do not fit the program."""
 
 
-def _classify(err):
-    if isinstance(err, TengoRuntimeError) and type(err) is TengoRuntimeError:
-        if err.message.startswith("not callable"):
-            return NotCallableError(err.message, err.trace)
-        if err.message.startswith("wrong number of arguments"):
-            return ArgumentCountError(err.message, err.trace)
-    return err
-
-
 def _host_error(e, program):
     from .interp.rt import translate_error
-    return _classify(translate_error(e, program))
+    return host_runtime_error(translate_error(e, program))
 
 
 _PASS_TYPES = frozenset({str, float, bool, type(None), bytes, Char, Error, list, dict,
@@ -637,10 +621,19 @@ class ExecutionContext:
             G[-1] = None
         return self._sibling(G)
 
+    def _check_slots(self):
+        """Raise ``InvalidGlobalsError`` when the host resized this context's globals list."""
+        n = self.program.num_globals + 1
+        if len(self.G) != n:
+            raise InvalidGlobalsError(f"globals must have {n} slots for this program, "
+                                      f"got {len(self.G)}")
+
     def get(self, name):
         idx = self.program.global_names.get(name)
         if idx is None:
             return None
+        if idx >= len(self.G):
+            self._check_slots()
         v = self.G[idx]
         return Closure(v, self) if type(v) is FunctionType else v
 
@@ -648,6 +641,8 @@ class ExecutionContext:
         idx = self.program.global_names.get(name)
         if idx is None:
             raise KeyError(f"'{name}' is not a global of this program")
+        if idx >= len(self.G):
+            self._check_slots()
         self.G[idx] = _arg(value, self.program)
 
     def __repr__(self):

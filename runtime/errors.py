@@ -75,6 +75,25 @@ class TengoRuntimeError(TengoError):
         return s
 
 
+class NotCallableError(TengoRuntimeError, TypeError):
+    """The value called is not a Tengo callable (``not callable: int``)."""
+
+
+class ArgumentCountError(TengoRuntimeError, TypeError):
+    """A Tengo function was called with the wrong number of arguments."""
+
+
+def host_runtime_error(err):
+    """``err`` (a ``TengoRuntimeError`` a host call ends with) as its most specific class:
+    ``NotCallableError`` or ``ArgumentCountError`` by its message, else unchanged."""
+    if type(err) is TengoRuntimeError:
+        if err.message.startswith("not callable"):
+            return NotCallableError(err.message, err.trace)
+        if err.message.startswith("wrong number of arguments"):
+            return ArgumentCountError(err.message, err.trace)
+    return err
+
+
 class ConversionError(TengoError, TypeError):
     """A host value Tengo cannot hold (``TypeError`` names its type)."""
 

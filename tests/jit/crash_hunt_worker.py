@@ -171,10 +171,15 @@ REPR_LIMIT = 200
 # ---------------------------------------------------------------------------------------------
 # messages
 
-def send_msg(sock, obj):
-    """Send one length-prefixed pickle."""
+def frame(obj):
+    """``obj`` as one message: a length-prefixed pickle."""
     data = pickle.dumps(obj)
-    sock.sendall(_HEADER.pack(len(data)) + data)
+    return _HEADER.pack(len(data)) + data
+
+
+def send_msg(sock, obj):
+    """Send one message."""
+    sock.sendall(frame(obj))
 
 
 def _recv_exact(sock, n):
@@ -630,8 +635,8 @@ class Session:
 
     # -- harness self-tests
     def op_selftest(self, step):
-        """Misbehave on purpose (``segv``, ``segv_at_exit``, ``hang``, ``leak``) so the harness's detection of
-        each failure can itself be tested."""
+        """Misbehave on purpose (``segv``, ``segv_at_exit``, ``hang``, ``leak``) so that the
+        harness's detection of each failure can itself be tested."""
         import atexit
         import signal
         what = step["what"]
@@ -709,14 +714,18 @@ _prebuilt = {}
 
 def prebuilt_script(source):
     """The ``Compiled`` script of ``source``, run, with each of its ``DEEP_FUNCTIONS``
-    called once (so compiled natively); built on first use, then the same object."""
+    compiled natively together with its host and bound entries (``ctx.call`` twice, then
+    ``ctx.bind``); built on first use, then the same object."""
     compiled = _prebuilt.get(source)
     if compiled is None:
         from tengojit import Script
         compiled = compile_source(source, f"prebuilt_{source}.tengo").run()
         ctx = compiled.context()
         for name in DEEP_FUNCTIONS[source]:
-            ctx.call(compiled.get(name), 3)
+            fn = compiled.get(name)
+            ctx.call(fn, 3)
+            ctx.call(fn, 3)
+            ctx.bind(fn)(3)
         _prebuilt[source] = compiled
     return compiled
 
