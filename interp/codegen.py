@@ -36,7 +36,7 @@ _COMPOUND = {"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&", "
 # names the generated code expects in its namespace (filled by program.py)
 RUNTIME_NAMES = ("add", "sub", "mul", "div", "mod", "band", "bor", "bxor", "bandnot", "shl",
                  "shr", "gt", "ge", "eq", "truthy", "wrap", "neg", "bitnot", "index", "slice",
-                 "iset", "iter", "imm", "err", "spread", "FunctionType")
+                 "iset", "iter", "imm", "err", "spread", "FunctionType", "refcount", "limits")
 
 
 def _pos(node, pos):
@@ -619,6 +619,12 @@ class ModuleBuilder:
             root = root.expr
         sels.reverse()
         sym = self.res.uses[id(root)]
+        if not sels and op == "=" and self._is_self_append(sym, rhs):
+            return self.append_in_place(sym, rhs, n.pos)
+        if not sels:
+            grown = self._growth_operand(sym, rhs, op)
+            if grown is not None:
+                return self.concat_in_place(sym, grown, n.pos)
         if op == "=":
             value = self.expr(rhs, self_sym=sym if not sels else None)
         else:
@@ -643,6 +649,136 @@ class ModuleBuilder:
         out.append(_pos(P.Expr(value=call(rt("iset"), [base, P.Tuple(elts=keys, ctx=P.Load()), N(vt)],
                                           n.pos)), n.pos))
         return self.flush(out)
+
+    # ------------------------------------------------------------------ growth idioms
+    def _is_self_append(self, sym, rhs):
+        """Is ``rhs`` ``append(X, ...)`` (the builtin, no spread) where X is ``sym`` itself?"""
+        if self.program.count_allocs or not isinstance(rhs, A.CallExpr) or rhs.ellipsis:
+            return False
+        f = rhs.func
+        if not isinstance(f, A.Ident) or len(rhs.args) < 2:
+            return False
+        fsym = self.res.uses.get(id(f))
+        if fsym is None or fsym.kind != "builtin" or fsym.name != "append":
+            return False
+        first = rhs.args[0]
+        return isinstance(first, A.Ident) and self.res.uses.get(id(first)) is sym
+
+    def append_in_place(self, sym, rhs, pos):
+        """``X = append(X, v...)`` in amortised O(1).
+
+        When X holds a plain array that nothing else refers to (its reference count is the
+        variable's plus the one of the check itself), no one can observe the old array, so
+        appending in place gives the same result as Tengo's copy. Otherwise (aliased, an
+        immutable array, not an array) the builtin runs as written. Values with possible side
+        effects (calls) are evaluated first, in Tengo's order, with X read before them.
+        """
+        pure = not any(isinstance(x, A.CallExpr) for a in rhs.args[1:] for x in A.walk(a))
+        out = []
+        if pure:
+            target = self.load_sym(sym, pos)
+            extra = 2
+        else:
+            held = self.temp()
+            out += self.flush([_pos(P.Assign(targets=[S(held)], value=self.load_sym(sym, pos)), pos)])
+            target, extra = N(held), 3
+        values = []
+        for a in rhs.args[1:]:
+            v = self.expr(a)
+            own = isinstance(v, P.Name) and not sym.boxed and sym.kind != "global" \
+                and v.id == sym.pyname
+            if not pure or own or not isinstance(v, (P.Constant, P.Name)):
+                t = self.temp()
+                out += self.flush([_pos(P.Assign(targets=[S(t)], value=v), a.pos)])
+                v = N(t)
+            values.append(v)
+        test = P.BoolOp(op=P.And(), values=[
+            type_is(target, "list"),
+            P.Compare(left=call(rt("refcount"), [target], pos), ops=[P.Eq()], comparators=[C(extra)])])
+        if not pure:
+            test.values.append(P.Compare(left=N(held), ops=[P.Is()],
+                                         comparators=[self.load_sym(sym, pos)]))
+        if len(values) == 1:
+            grow = P.Call(func=P.Attribute(value=target, attr="append", ctx=P.Load()),
+                          args=values, keywords=[])
+        else:
+            grow = P.Call(func=P.Attribute(value=target, attr="extend", ctx=P.Load()),
+                          args=[P.Tuple(elts=values, ctx=P.Load())], keywords=[])
+        fn = N(self.program.builtin_ref("append"))
+        slow = self.store_sym(sym, call(fn, [N("G"), target] + values, rhs.pos), pos)
+        body = [_pos(P.Expr(value=grow), pos)]
+        if not pure:
+            body.append(_pos(P.Assign(targets=[S(held)], value=C(None)), pos))
+        out.append(_pos(P.If(test=test, body=body, orelse=slow), pos))
+        return out
+
+    def _growth_operand(self, sym, rhs, op):
+        """For ``X += Y`` / ``X = X + Y`` where Y is an array literal or an expression that is
+        a string by its form (a string literal, ``string(...)``, a sum starting with a string
+        literal): ``("array" | "string", Y)``; else None."""
+        if self.program.count_allocs:
+            return None
+        if op == "=":
+            if not (isinstance(rhs, A.BinaryExpr) and rhs.op == "+"
+                    and isinstance(rhs.left, A.Ident) and self.res.uses.get(id(rhs.left)) is sym):
+                return None
+            rhs = rhs.right
+        elif op != "+=":
+            return None
+        if isinstance(rhs, A.ArrayLit):
+            return "array", rhs
+        return ("string", rhs) if self._string_form(rhs) else None
+
+    def _string_form(self, e):
+        if isinstance(e, A.StringLit):
+            return True
+        if isinstance(e, A.BinaryExpr) and e.op == "+":
+            return self._string_form(e.left)
+        if isinstance(e, A.CallExpr) and isinstance(e.func, A.Ident) and not e.ellipsis:
+            f = self.res.uses.get(id(e.func))
+            return f is not None and f.kind == "builtin" and f.name == "string"
+        return False
+
+    def concat_in_place(self, sym, grown, pos):
+        """``X += Y`` growing X in place when no one else can see it (amortised O(1)).
+
+        X is read first and Y evaluated next (Tengo's order). An array X that only the
+        variable holds is extended; a string X is concatenated with ``+=`` right after the
+        variable lets go of it, so that CPython can resize it in place. Anything else (other
+        types, aliases, X reassigned while Y was evaluated) takes Tengo's ``+`` as written.
+        """
+        kind, operand = grown
+        held, right = self.temp(), self.temp()
+        out = self.flush([_pos(P.Assign(targets=[S(held)], value=self.load_sym(sym, pos)), pos)])
+        out += self.flush([_pos(P.Assign(targets=[S(right)], value=self.expr(operand)), operand.pos)])
+        same = P.Compare(left=N(held), ops=[P.Is()], comparators=[self.load_sym(sym, pos)])
+        if kind == "array":
+            test = P.BoolOp(op=P.And(), values=[
+                type_is(N(held), "list"), same,
+                P.Compare(left=call(rt("refcount"), [N(held)], pos), ops=[P.Eq()], comparators=[C(3)])])
+            body = [_pos(P.Expr(value=P.Call(func=P.Attribute(value=N(held), attr="extend", ctx=P.Load()),
+                                             args=[N(right)], keywords=[])), pos)]
+        else:
+            size = P.BinOp(left=P.BinOp(left=P.Call(func=N("len"), args=[N(held)], keywords=[]),
+                                        op=P.Add(),
+                                        right=P.Call(func=N("len"), args=[N(right)], keywords=[])),
+                           op=P.Mult(), right=C(4))
+            limit = P.Attribute(value=rt("limits"), attr="MAX_STRING_LEN", ctx=P.Load())
+            test = P.BoolOp(op=P.And(), values=[
+                type_is(N(held), "str"), type_is(N(right), "str"), same,
+                P.Compare(left=size, ops=[P.LtE()], comparators=[limit])])
+            if sym.kind == "global":
+                tgt = P.Subscript(value=N("G"), slice=C(sym.index), ctx=P.Store())
+            elif sym.boxed:
+                tgt = P.Subscript(value=N(sym.pyname), slice=C(0), ctx=P.Store())
+            else:
+                tgt = S(sym.pyname)
+            body = [_pos(P.AugAssign(target=tgt, op=P.Add(), value=N(right)), pos)]
+        let_go = _pos(P.Assign(targets=[S(held)], value=C(None)), pos)
+        body = [let_go] + body if kind == "string" else body + [let_go]
+        slow = self.store_sym(sym, call(rt("add"), [N(held), N(right)], pos), pos)
+        out.append(_pos(P.If(test=test, body=body, orelse=slow), pos))
+        return out
 
     # ------------------------------------------------------------------ tail calls
     def tail_call(self, c: A.CallExpr, as_return):

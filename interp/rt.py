@@ -10,7 +10,7 @@ import re
 import sys
 from types import FunctionType
 
-from .. import ops
+from .. import limits, ops
 from ..errors import (OpError, TengoError, TengoRuntimeError, ERR_STACK_OVERFLOW,
                       ERR_OBJECT_ALLOC_LIMIT)
 from ..values import ImmutableArray, type_name
@@ -91,7 +91,8 @@ def runtime_namespace():
         "_index": ops.index_get, "_slice": ops.slice_get, "_iset": index_assign,
         "_iter": ops.iterate, "_imm": ops.make_immutable, "_err": ops.make_error,
         "_spread": spread, "_FunctionType": FunctionType, "_alloc": alloc,
-        "_callcount": call_counting,
+        "_callcount": call_counting, "_refcount": sys.getrefcount,
+        "_limits": limits,
     }
 
 
