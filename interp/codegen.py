@@ -709,8 +709,7 @@ class ModuleBuilder:
         body = [_pos(P.Expr(value=grow), pos)]
         if not pure:
             body.append(_pos(P.Assign(targets=[S(held)], value=C(None)), pos))
-        out.append(_pos(P.If(test=test, body=body, orelse=slow), pos))
-        return out
+        return out + self.flush([_pos(P.If(test=test, body=body, orelse=slow), pos)])
 
     def _growth_operand(self, sym, rhs, op):
         """For ``X += Y`` / ``X = X + Y`` where Y is an array literal or an expression that is
@@ -777,8 +776,7 @@ class ModuleBuilder:
         let_go = _pos(P.Assign(targets=[S(held)], value=C(None)), pos)
         body = [let_go] + body if kind == "string" else body + [let_go]
         slow = self.store_sym(sym, call(rt("add"), [N(held), N(right)], pos), pos)
-        out.append(_pos(P.If(test=test, body=body, orelse=slow), pos))
-        return out
+        return out + self.flush([_pos(P.If(test=test, body=body, orelse=slow), pos)])
 
     # ------------------------------------------------------------------ tail calls
     def tail_call(self, c: A.CallExpr, as_return):
