@@ -19,6 +19,9 @@ from ..errors import CompileError
 from ..values import ImmutableMap
 
 
+OSR_ITERATIONS = 500
+
+
 class FunctionInfo:
     """What the runtime knows of one Tengo function prototype (for stats and the profiler)."""
     __slots__ = ("fid", "name", "file", "line", "col", "nparams", "variadic")
@@ -54,6 +57,8 @@ class Program:
         self.profile = profile or self.jit         # generate per-function call counters
         self.jit_threshold = jit_threshold
         self.jit_loop_threshold = 0 if jit_threshold == 0 else 1
+        # iterations of one run of a main-body loop after which it continues natively
+        self.jit_osr_iterations = OSR_ITERATIONS
         self.jit_records = {}
         self.jit_bound = {}                      # fid -> jit.dispatch.NativeEntries
         self.jit_keepalive = []
@@ -129,6 +134,8 @@ class Program:
         self.ns["_JT"] = self.jit_threshold + 1
         self.ns["_hot"] = lambda fid, G, args, free: dispatch.hot_function(self, fid, G, args, free)
         self.ns["_hotloop"] = lambda lid, G: dispatch.hot_loop(self, lid, G)
+        self.ns["_OSRN"] = self.jit_osr_iterations
+        self.ns["_osr"] = lambda lid, G: dispatch.loop_continues_natively(self, lid, G)
         self.ns["_deopt"] = lambda fid: dispatch.deopted(self, fid)
 
     def function_info(self, fn):

@@ -37,7 +37,8 @@ def available() -> bool:
 
 
 def enabled_by_default() -> bool:
-    return os.environ.get("TENGOJIT_JIT", "0").strip() not in ("", "0", "false", "no")
+    """On, unless ``TENGOJIT_JIT`` is ``0``, ``false``, ``no`` or ``off``."""
+    return os.environ.get("TENGOJIT_JIT", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def default_threshold() -> int:

@@ -99,6 +99,11 @@ OFF_NP_DIMS = 32          # PyArrayObject.dimensions
 
 ERR_DIV_ZERO = 1
 ERR_STACK_OVERFLOW = 2
+ERR_INTERRUPTED = 3       # PyErr_CheckSignals raised (Ctrl-C): the exception is already set
+
+# Loops poll for signals (PyErr_CheckSignals) once per POLL_INTERVAL iterations of each loop
+# activation, so that native code can be interrupted like Python code.
+POLL_INTERVAL = 1 << 16
 
 ERROR_MESSAGES = {ERR_DIV_ZERO: "division by zero", ERR_STACK_OVERFLOW: "stack overflow"}
 

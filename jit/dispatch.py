@@ -176,6 +176,8 @@ class Record:
         self.invalidations = 0
         self.call_base = 0          # calls counted before the counter was reset
         self.bounded = set()        # "fib(n)": recursion proven bounded by that parameter
+        self.continuation = None    # loops: native rest of a run (on-stack replacement)
+        self.osr = 0                # loops: runs that switched to native code mid-way
 
     def as_dict(self):
         calls = 0
@@ -183,11 +185,13 @@ class Record:
             cnt = self.program.ns.get("_CNT")
             if cnt is not None:
                 calls = cnt[self.ident] + self.call_base
+        else:
+            calls = self.native_calls
         return {"name": self.name, "kind": self.kind, "calls": calls,
                 "state": self.state, "reason": self.reason, "signature": self.signature,
                 "compile_ms": round(self.compile_ms, 3), "code_bytes": self.code_bytes,
                 "deopts": self.deopt.counter.value if self.deopt else 0,
-                "bounded_recursion": sorted(self.bounded)}
+                "bounded_recursion": sorted(self.bounded), "osr": self.osr}
 
 
 def _record(program, kind, ident, name):
@@ -419,7 +423,7 @@ def hot_loop(program, lid, G):
     node, res, fid = program.jit_loops[lid]
     rec = _record(program, "loop", lid, f"loop at {program.jit_file(fid)}:{node.pos[0]}:{node.pos[1]}")
     rec.native_calls += 1
-    if rec.native_calls <= program.jit_loop_threshold or rec.state != "profiling":
+    if rec.native_calls <= program.jit_loop_threshold or rec.state not in ("profiling", "compiled"):
         return False
     with _lock:
         try:
@@ -439,6 +443,40 @@ def hot_loop(program, lid, G):
             program.ns[f"_L{lid}"] = _never
             return False
     return fn(G) is not program.ns["_DEOPT"]
+
+
+def loop_continues_natively(program, lid, G):
+    """A run of a main-body loop has done ``jit_osr_iterations`` iterations on the baseline
+    tier: compile the rest of the loop (its condition, body and post statement, over the
+    globals as they are now) and run it natively (on-stack replacement).
+
+    Returns True when the loop ran to its end natively (the baseline loop then stops), False
+    when it continues on the baseline tier (not eligible, or the entry's checks failed).
+    """
+    node, res, fid = program.jit_loops[lid]
+    rec = _record(program, "loop", lid, f"loop at {program.jit_file(fid)}:{node.pos[0]}:{node.pos[1]}")
+    if rec.state not in ("profiling", "compiled"):
+        return False
+    fn = rec.continuation
+    if fn is None:
+        with _lock:
+            try:
+                rest = type(node)(node.pos, None, node.cond, node.post, node.body)
+                spec = Inferrer(program, G).loop(fid, rest, res)
+                rec.signature = ", ".join(f"G[{k}]:{show(t)}"
+                                          for k, t in sorted(spec.global_reads.items()))
+                fn = rec.continuation = _compile(program, spec, ["loop"], rec)["loop"].make()
+                rec.state = "compiled"
+            except NotEligible as e:
+                rec.state, rec.reason = "not eligible", str(e)
+                program.ns[f"_L{lid}"] = _never
+                return False
+            except Exception as e:
+                rec.state, rec.reason = "failed", f"{type(e).__name__}: {e}"
+                program.ns[f"_L{lid}"] = _never
+                return False
+    rec.osr += 1
+    return fn(G) is not DEOPT
 
 
 DEOPT = object()          # the sentinel every program's ``_DEOPT`` is

@@ -497,6 +497,27 @@ class Inferrer:
                     elif isinstance(e, A.IfStmt):
                         visit([e])
         visit(spec.node.body.stmts)
+
+        def visit_tail(stmts):
+            # a call statement in tail position is a tail call too (its value is returned),
+            # as the baseline tier and Tengo's compiler treat it
+            if not stmts:
+                return
+            last = stmts[-1]
+            if isinstance(last, A.ExprStmt) and isinstance(last.expr, A.CallExpr):
+                c = spec.calls.get(id(last.expr))
+                if c is not None and c[0] is spec:
+                    spec.self_tail_calls.add(id(last.expr))
+            elif isinstance(last, A.IfStmt):
+                visit_tail(last.body.stmts)
+                e = last.else_
+                if isinstance(e, A.BlockStmt):
+                    visit_tail(e.stmts)
+                elif isinstance(e, A.IfStmt):
+                    visit_tail([e])
+            elif isinstance(last, A.BlockStmt):
+                visit_tail(last.stmts)
+        visit_tail(spec.node.body.stmts)
         if len(spec.acc_calls) > 1:     # one call site only: its position fills the trace
             spec.acc_calls.clear()
 

@@ -49,7 +49,8 @@ class Runtime:
         for fn in ("PyLong_AsLongLong", "PyLong_FromLongLong", "PyFloat_FromDouble",
                    "Py_IncRef", "Py_DecRef", "PyObject_Vectorcall", "PyObject_CallOneArg",
                    "PyLong_FromVoidPtr", "PyErr_Occurred", "PyLong_AsLongLongAndOverflow",
-                   "PyThreadState_Get", "PyMem_RawMalloc", "PyMem_RawFree"):
+                   "PyThreadState_Get", "PyMem_RawMalloc", "PyMem_RawFree",
+                   "PyErr_CheckSignals"):
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
         del ctypes
@@ -311,6 +312,8 @@ class CoreLowering:
         self.ctx = f.args[0]
         self.status = b.alloca(I1, name="error")
         b.store(ir.Constant(I1, 0), self.status)
+        self.poll = b.alloca(I64, name="poll")
+        b.store(ir.Constant(I64, cc.POLL_INTERVAL), self.poll)
         self.ret_block = f.append_basic_block("return")
         self.err_target = self.ret_block     # where an error leaves to (an inlined frame's exit)
         self.inline_ret = None               # (result slot, continue block) inside an inlined call
@@ -568,6 +571,9 @@ class CoreLowering:
 
     def s_ExprStmt(self, n):
         e = n.expr
+        if id(e) in self.spec.self_tail_calls and self.inline_ret is None:
+            self.tail_call(e)
+            return
         while isinstance(e, A.ParenExpr):
             e = e.expr
         if isinstance(e, A.IndexExpr) and self.spec.expr_types.get(id(e)) == VOID:
@@ -648,8 +654,24 @@ class CoreLowering:
         self.b.position_at_end(post)
         if n.post is not None:
             self.stmt(n.post)
-        self.b.branch(cond)
+        self.poll_signals(cond, n.pos)
         self.b.position_at_end(end)
+
+    def poll_signals(self, back, pos):
+        """The back-edge of a loop: every ``POLL_INTERVAL`` iterations ask CPython whether a
+        signal arrived (Ctrl-C); if its handler raised, leave with ``ERR_INTERRUPTED``."""
+        b = self.b
+        left = b.sub(b.load(self.poll), ir.Constant(I64, 1))
+        b.store(left, self.poll)
+        check = self.new_block("poll.check")
+        b.cbranch(b.icmp_signed("==", left, ir.Constant(I64, 0)), check, back)
+        b.position_at_end(check)
+        b.store(ir.Constant(I64, cc.POLL_INTERVAL), self.poll)
+        r = b.call(self.mb.api(b, "PyErr_CheckSignals", I32, []), [])
+        raised = self.new_block("poll.raised")
+        b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), raised, back)
+        b.position_at_end(raised)
+        self.fail(cc.ERR_INTERRUPTED, pos)
 
     def s_BranchStmt(self, n):
         cont, brk = self.loops[-1]

@@ -221,6 +221,16 @@ class WrapperBuilder:
         else:
             b.ret(mb.box(b, ret_t, b.extract_value(r, 0)))
         b.position_at_end(err)
+        code = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_ERR)]), ir.IntType(32).as_pointer()))
+        interrupted = f.append_basic_block("err.interrupted")
+        tengo_error = f.append_basic_block("err.tengo")
+        b.cbranch(b.icmp_signed("==", code, ir.Constant(ir.IntType(32), cc.ERR_INTERRUPTED)),
+                  interrupted, tengo_error)
+        b.position_at_end(interrupted)          # the signal handler's exception is set: pass it on
+        trace = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_TRACE)]), PPTR))
+        b.call(mb.api(b, "PyMem_RawFree", ir.VoidType(), [PTR]), [trace])
+        b.ret(ir.Constant(PTR, None))
+        b.position_at_end(tengo_error)
         addr = b.call(mb.api(b, "PyLong_FromVoidPtr", PTR, [PTR]), [ctx])
         r = b.call(mb.api(b, "PyObject_CallOneArg", PTR, [PTR, PTR]),
                    [mb.const_ptr(b, id(raise_error)), addr])

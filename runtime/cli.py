@@ -13,8 +13,11 @@
   (``Runtime Error: ... at prog.tengo:3:6``), on stderr; the exit status is 1.
 - ``os.exit(n)`` ends the program with status ``n``; Ctrl-C with status 130, quietly.
 
-Flags (Go ``flag`` style, before FILE): ``-help``, ``-version``, ``-resolve`` (accepted; always
-on), ``-o OUT`` (Tengo compiles to a bytecode file; tengojit has no bytecode format and says so).
+Flags (Go ``flag`` style, before FILE; ``--flag`` works too): ``-help``, ``-version``,
+``-resolve`` (accepted; always on), ``-o OUT`` (Tengo compiles to a bytecode file; tengojit has no
+bytecode format and says so), and the JIT's: ``-no-jit`` (baseline tier only; also
+``TENGOJIT_JIT=0``), ``-jit-threshold N`` (calls before a function is compiled), ``-jit-stats``
+(the REPL's ``:jit`` table on stderr when the program ends).
 """
 from __future__ import annotations
 
@@ -34,9 +37,12 @@ USAGE = """Usage:
 
 Flags:
 
-\t-o        compile output file (not supported: tengojit has no bytecode files)
-\t-resolve  resolve relative imports from the importing file (always on)
-\t-version  show version
+\t-jit-stats        print what the JIT compiled (on stderr, at exit)
+\t-jit-threshold N  calls before a function is compiled to native code
+\t-no-jit           run on the baseline tier only (also TENGOJIT_JIT=0)
+\t-o                compile output file (not supported: tengojit has no bytecode files)
+\t-resolve          resolve relative imports from the importing file (always on)
+\t-version          show version
 
 Examples:
 
@@ -149,10 +155,14 @@ def _flush():
         pass
 
 
-def run_file(path: str, args=()) -> int:
-    """Compile and run the Tengo file ``path`` with ``os.args() == [path, *args]``."""
+def run_file(path: str, args=(), jit=None, jit_threshold=None, jit_stats=False) -> int:
+    """Compile and run the Tengo file ``path`` with ``os.args() == [path, *args]``.
+
+    ``jit``/``jit_threshold`` as for ``Script``; ``jit_stats`` prints the JIT's table on
+    stderr when the program ends (however it ends)."""
     from tengojit import Script, TengoError
     from tengojit.stdlib.os import ScriptExit
+    program = None
     try:
         with open(path, "rb") as f:
             src = f.read()
@@ -163,9 +173,11 @@ def run_file(path: str, args=()) -> int:
         src = blank_shebang(src)
         modules = stdlib_imports([path, *args])
         add_file_modules(src, os.path.dirname(os.path.abspath(path)), modules)
-        script = Script(src, name=os.path.basename(path))
+        script = Script(src, name=os.path.basename(path), jit=jit, jit_threshold=jit_threshold)
         script.set_imports(modules)
         compiled = script.compile()
+        if jit_stats:
+            program = compiled.program
         compiled.run()
     except ScriptExit as e:
         _flush()
@@ -179,8 +191,25 @@ def run_file(path: str, args=()) -> int:
         return 1
     except BrokenPipeError:
         return 1
+    finally:
+        if program is not None:
+            _flush()
+            _print_jit_stats(program)
     _flush()
     return 0
+
+
+def _print_jit_stats(program) -> None:
+    from tengojit.jit import stats
+    from tengojit.jit_report import print_table
+    if not program.jit:
+        print("the JIT was off for this program", file=sys.stderr)
+        return
+    records = stats(program)
+    if not records:
+        print("the JIT compiled nothing: no function or loop got hot", file=sys.stderr)
+        return
+    print_table(records, "JIT", file=sys.stderr)
 
 
 def _exit_status(code) -> int:
@@ -196,18 +225,14 @@ def _errno_text(e: OSError) -> str:
     return text(e)
 
 
-def _repl(argv) -> int | None:
+def _repl(jit=None, jit_threshold=None) -> int | None:
     """Start the REPL if this build has one (``tengojit.repl``); ``None`` when it has not."""
     here = os.path.dirname(os.path.abspath(__file__))
     if not os.path.exists(os.path.join(here, "repl.py")):
         return None
     from tengojit import repl
-    for entry in ("main", "run_repl", "run"):
-        fn = getattr(repl, entry, None)
-        if callable(fn):
-            r = fn()
-            return r if isinstance(r, int) else 0
-    return None
+    r = repl.main(jit=jit, jit_threshold=jit_threshold)
+    return r if isinstance(r, int) else 0
 
 
 def parse_args(argv):
@@ -231,8 +256,22 @@ def parse_args(argv):
             name, value = name.split("=", 1)
         if name in ("h", "help"):
             opts["help"] = True
-        elif name in ("version", "resolve"):
+        elif name in ("version", "resolve", "no-jit", "jit-stats"):
             opts[name] = True
+        elif name == "jit-threshold":
+            if value is None:
+                i += 1
+                if i >= len(argv):
+                    raise ValueError("flag needs an argument: -jit-threshold")
+                value = argv[i]
+            try:
+                opts[name] = int(value)
+            except ValueError:
+                raise ValueError(f'invalid value "{value}" for flag -jit-threshold: '
+                                 "parse error") from None
+            if opts[name] < 0:
+                raise ValueError(f'invalid value "{value}" for flag -jit-threshold: '
+                                 "must be 0 or more")
         elif name == "o":
             if value is None:
                 i += 1
@@ -269,8 +308,10 @@ def _main(argv) -> int:
     if opts.get("version"):
         print(VERSION)
         return 0
+    jit = False if opts.get("no-jit") else None
+    threshold = opts.get("jit-threshold")
     if not file:
-        r = _repl(argv)
+        r = _repl(jit, threshold)
         if r is not None:
             return r
         print(USAGE, file=sys.stderr)
@@ -278,7 +319,8 @@ def _main(argv) -> int:
     if "o" in opts:
         print("tengojit: -o: compiling to a bytecode file is not supported", file=sys.stderr)
         return 1
-    return run_file(file, rest)
+    return run_file(file, rest, jit=jit, jit_threshold=threshold,
+                    jit_stats=bool(opts.get("jit-stats")))
 
 
 if __name__ == "__main__":

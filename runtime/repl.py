@@ -329,24 +329,8 @@ class Repl:
             print(f"nothing hot yet: a function is compiled after {threshold} calls, "
                   "a top-level loop when it runs")
             return
-        from rich.console import Console
-        from rich.table import Table
-        table = Table(title="JIT (this session)")
-        for col, just in (("name", "left"), ("kind", "left"), ("calls", "right"),
-                          ("state", "left"), ("signature / reason", "left"),
-                          ("compile ms", "right"), ("code bytes", "right"),
-                          ("deopts", "right")):
-            table.add_column(col, justify=just)
-        for r in recs:
-            detail = r["signature"] if r["state"] == "compiled" else (r["reason"] or r["signature"])
-            if r.get("bounded_recursion"):
-                detail += "; depth bounded: " + ", ".join(r["bounded_recursion"])
-            table.add_row(r["name"], r["kind"], str(r["calls"]), r["state"], detail,
-                          f"{r['compile_ms']:.2f}", str(r["code_bytes"]), str(r["deopts"]))
-        out = sys.stdout
-        tty = out.isatty() if hasattr(out, "isatty") else False
-        Console(file=out, width=None if tty else 120, force_terminal=tty or None,
-                no_color=not tty).print(table)
+        from .jit_report import print_table
+        print_table(recs, "JIT (this session)")
 
 
 def _flush():
@@ -429,9 +413,13 @@ def run_tty(repl: Repl) -> int:
             print("interrupted")
 
 
-def main(argv=None) -> int:
-    """``tengojit`` with no file: the REPL. Exit status 0 (or what ``os.exit`` asked for)."""
-    repl = Repl(jit=True)
+def main(jit=None, jit_threshold=None) -> int:
+    """``tengojit`` with no file: the REPL. Exit status 0 (or what ``os.exit`` asked for).
+    ``jit`` None: on unless ``TENGOJIT_JIT=0``."""
+    if jit is None:
+        from .jit import enabled_by_default
+        jit = enabled_by_default()
+    repl = Repl(jit=jit, jit_threshold=jit_threshold)
     if sys.stdin.isatty() and sys.stdout.isatty():
         return run_tty(repl)
     return run_lines(repl, sys.stdin)

@@ -191,3 +191,75 @@ def test_executable_script_with_shebang(tmp_path):
     os.chmod(path, 0o755)
     r = subprocess.run([path], capture_output=True, text=True, timeout=60)
     assert (r.returncode, r.stdout) == (0, "ok\n")
+
+
+FIB = """fib := func(n) { if n < 2 { return n }; return fib(n-1) + fib(n-2) }
+fmt := import("fmt")
+fmt.println(fib(20))
+"""
+
+
+def test_jit_flags_parse():
+    assert parse_args(["-no-jit", "f.tengo"]) == ({"no-jit": True}, "f.tengo", [])
+    assert parse_args(["--jit-threshold", "5", "--jit-stats", "f.tengo"]) == \
+        ({"jit-threshold": 5, "jit-stats": True}, "f.tengo", [])
+    assert parse_args(["-jit-threshold=0", "f.tengo"])[0] == {"jit-threshold": 0}
+
+
+def test_jit_on_by_default_with_stats(tmp_path):
+    import tengojit.jit as jit
+    if not jit.available():
+        import pytest
+        pytest.skip("llvmlite is not available here: the baseline tier runs, silently")
+    r = tengojit("-jit-stats", "-jit-threshold", "3", write(tmp_path, FIB))
+    assert r.returncode == 0 and r.stdout == "6765\n"
+    assert "fib" in r.stderr and "compiled" in r.stderr and "(int) -> int" in r.stderr
+
+
+def test_no_jit_flag_and_environment(tmp_path):
+    path = write(tmp_path, FIB)
+    for args, env in ((["-no-jit"], {}), (["--no-jit"], {}), ([], {"TENGOJIT_JIT": "0"})):
+        r = subprocess.run([sys.executable, "-m", "tengojit", "-jit-stats", *args, path],
+                           capture_output=True, text=True, timeout=60,
+                           env={**os.environ, **env})
+        assert r.returncode == 0 and r.stdout == "6765\n"
+        assert r.stderr == "the JIT was off for this program\n"
+
+
+def test_bad_jit_threshold(tmp_path):
+    r = tengojit("-jit-threshold", "x", write(tmp_path, FIB))
+    assert r.returncode == 2
+    assert r.stderr.startswith('invalid value "x" for flag -jit-threshold: parse error')
+    r = tengojit("-jit-threshold")
+    assert r.returncode == 2 and "flag needs an argument: -jit-threshold" in r.stderr
+
+
+def test_script_jit_default_follows_environment(monkeypatch):
+    from tengojit import Script
+    monkeypatch.delenv("TENGOJIT_JIT", raising=False)
+    assert Script("a := 1").jit is True
+    monkeypatch.setenv("TENGOJIT_JIT", "off")
+    assert Script("a := 1").jit is False
+    assert Script("a := 1", jit=True).jit is True
+
+
+def test_ctrl_c_stops_native_code(tmp_path):
+    # a function compiled at its first call, looping forever natively
+    path = write(tmp_path, 'fmt := import("fmt")\n'
+                           'f := func(n) { x := 0; for i := 0; i < n; i++ { x = x + i }; return x }\n'
+                           'fmt.println("started")\nf(9000000000000000000)')
+    p = subprocess.Popen([sys.executable, "-m", "tengojit", "-jit-threshold", "0", "-jit-stats",
+                          path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline() == "started\n"
+        time.sleep(1.0)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    import tengojit.jit as jit
+    if jit.available():
+        assert "compiled" in err      # it really was native code that got interrupted

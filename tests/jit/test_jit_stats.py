@@ -11,7 +11,7 @@ from tengojit.errors import TengoError
 pytestmark = pytest.mark.skipif(not jit.available(), reason="the JIT tier is not available")
 
 KEYS = {"name", "kind", "calls", "state", "reason", "signature", "compile_ms", "code_bytes",
-        "deopts", "bounded_recursion"}
+        "deopts", "bounded_recursion", "osr"}
 STATES = {"compiled", "not eligible", "failed", "profiling", "invalidated"}
 
 SRC = """
@@ -236,18 +236,18 @@ def test_max_allocs_disables_the_jit():
 # ---------------------------------------------------------------------------------------------
 # environment defaults
 
-def test_env_defaults_off(monkeypatch):
+def test_env_defaults_on(monkeypatch):
     monkeypatch.delenv("TENGOJIT_JIT", raising=False)
     monkeypatch.delenv("TENGOJIT_THRESHOLD", raising=False)
     s = Script("x := 1")
-    assert s.jit is False
+    assert s.jit is True
     assert s.jit_threshold == jit.DEFAULT_THRESHOLD
-    assert jit.enabled_by_default() is False
+    assert jit.enabled_by_default() is True
 
 
 @pytest.mark.parametrize("value,expected", [("1", True), ("yes", True), ("true", True),
-                                            ("0", False), ("", False), ("false", False),
-                                            ("no", False)])
+                                            ("0", False), ("", True), ("false", False),
+                                            ("no", False), ("off", False), ("OFF", False)])
 def test_env_tengojit_jit(monkeypatch, value, expected):
     monkeypatch.setenv("TENGOJIT_JIT", value)
     assert jit.enabled_by_default() is expected
