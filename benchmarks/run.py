@@ -4,6 +4,9 @@
     python benchmarks/run.py                 # full run (about a minute on 2 cores)
     python benchmarks/run.py --quick         # fewer rounds and shorter batches (< 60 s)
     python benchmarks/run.py --quick --json OUT.json [--png OUT.png] [-k NAME]
+    python benchmarks/run.py --awfy [--quick] [--json OUT.json] [--png OUT.png] [-k NAME]
+
+``--awfy`` runs the Are-We-Fast-Yet suite instead, beside its peers (see awfy.py).
 
 Prints, for every available tier (baseline; jit once ``tengojit.jit.available()``), the seed's
 table — Benchmark | tier | ns/op | B/op | allocs/op | ops/sec (and peak B/op) — then the CPython
@@ -372,7 +375,14 @@ def main(argv=None):
                     help="skip the CPython peers and the JIT's native peers")
     ap.add_argument("--no-jit-peers", action="store_true",
                     help="skip the JIT's native peers (fib35, host_call, compile_small)")
+    ap.add_argument("--awfy", action="store_true",
+                    help="run the Are-We-Fast-Yet suite beside CPython, Lua, LuaJIT and Go Tengo")
     a = ap.parse_args(argv)
+    if a.awfy:
+        import awfy
+        from rich.console import Console
+        return awfy.main(a, Console(width=None if sys.stdout.isatty() else 180),
+                         Console(stderr=True))
     rounds = a.rounds or (15 if a.quick else 25)
     batch_ns = (a.batch_ms or (20 if a.quick else 80)) * 1e6
     warm_ns = batch_ns * 2
