@@ -130,6 +130,8 @@ def command(impl, name, inner, outer, scratch):
 
 def run_one(impl, name, inner, outer, scratch):
     """{"us": [per-iteration µs], "error": text or None, "wall_s": whole-process seconds}."""
+    if impl.startswith("tengo") and not os.path.exists(port_path(name)):
+        return {"us": [], "error": f"no port at {port_path(name)}", "wall_s": 0.0}
     argv, cwd = command(impl, name, inner, outer, scratch)
     env = dict(os.environ, PYTHONHASHSEED="0")
     t0 = time.perf_counter()

@@ -102,6 +102,42 @@ def is_bool_expr(e):
     return False
 
 
+def _equality_literal(node):
+    """The kind of literal a ``==``/``!=`` operand is ("undefined", "str", "int", "bool"), if any.
+
+    Comparing with such a literal needs one type test: ``x == undefined`` is ``x is None`` for
+    every value, ``x == "s"`` holds only for strings, and ints and bools keep a slow path for the
+    cross-type cases (``1 == 1.0``)."""
+    while isinstance(node, A.ParenExpr):
+        node = node.expr
+    if isinstance(node, A.UndefinedLit):
+        return "undefined"
+    if isinstance(node, A.StringLit):
+        return "str"
+    if isinstance(node, A.IntLit):
+        return "int"
+    if isinstance(node, A.BoolLit):
+        return "bool"
+    return None
+
+_NO_CONST = object()
+
+
+def _numeric_literal(node, e=None):
+    """The value of an int or float literal operand (or of its generated expression ``e``, a
+    constant local), else None."""
+    if isinstance(e, P.Constant) and type(e.value) in (int, float):
+        return e.value
+    node = A.unparen(node)
+    if isinstance(node, (A.IntLit, A.FloatLit)):
+        return node.value
+    return None
+
+
+def _float_literal(node):
+    return isinstance(A.unparen(node), A.FloatLit)
+
+
 def type_is(e, tname):
     return P.Compare(left=P.Call(func=N("type"), args=[e], keywords=[]), ops=[P.Is()],
                      comparators=[N(tname)])
@@ -121,9 +157,11 @@ class ModuleBuilder:
         self.osr_loop = None     # id of the main-body loop being generated, if it gets OSR
         self.loops = []          # stack of post-statement generators (None for for-in / no post)
         self.int_names = frozenset()   # parameters known to hold ints (specialised body)
+        self.dict_names = frozenset()  # parameters known to hold maps (specialised body)
         self.func_stack = []     # FuncInfo of the function being generated
         self.tco = None          # (symbol, fid, params) when the current function may loop
         self._writes = None      # Symbol -> number of statements assigning it (symbol_writes)
+        self._consts = None      # Symbol -> literal value (constant_locals)
 
     # ------------------------------------------------------------------ helpers
     def error(self, pos, msg):
@@ -206,16 +244,17 @@ class ModuleBuilder:
             inner.append(P.Return(value=None))
             body.append(P.While(test=C(True), body=inner, orelse=[]))
         else:
-            ints = self.int_params(info, params, stmts)
-            if ints:
-                # a second copy of the body for int arguments: their type tests disappear
-                saved_ints, saved_tmp = self.int_names, self.tmp_counter
+            ints, dicts = self.int_params(info, params, stmts)
+            if ints or dicts:
+                # a second copy of the body for int and map arguments: their type tests go
+                known = self.int_names, self.dict_names
                 self.int_names = frozenset(p.pyname for p in ints)
+                self.dict_names = frozenset(p.pyname for p in dicts)
                 fast = self.stmts(stmts)
-                self.int_names = saved_ints
-                test = type_is(N(ints[0].pyname), "int")
-                if len(ints) > 1:
-                    test = P.BoolOp(op=P.And(), values=[type_is(N(p.pyname), "int") for p in ints])
+                self.int_names, self.dict_names = known
+                tests = [type_is(N(p.pyname), "int") for p in ints] + \
+                        [type_is(N(p.pyname), "dict") for p in dicts]
+                test = tests[0] if len(tests) == 1 else P.BoolOp(op=P.And(), values=tests)
                 body.append(P.If(test=test, body=fast or [P.Pass()], orelse=inner or [P.Pass()]))
             else:
                 body += inner
@@ -228,13 +267,16 @@ class ModuleBuilder:
         return body
 
     def int_params(self, info, params, stmts):
-        """Parameters worth an int-specialised body: never assigned (anywhere, nested closures
-        included), used in arithmetic or comparisons; only for small bodies."""
+        """Parameters worth a specialised body: (ints, maps). Never assigned (anywhere, nested
+        closures included); ints used in arithmetic or comparisons, maps as the object of
+        selectors and string-keyed indexing; only for small bodies."""
         if info.node is None or not params or self.program.count_allocs:
-            return []
+            return [], []
         size = 0
         assigned = set()
         used_in_ops = {}
+        used_as_map = {}
+        rebound = set()          # assigned as a whole (``m = x``; ``m.k = x`` only mutates m)
         stack = list(stmts)
         while stack:
             x = stack.pop()
@@ -242,11 +284,20 @@ class ModuleBuilder:
             if isinstance(x, (A.AssignStmt, A.IncDecStmt)):
                 targets = x.lhs if isinstance(x, A.AssignStmt) else [x.expr]
                 for t in targets:
+                    whole = not isinstance(A.unparen(t), (A.SelectorExpr, A.IndexExpr))
                     while isinstance(t, (A.SelectorExpr, A.IndexExpr, A.ParenExpr)):
                         t = t.expr
                     sym = self.res.uses.get(id(t)) or self.res.defs.get(id(x))
                     if sym is not None:
                         assigned.add(sym)
+                        if whole:
+                            rebound.add(sym)
+            if isinstance(x, A.SelectorExpr) or (isinstance(x, A.IndexExpr)
+                                                 and isinstance(x.index, A.StringLit)):
+                if isinstance(x.expr, A.Ident):
+                    sym = self.res.uses.get(id(x.expr))
+                    if sym is not None:
+                        used_as_map[sym] = used_as_map.get(sym, 0) + 1
             if isinstance(x, (A.BinaryExpr, A.UnaryExpr)):
                 for o in ((x.left, x.right) if isinstance(x, A.BinaryExpr) else (x.operand,)):
                     if isinstance(o, A.Ident):
@@ -261,10 +312,12 @@ class ModuleBuilder:
                     if isinstance(v, list) or hasattr(v, "__slots__"):
                         stack.append(v)
         if size > 400:
-            return []
+            return [], []
         # the dispatch costs one type test: worth it from two tests saved on
-        return [p for p in params if not p.boxed and p not in assigned
-                and used_in_ops.get(p, 0) >= 2 and not (info.node.variadic and p is params[-1])]
+        fixed = [p for p in params if not p.boxed and p not in rebound
+                 and not (info.node.variadic and p is params[-1])]
+        return ([p for p in fixed if used_in_ops.get(p, 0) >= 2 and p not in assigned],
+                [p for p in fixed if used_as_map.get(p, 0) >= 2 and used_in_ops.get(p, 0) < 2])
 
     # ------------------------------------------------------------------ the JIT's hooks
     def jit_prologue(self, info, params):
@@ -376,6 +429,78 @@ class ModuleBuilder:
             _pos(h, n.pos)
         return hook
 
+    def loop_region(self, n, func):
+        """A top-level loop of the main body (``func`` None) or of a function body: replaceable
+        by a native loop region at its entry (``jit_loop_hook``) and while it runs (on-stack
+        replacement, ``osr_counter``). A function's variables the region uses travel in a list
+        (the *frame*, ``frame_symbols``)."""
+        fid = self.res.main.fid if func is None else func.fid
+        lid = self.program.register_jit_loop(n, self.res, fid, self.filename)
+        entry_frame = osr_frame = None
+        if func is not None:
+            entry_frame = self.frame_symbols(n, func, n)
+            osr_frame = self.frame_symbols(n, func, n.body, n.cond, n.post)
+            self.program.jit_loop_frames[lid] = (entry_frame, osr_frame)
+        if n.cond is None or not any(isinstance(x, A.CallExpr) for x in A.walk(n.cond)):
+            nested = any(isinstance(x, (A.ForStmt, A.ForInStmt)) for x in A.walk(n.body))
+            self.osr_loop = (lid, osr_frame, nested)
+        res = self.s_ForStmt(n)
+        self.osr_loop = None
+        for st in res:
+            if not hasattr(st, "lineno"):
+                _pos(st, n.pos)
+        if func is None:
+            return self.jit_loop_hook(n, lid, res)
+        return self.frame_loop_hook(n, lid, res, entry_frame)
+
+    def frame_symbols(self, loop, func, *parts):
+        """The variables of ``func`` that ``parts`` (pieces of ``loop``) use but do not define,
+        sorted by Python name: what a native region of them reads and writes back."""
+        defined, used = set(), set()
+        for part in parts:
+            if part is None:
+                continue
+            for x in A.walk(part):
+                d = self.res.defs.get(id(x))
+                if d is not None:
+                    defined.add(d)
+                if isinstance(x, A.Ident):
+                    u = self.res.uses.get(id(x))
+                    if u is not None and u.kind == "local" and u.func is func:
+                        used.add(u)
+        return sorted(used - defined, key=lambda s: s.pyname)
+
+    def frame_loop_hook(self, n, lid, stmts, frame):
+        """A top-level loop of a function body, replaceable by a native loop region:
+
+            if _L<id> is not False and (_hotfloop(id, G, _f := [a, b]) if _L<id> is None
+                                        else _L<id>(G, _f := [a, b]) is not _DEOPT):
+                a, b = _f                   # the values the native loop left
+            else:
+                <the loop>
+
+        ``_L<id>`` is None while profiling, the native entry once compiled, False when the
+        loop stays on the baseline tier."""
+        ln = f"_L{lid}"
+        self.program.ns.setdefault(ln, None)
+        f = self.temp()
+
+        def frame_list():
+            return P.NamedExpr(target=S(f), value=P.List(elts=[N(s.pyname) for s in frame], ctx=P.Load()))
+        hot = P.Call(func=N("_hotfloop"), args=[C(lid), N("G"), frame_list()], keywords=[])
+        native = P.Compare(left=P.Call(func=N(ln), args=[N("G"), frame_list()], keywords=[]),
+                           ops=[P.IsNot()], comparators=[N("_DEOPT")])
+        test = P.BoolOp(op=P.And(), values=[
+            P.Compare(left=N(ln), ops=[P.IsNot()], comparators=[C(False)]),
+            P.IfExp(test=P.Compare(left=N(ln), ops=[P.Is()], comparators=[C(None)]), body=hot, orelse=native)])
+        body = [self.unpack_frame(frame, f)] if frame else [P.Pass()]
+        return [_pos(P.If(test=test, body=body, orelse=stmts), n.pos)]
+
+    @staticmethod
+    def unpack_frame(frame, f):
+        targets = P.Tuple(elts=[S(s.pyname) for s in frame], ctx=P.Store())
+        return P.Assign(targets=[targets], value=N(f))
+
     # ------------------------------------------------------------------ statements
     def stmts(self, lst, tail=False):
         out = []
@@ -385,17 +510,11 @@ class ModuleBuilder:
         return out
 
     def stmt(self, n, tail=False):
-        if (type(n) is A.ForStmt and self.program.jit and not self.is_module
-                and len(self.func_stack) == 1 and not self.loops):
-            lid = self.program.register_jit_loop(n, self.res, self.res.main.fid, self.filename)
-            if n.cond is None or not any(isinstance(x, A.CallExpr) for x in A.walk(n.cond)):
-                self.osr_loop = lid
-            res = self.s_ForStmt(n)
-            self.osr_loop = None
-            for st in res:
-                if not hasattr(st, "lineno"):
-                    _pos(st, n.pos)
-            return self.jit_loop_hook(n, lid, res)
+        if type(n) is A.ForStmt and self.program.jit and not self.loops:
+            if not self.is_module and len(self.func_stack) == 1:
+                return self.loop_region(n, None)
+            if len(self.func_stack) > 1:
+                return self.loop_region(n, self.func_stack[-1])
         m = getattr(self, "s_" + type(n).__name__)
         if m in (self.s_BlockStmt, self.s_IfStmt, self.s_ExprStmt):
             res = m(n, tail)
@@ -525,9 +644,11 @@ class ModuleBuilder:
         return self._writes
 
     def s_ForStmt(self, n):
+        # the OSR counter belongs to this loop only, never to the loops nested in it
+        osr, self.osr_loop = self.osr_loop, None
         counted = self.counted_loop(n)
         if counted is not None:
-            return self.range_loop(n, *counted)
+            return self.range_loop(n, *counted, osr=osr)
         out = []
         if n.init is not None:
             out += self.stmt(n.init)
@@ -543,8 +664,8 @@ class ModuleBuilder:
         self.loops.pop()
         if post_fn is not None:
             body += post_fn()
-        if self.osr_loop is not None:
-            before, first = self.osr_counter(self.osr_loop, n.pos)
+        if osr is not None:
+            before, first = self.osr_counter(*osr, n.pos)
             out += before
             body = first + body
         if cond_pre:
@@ -556,8 +677,9 @@ class ModuleBuilder:
         out.append(_pos(loop, n.pos))
         return out
 
-    def osr_counter(self, lid, pos):
-        """On-stack replacement of a main-body loop (its variables are all globals, in G):
+    def osr_counter(self, lid, frame, nested, pos):
+        """On-stack replacement of a top-level loop. In the main body its variables are all
+        globals, in G (``frame`` None):
 
             _c = 0                          # before the loop
             while <cond>:
@@ -566,18 +688,29 @@ class ModuleBuilder:
                     if _osr(<lid>, G): break   # the rest of the loop ran natively
                 <body; post>
 
+        In a function body the function's variables the rest of the loop uses (``frame``)
+        travel in a list: ``if _fosr(<lid>, G, _f := [a, i]): a, i = _f; break``. A loop with a
+        nested loop switches after ``_OSRNN`` iterations (its iterations are long), others after
+        ``_OSRN``.
+
         The native continuation starts by evaluating the condition again, which is why only
         loops whose condition calls nothing get the counter. Returns (statements before the
         loop, statements to put first in its body)."""
         c = self.temp()
         bump = P.AugAssign(target=S(c), op=P.Add(), value=C(1))
-        osr = P.If(test=P.Call(func=N("_osr"), args=[C(lid), N("G")], keywords=[]),
-                   body=[P.Break()], orelse=[])
-        check = P.If(test=P.Compare(left=N(c), ops=[P.Eq()], comparators=[N("_OSRN")]),
+        if frame is None:
+            osr = P.If(test=P.Call(func=N("_osr"), args=[C(lid), N("G")], keywords=[]),
+                       body=[P.Break()], orelse=[])
+        else:
+            f = self.temp()
+            lst = P.NamedExpr(target=S(f), value=P.List(elts=[N(s.pyname) for s in frame], ctx=P.Load()))
+            osr = P.If(test=P.Call(func=N("_fosr"), args=[C(lid), N("G"), lst], keywords=[]),
+                       body=([self.unpack_frame(frame, f)] if frame else []) + [P.Break()], orelse=[])
+        check = P.If(test=P.Compare(left=N(c), ops=[P.Eq()], comparators=[N("_OSRNN" if nested else "_OSRN")]),
                      body=[osr], orelse=[])
         return [_pos(P.Assign(targets=[S(c)], value=C(0)), pos)], [_pos(bump, pos), _pos(check, pos)]
 
-    def range_loop(self, n, sym, start, stop):
+    def range_loop(self, n, sym, start, stop, osr=None):
         """``for i := a; i < b; i++ { body }`` as ``i = a; for t in range(a, b): i = t; body``
         with ``else: i = max(a, b)`` (the value the condition stopped at; after a ``break`` i
         keeps the value it had, as nothing else writes it). In the body a local ``i`` is a
@@ -591,6 +724,10 @@ class ModuleBuilder:
         body = self.store_sym(sym, N(t), n.pos) + self.stmts(n.body.stmts)
         self.int_names = saved_ints
         self.loops.pop()
+        if osr is not None:
+            before, first = self.osr_counter(*osr, n.pos)
+            out += before
+            body = body[:1] + first + body[1:]
         rng = P.Call(func=N("range"), args=[C(start), C(stop)], keywords=[])
         done = self.store_sym(sym, C(max(start, stop)), n.pos)
         out.append(_pos(P.For(target=S(t), iter=rng, body=body, orelse=done, type_comment=None), n.pos))
@@ -624,7 +761,26 @@ class ModuleBuilder:
             return N(self.program.builtin_ref(sym.name))
         if sym.boxed:
             return _pos(P.Subscript(value=N(sym.pyname), slice=C(0), ctx=P.Load()), pos)
+        const = self.constant_locals().get(sym, _NO_CONST)
+        if const is not _NO_CONST:
+            return _pos(C(const), pos)
         return _pos(N(sym.pyname), pos)
+
+    def constant_locals(self):
+        """Locals defined with a literal (``limit := 500``) and never assigned again: their uses
+        are the literal itself, so its type is known where it is used. Computed once per file."""
+        if self._consts is None:
+            writes = self.symbol_writes()
+            self._consts = {}
+            for x in A.walk(self.file.stmts):
+                if isinstance(x, A.AssignStmt) and x.op == ":=" and len(x.lhs) == 1 and len(x.rhs) == 1:
+                    sym = self.res.defs.get(id(x))
+                    rhs = A.unparen(x.rhs[0])
+                    if (sym is not None and sym.kind == "local" and not sym.boxed
+                            and writes.get(sym, 0) == 0
+                            and type(rhs) in (A.IntLit, A.FloatLit, A.StringLit, A.BoolLit)):
+                        self._consts[sym] = rhs.value
+        return self._consts
 
     def store_sym(self, sym, value, pos):
         if sym.kind == "global":
@@ -707,6 +863,8 @@ class ModuleBuilder:
             pre = []
         store = [_pos(P.Assign(targets=[P.Subscript(value=base, slice=key, ctx=P.Store())], value=value), pos)]
         if isinstance(key, P.Constant) and type(key.value) is str:
+            if isinstance(base, P.Name) and base.id in self.dict_names:
+                return pre + store
             test = type_is(base, "dict")
         else:
             tests = [type_is(base, "list")]
@@ -1001,6 +1159,15 @@ class ModuleBuilder:
             re_ = self.expr(right)
             lf, ll = self.operand(le)
             rf, rl = self.operand(re_)
+            lit = _equality_literal(right) or _equality_literal(left)
+            if lit is not None:
+                other_first, other_later = (lf, ll) if _equality_literal(right) else (rf, rl)
+                lit_e = rl if _equality_literal(right) else ll
+                r = self._equals_literal(op, lit, other_first, other_later, lit_e, ll, rl, left, right, pos)
+                if r is not None:
+                    r = _pos(r, pos)
+                    r._tengo_bool = True
+                    return r
             cmp_op = P.Eq() if op == "==" else P.NotEq()
             fast = P.Compare(left=ll, ops=[cmp_op], comparators=[rl])
             slow = call(rt("eq"), [ll, rl], pos)
@@ -1031,6 +1198,14 @@ class ModuleBuilder:
             fast = P.Compare(left=ll, ops=[pyop()], comparators=[rl])
             if isinstance(test, P.Constant) and test.value is True:
                 return _pos(fast, pos)           # both operands known ints
+            right_first = op in ("<", "<=")
+            if _float_literal(left) or _float_literal(right):
+                fp = self.float_path(op, lf, ll, rf, rl, left, right, slow, right_first)
+                if fp is not None:
+                    fp = _pos(fp, pos)
+                    fp._tengo_bool = True
+                    return fp
+            slow = self.float_path(op, None, ll, None, rl, left, right, slow) or slow
             r = _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
             r._tengo_bool = True
             return r
@@ -1047,6 +1222,8 @@ class ModuleBuilder:
         rf, rl = self.operand(re_)
         slow = call(rt(slow_name), [ll, rl], pos)
         if pyop is None:
+            if op in ("/", "%"):
+                return _pos(self.division(op, lf, ll, rf, rl, left, right, slow, pos), pos)
             # still evaluate operands in order through the temporaries
             if lf is not ll or rf is not rl:
                 return _pos(call(rt(slow_name), [lf, rf], pos), pos)
@@ -1059,17 +1236,114 @@ class ModuleBuilder:
             else:
                 bound = P.Compare(left=ll, ops=[P.GtE()], comparators=[C(INT64_MIN + right.value)])
             it = self.int_test(lf, left)
-            test = bound if it is None else P.BoolOp(op=P.And(), values=[it, bound])
+            if it is None:
+                return _pos(P.IfExp(test=bound, body=P.BinOp(left=ll, op=pyop(), right=rl),
+                                    orelse=slow), pos)
+            test = P.BoolOp(op=P.And(), values=[it, bound])
+            slow = self.float_path(op, None, ll, None, rl, left, right, slow) or slow
             return _pos(P.IfExp(test=test, body=P.BinOp(left=ll, op=pyop(), right=rl), orelse=slow), pos)
+        if op in ("+", "-", "*") and (_float_literal(left) or _float_literal(right)):
+            # a float literal operand: the int path can never be taken
+            fp = self.float_path(op, lf, ll, rf, rl, left, right, slow)
+            if fp is not None:
+                return _pos(fp, pos)
         test = self._both_int(lf, rf, left, right)
         raw = P.BinOp(left=ll, op=pyop(), right=rl)
         if pyop in (P.BitAnd, P.BitOr, P.BitXor):
             fast = raw                       # never leaves int64
         else:
             fast = self._wrapped(raw, op, right, pos)
+            if not (isinstance(test, P.Constant) and test.value is True):
+                slow = self.float_path(op, None, ll, None, rl, left, right, slow) or slow
         if isinstance(test, P.Constant) and test.value is True:
             return _pos(fast, pos)
         return _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
+
+    def float_path(self, op, lf, ll, rf, rl, left, right, slow, right_first=False):
+        """``l op r`` computed by Python when the operands that are not literals are floats
+        (IEEE double arithmetic and comparisons are Go's; an int literal beside a float is
+        converted as Tengo does), else ``slow``; None when there is no such path. ``lf``/``rf``
+        are the operands' first-use forms, or None when they were evaluated already."""
+        tests = []
+        operands = ((lf, ll, left), (rf, rl, right))
+        for first, later, node in (operands[::-1] if right_first else operands):
+            if _numeric_literal(node, later) is None and not self.known_int(node, later):
+                tests.append(first if first is not None else later)
+        if not tests:
+            return None
+        if op == "/":
+            divisor = _numeric_literal(right, rl)
+            if divisor is not None and not divisor:
+                return None
+        types = [P.Call(func=N("type"), args=[e], keywords=[]) for e in tests]
+        test = P.Compare(left=types[0], ops=[P.Is()] * len(types), comparators=types[1:] + [N("float")])
+        if op == "/" and _numeric_literal(right, rl) is None:
+            # known ints are tested only for zero, any other divisor is a float here
+            test = P.BoolOp(op=P.And(), values=[test, rl])       # x / 0.0 is not Python's error
+        pyop = {"+": P.Add, "-": P.Sub, "*": P.Mult, "/": P.Div}.get(op)
+        if pyop is not None:
+            fast = P.BinOp(left=ll, op=pyop(), right=rl)
+        else:
+            fast = P.Compare(left=ll, ops=[_CMPOPS[op][1]()], comparators=[rl])
+        return P.IfExp(test=test, body=fast, orelse=slow)
+
+    def division(self, op, lf, ll, rf, rl, left, right, slow, pos):
+        """``/`` and ``%``: ints with a non-negative dividend and a positive divisor are Python's
+        ``//`` and ``%`` (Tengo truncates, Python floors: they agree there); ``/`` on floats is
+        Python's when the divisor is not zero; everything else is ``ops``."""
+        slow_first = call(rt("div" if op == "/" else "mod"), [lf, rf], pos) \
+            if (lf is not ll or rf is not rl) else slow
+        a, d = _numeric_literal(left, ll), _numeric_literal(right, rl)
+        if type(a) is float or type(d) is float:
+            if op == "/":
+                return self.float_path(op, lf, ll, rf, rl, left, right, slow) or slow_first
+            return slow_first
+        if (d is not None and d <= 0) or (a is not None and a < 0):
+            return slow_first
+        # one test evaluating both first-use forms (a short-circuit must not skip one)
+        both = self._both_int(lf, rf, left, right)
+        conds = [] if isinstance(both, P.Constant) else [both]
+        if a is None:
+            conds.append(P.Compare(left=ll, ops=[P.GtE()], comparators=[C(0)]))
+        if d is None:
+            conds.append(P.Compare(left=rl, ops=[P.Gt()], comparators=[C(0)]))
+        fast = P.BinOp(left=ll, op=P.FloorDiv() if op == "/" else P.Mod(), right=rl)
+        if not conds:
+            return fast
+        other = slow
+        if op == "/":
+            other = self.float_path(op, None, ll, None, rl, left, right, slow) or slow
+        test = conds[0] if len(conds) == 1 else P.BoolOp(op=P.And(), values=conds)
+        return P.IfExp(test=test, body=fast, orelse=other)
+
+    def _equals_literal(self, op, kind, other_first, other_later, lit_e, ll, rl, left, right, pos):
+        """``==``/``!=`` where one operand is a literal of ``kind`` (see _equality_literal)."""
+        if isinstance(other_first, P.Constant):
+            return None          # two literals: the generic form (no `is` on a constant)
+        eq = op == "=="
+        if kind == "undefined":
+            return P.Compare(left=other_first, ops=[P.Is() if eq else P.IsNot()], comparators=[C(None)])
+        if kind == "str":
+            if eq:
+                return P.BoolOp(op=P.And(), values=[
+                    type_is(other_first, "str"),
+                    P.Compare(left=other_later, ops=[P.Eq()], comparators=[lit_e])])
+            return P.BoolOp(op=P.Or(), values=[
+                P.Compare(left=P.Call(func=N("type"), args=[other_first], keywords=[]),
+                          ops=[P.IsNot()], comparators=[N("str")]),
+                P.Compare(left=other_later, ops=[P.NotEq()], comparators=[lit_e])])
+        tname = "int" if kind == "int" else "bool"
+        if kind == "int" and self.known_int(left, ll) and self.known_int(right, rl):
+            return P.Compare(left=ll, ops=[P.Eq() if eq else P.NotEq()], comparators=[rl])
+        test = type_is(other_first, tname)
+        if kind == "bool":
+            fast = P.Compare(left=other_later, ops=[P.Is() if eq else P.IsNot()], comparators=[lit_e])
+        else:
+            fast = P.Compare(left=other_later, ops=[P.Eq() if eq else P.NotEq()], comparators=[lit_e])
+        slow = call(rt("eq"), [ll, rl], pos)
+        if not eq:
+            slow = P.UnaryOp(op=P.Not(), operand=slow)
+        return P.IfExp(test=test, body=fast, orelse=slow)
 
     def arith_chain(self, op, left, right, pos):
         """``a + b - c * d`` over simple operands: one type test, one wrap at the end.
@@ -1111,23 +1385,35 @@ class ModuleBuilder:
                 return P.BinOp(left=a, op=_BINOPS[o][1](), right=b)
             return call(rt(_BINOPS[o][0]), [a, b], p_)
 
-        types = [P.Call(func=N("type"), args=[e], keywords=[]) for node, e in leaves
-                 if not isinstance(node, A.IntLit)]
-        if not types:
+        def type_test(tname, exclude):
+            types = [P.Call(func=N("type"), args=[e], keywords=[]) for node, e in leaves
+                     if not isinstance(A.unparen(node), exclude) and not isinstance(e, P.Constant)]
+            if not types:
+                return None
+            return P.Compare(left=types[0], ops=[P.Is()] * len(types),
+                             comparators=types[1:] + [N(tname)])
+        # every operand that is not a literal a float: IEEE arithmetic, Go's (int literals
+        # beside floats convert as in Tengo)
+        float_test = type_test("float", (A.IntLit, A.FloatLit))
+        slow = build(tree, False)
+        if float_test is not None:
+            slow = P.IfExp(test=float_test, body=build(tree, True), orelse=slow)
+        if any(isinstance(A.unparen(node), A.FloatLit) for node, _ in leaves):
+            return _pos(slow, pos) if float_test is not None else None
+        test = type_test("int", A.IntLit)
+        if test is None:
             return None
-        test = P.Compare(left=types[0], ops=[P.Is()] * len(types),
-                         comparators=types[1:] + [N("int")])
         t = self.temp()
         named = P.NamedExpr(target=S(t), value=build(tree, True))
         fast = P.IfExp(test=P.Compare(left=C(INT64_MIN), ops=[P.LtE(), P.LtE()],
                                       comparators=[named, C(INT64_MAX)]),
                        body=N(t), orelse=call(rt("wrap"), [N(t)], pos))
-        return _pos(P.IfExp(test=test, body=fast, orelse=build(tree, False)), pos)
+        return _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
 
     def known_int(self, node, e):
         """Is this operand an int for sure? (a literal, or a parameter of a function body
         specialised for int arguments, see function_body)"""
-        if isinstance(node, A.IntLit):
+        if isinstance(node, A.IntLit) or (isinstance(e, P.Constant) and type(e.value) is int):
             return True
         return isinstance(e, P.Name) and e.id in self.int_names
 
@@ -1179,6 +1465,9 @@ class ModuleBuilder:
         if self.program.count_allocs or not (o_simple or i_simple):
             return slow
         if isinstance(i, P.Constant) and type(i.value) is str:
+            if isinstance(o, P.Name) and o.id in self.dict_names:
+                return _pos(P.Call(func=P.Attribute(value=o, attr="get", ctx=P.Load()), args=[i],
+                                   keywords=[]), n.pos)
             first_o, later_o = self.operand(o)
             return _pos(P.IfExp(test=type_is(first_o, "dict"),
                                 body=P.Call(func=P.Attribute(value=later_o, attr="get", ctx=P.Load()),
@@ -1204,8 +1493,11 @@ class ModuleBuilder:
 
     def e_SelectorExpr(self, n):
         o = self.expr(n.expr)
-        first, later = self.operand(o)
         key = C(n.sel)
+        if isinstance(o, P.Name) and o.id in self.dict_names:
+            return _pos(P.Call(func=P.Attribute(value=o, attr="get", ctx=P.Load()), args=[key],
+                               keywords=[]), n.pos)
+        first, later = self.operand(o)
         fast = P.Call(func=P.Attribute(value=later, attr="get", ctx=P.Load()), args=[key], keywords=[])
         return _pos(P.IfExp(test=type_is(first, "dict"), body=fast,
                             orelse=call(rt("index"), [later, key], n.pos)), n.pos)

@@ -20,6 +20,7 @@ from ..values import ImmutableMap
 
 
 OSR_ITERATIONS = 500
+OSR_NESTED_ITERATIONS = 2    # a loop with a nested loop: each iteration is long
 
 
 class FunctionInfo:
@@ -59,6 +60,8 @@ class Program:
         self.jit_loop_threshold = 0 if jit_threshold == 0 else 1
         # iterations of one run of a main-body loop after which it continues natively
         self.jit_osr_iterations = OSR_ITERATIONS
+        self.jit_osr_nested_iterations = OSR_NESTED_ITERATIONS
+        self.jit_loop_frames = {}     # loop id -> (entry frame, OSR frame) Symbols (function loops)
         self.jit_records = {}
         self.jit_bound = {}                      # fid -> jit.dispatch.NativeEntries
         self.jit_keepalive = []
@@ -136,6 +139,9 @@ class Program:
         self.ns["_hotloop"] = lambda lid, G: dispatch.hot_loop(self, lid, G)
         self.ns["_OSRN"] = self.jit_osr_iterations
         self.ns["_osr"] = lambda lid, G: dispatch.loop_continues_natively(self, lid, G)
+        self.ns["_OSRNN"] = min(self.jit_osr_nested_iterations, self.jit_osr_iterations)
+        self.ns["_hotfloop"] = lambda lid, G, F: dispatch.hot_loop(self, lid, G, F)
+        self.ns["_fosr"] = lambda lid, G, F: dispatch.loop_continues_natively(self, lid, G, F)
         self.ns["_deopt"] = lambda fid: dispatch.deopted(self, fid)
 
     def function_info(self, fn):

@@ -415,68 +415,82 @@ def deopted(program, fid):
         _new_code()
 
 
-def hot_loop(program, lid, G):
-    """A top-level loop of the main body is hot: compile it and run it natively now.
+def hot_loop(program, lid, G, F=None):
+    """A top-level loop (of the main body, or with ``F`` the list of its function's variables
+    it uses, of a function body) is entered: count the entry; once hot, compile the loop and
+    run it natively now.
 
-    Returns True when the loop ran natively (the caller skips its Python loop).
+    Returns True when the loop ran natively (the caller skips its Python loop and, for a
+    function's loop, takes the variables' new values from ``F``).
     """
     node, res, fid = program.jit_loops[lid]
-    rec = _record(program, "loop", lid, f"loop at {program.jit_file(fid)}:{node.pos[0]}:{node.pos[1]}")
+    rec = _loop_record(program, lid)
     rec.native_calls += 1
     if rec.native_calls <= program.jit_loop_threshold or rec.state not in ("profiling", "compiled"):
         return False
-    with _lock:
-        try:
-            spec = Inferrer(program, G).loop(fid, node, res)
-            rec.signature = ", ".join(f"G[{k}]:{show(t)}" for k, t in sorted(spec.global_reads.items()))
-            fn = _compile(program, spec, ["loop"], rec)["loop"].make()
-            program.ns[f"_L{lid}"] = fn
-            rec.state = "compiled"
-        except NotEligible as e:
-            rec.state = "not eligible"
-            rec.reason = str(e)
-            program.ns[f"_L{lid}"] = _never
-            return False
-        except Exception as e:
-            rec.state = "failed"
-            rec.reason = f"{type(e).__name__}: {e}"
-            program.ns[f"_L{lid}"] = _never
-            return False
-    return fn(G) is not program.ns["_DEOPT"]
+    fn = _compile_loop(program, lid, G, node, F, 0, rec)
+    if fn is None:
+        return False
+    program.ns[f"_L{lid}"] = fn
+    return _run_loop(fn, G, F)
 
 
-def loop_continues_natively(program, lid, G):
-    """A run of a main-body loop has done ``jit_osr_iterations`` iterations on the baseline
+def loop_continues_natively(program, lid, G, F=None):
+    """A run of a top-level loop has done ``jit_osr_iterations`` iterations on the baseline
     tier: compile the rest of the loop (its condition, body and post statement, over the
-    globals as they are now) and run it natively (on-stack replacement).
+    globals and, in a function, the variables in ``F`` as they are now) and run it natively
+    (on-stack replacement).
 
     Returns True when the loop ran to its end natively (the baseline loop then stops), False
     when it continues on the baseline tier (not eligible, or the entry's checks failed).
     """
     node, res, fid = program.jit_loops[lid]
-    rec = _record(program, "loop", lid, f"loop at {program.jit_file(fid)}:{node.pos[0]}:{node.pos[1]}")
+    rec = _loop_record(program, lid)
     if rec.state not in ("profiling", "compiled"):
         return False
     fn = rec.continuation
     if fn is None:
-        with _lock:
-            try:
-                rest = type(node)(node.pos, None, node.cond, node.post, node.body)
-                spec = Inferrer(program, G).loop(fid, rest, res)
-                rec.signature = ", ".join(f"G[{k}]:{show(t)}"
-                                          for k, t in sorted(spec.global_reads.items()))
-                fn = rec.continuation = _compile(program, spec, ["loop"], rec)["loop"].make()
-                rec.state = "compiled"
-            except NotEligible as e:
-                rec.state, rec.reason = "not eligible", str(e)
-                program.ns[f"_L{lid}"] = _never
-                return False
-            except Exception as e:
-                rec.state, rec.reason = "failed", f"{type(e).__name__}: {e}"
-                program.ns[f"_L{lid}"] = _never
-                return False
+        rest = type(node)(node.pos, None, node.cond, node.post, node.body)
+        fn = rec.continuation = _compile_loop(program, lid, G, rest, F, 1, rec)
+        if fn is None:
+            return False
     rec.osr += 1
-    return fn(G) is not DEOPT
+    return _run_loop(fn, G, F)
+
+
+def _loop_record(program, lid):
+    node, _, fid = program.jit_loops[lid]
+    return _record(program, "loop", lid, f"loop at {program.jit_file(fid)}:{node.pos[0]}:{node.pos[1]}")
+
+
+def _compile_loop(program, lid, G, node, F, which, rec):
+    """The loop entry of ``node`` (the whole loop, or its continuation: ``which`` = 0 / 1 picks
+    the frame), or None when it stays on the baseline tier (then so does every later entry)."""
+    _, res, fid = program.jit_loops[lid]
+    frame = ()
+    if F is not None:
+        syms = program.jit_loop_frames[lid][which]
+        frame = list(zip(syms, F))
+    with _lock:
+        try:
+            spec = Inferrer(program, G).loop(fid, node, res, frame)
+            sig = [f"G[{k}]:{show(t)}" for k, t in sorted(spec.global_reads.items())]
+            sig += [f"{s.name}:{show(t)}" for s, t in zip(spec.frame_syms, spec.frame_types)]
+            rec.signature = ", ".join(sig)
+            fn = _compile(program, spec, ["loop"], rec)["loop"].make()
+            rec.state = "compiled"
+            return fn
+        except NotEligible as e:
+            rec.state, rec.reason = "not eligible", str(e)
+        except Exception as e:
+            rec.state, rec.reason = "failed", f"{type(e).__name__}: {e}"
+    program.ns[f"_L{lid}"] = _never if F is None else False
+    return None
+
+
+def _run_loop(fn, G, F):
+    r = fn(G) if F is None else fn(G, F)
+    return r is not DEOPT
 
 
 DEOPT = object()          # the sentinel every program's ``_DEOPT`` is

@@ -80,6 +80,10 @@ class Spec:
         self.self_tail_calls = set()      # id(CallExpr) of self tail calls (become loops)
         self.acc_calls = set()            # id(BinaryExpr) of ``return a + self(...)`` (loops too)
         self.name = f"spec{fid}"
+        # a loop region inside a function: the function's variables it uses (read from and
+        # written back to a list of values, the *frame*), and their types at entry
+        self.frame_syms = []
+        self.frame_types = ()
 
     @property
     def key(self):
@@ -120,9 +124,21 @@ class Inferrer:
             free_types.append(t)
         return self.spec_for(fid, tuple(arg_types), tuple(free_types), node, res, code, free_syms)
 
-    def loop(self, fid, node, res):
+    def loop(self, fid, node, res, frame=()):
+        """Spec of the loop region ``node``; ``frame``: ``(Symbol, value)`` of each variable of
+        the enclosing function the loop uses but does not define (none in the main body)."""
         spec = Spec("loop", fid, node, res)
         spec.name = f"loop{fid}_{node.pos[0]}_{node.pos[1]}"
+        types = []
+        for sym, v in frame:
+            t = T.type_of_value(v, self.program)
+            if sym.captured or t not in (INT, FLOAT, BOOL):
+                why = "is captured by a closure" if sym.captured else f"holds a {type(v).__name__}"
+                raise NotEligible(f"variable '{sym.name}' {why}", dynamic=not sym.captured)
+            spec.local_types[sym] = t
+            types.append(t)
+        spec.frame_syms = [sym for sym, _ in frame]
+        spec.frame_types = tuple(types)
         self.specs[("loop", id(node))] = spec
         self.order.append(spec)
         self._infer_loop(spec)

@@ -50,7 +50,7 @@ class Runtime:
                    "Py_IncRef", "Py_DecRef", "PyObject_Vectorcall", "PyObject_CallOneArg",
                    "PyLong_FromVoidPtr", "PyErr_Occurred", "PyLong_AsLongLongAndOverflow",
                    "PyThreadState_Get", "PyMem_RawMalloc", "PyMem_RawFree",
-                   "PyErr_CheckSignals"):
+                   "PyErr_CheckSignals", "PyList_SetItem"):
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
         del ctypes
@@ -86,7 +86,7 @@ class ModuleBuilder:
 
     def declare_core(self, spec):
         if spec.kind == "loop":
-            fnty = ir.FunctionType(I1, [PTR])
+            fnty = ir.FunctionType(I1, [PTR] + [ll(t).as_pointer() for t in spec.frame_types])
         else:
             args = [PTR, I64] + [ll(t) for t in spec.arg_types] + [ll(t) for t in spec.free_types]
             fnty = ir.FunctionType(self.ret_type(spec), args)
@@ -361,6 +361,10 @@ class CoreLowering:
             for slot, (a, dirty, t) in self.gvars.items():
                 if slot in spec.global_reads and slot not in spec.defined_globals:
                     b.store(self.mb.unbox(b, t, self.global_obj(slot)), a)
+            # a function's variables the loop uses: in registers, from and back to the
+            # entry's slots (written back on every exit: the entry reads them on success only)
+            for i, (sym, t) in enumerate(zip(spec.frame_syms, spec.frame_types)):
+                b.store(b.load(f.args[1 + i]), self.var(sym, t))
             self.depth = b.alloca(I64, name="depth")
             # the frame budget the entry wrote into the context
             b.store(b.load(b.bitcast(b.gep(self.ctx, [ir.Constant(I64, cc.CTX_DEPTH)]), I64.as_pointer())),
@@ -387,6 +391,8 @@ class CoreLowering:
                 self.store_global_mem(slot, t, b.load(a))
                 b.branch(nxt)
                 b.position_at_end(nxt)
+            for i, sym in enumerate(spec.frame_syms):
+                b.store(b.load(self.vars[sym]), self.f.args[1 + i])
             b.ret(b.load(self.status))
         elif spec.ret == VOID:
             b.ret(b.load(self.status))

@@ -355,22 +355,56 @@ class WrapperBuilder:
         return f
 
     def loop_entry(self, spec, name, deopt, raise_error):
-        """``(G,)`` → None after running the loop natively, or the DEOPT sentinel."""
+        """``(G,)`` → None after running the loop natively, or the DEOPT sentinel.
+
+        A loop inside a function takes ``(G, F)``: ``F`` a list of the values of the function's
+        variables the loop uses (``spec.frame_syms``), checked and unboxed here; after a
+        successful run it holds their final values."""
         mb = self.mb
         f = ir.Function(mb.m, FASTCALL_TY, name=name)
         b = ir.IRBuilder(f.append_basic_block("entry"))
         _, args, nargs = f.args
         fail = f.append_basic_block("deopt")
-        G = b.load(args)
-        nxt = f.append_basic_block("g.ok")
-        ok = b.and_(b.icmp_signed("==", nargs, ir.Constant(I64, 1)),
-                    b.icmp_unsigned("==", mb.type_of(b, G), mb.const_ptr(b, mb.rt.addr["PyList_Type"])))
+        n_frame = len(spec.frame_syms)
+        list_type = mb.const_ptr(b, mb.rt.addr["PyList_Type"])
+        ok = b.icmp_signed("==", nargs, ir.Constant(I64, 2 if n_frame else 1))
+        nxt = f.append_basic_block("nargs.ok")
         b.cbranch(ok, nxt, fail)
         b.position_at_end(nxt)
+        G = b.load(args)
+        ok = b.icmp_unsigned("==", mb.type_of(b, G), list_type)
+        frame_items = None
+        if n_frame:
+            F = b.load(b.gep(args, [ir.Constant(I64, 1)]))
+            size = b.load(b.bitcast(b.gep(F, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
+            ok = b.and_(ok, b.and_(b.icmp_unsigned("==", mb.type_of(b, F), list_type),
+                                   b.icmp_signed("==", size, ir.Constant(I64, n_frame))))
+        nxt = f.append_basic_block("g.ok")
+        b.cbranch(ok, nxt, fail)
+        b.position_at_end(nxt)
+        slots = []
+        if n_frame:
+            frame_items = b.bitcast(mb.load_ptr(b, F, cc.OFF_LIST_ITEMS), PPTR)
+            for i, t in enumerate(spec.frame_types):
+                obj = b.load(b.gep(frame_items, [ir.Constant(I64, i)]))
+                self.check_type(b, obj, t, fail)
+                slot = b.alloca(ll(t), name=f"frame{i}")
+                b.store(mb.unbox(b, t, obj), slot)
+                slots.append(slot)
         items = self.globals_items(b, G, spec, fail)
         self.guard_globals(b, items, spec, fail)
         ctx = self.make_ctx(b, items, self.stack_room(b, fail))
-        r = b.call(mb.cores[spec], [ctx])
+        r = b.call(mb.cores[spec], [ctx] + slots)
+        if n_frame:
+            back = f.append_basic_block("frame.writeback")
+            done = f.append_basic_block("frame.done")
+            b.cbranch(r, done, back)
+            b.position_at_end(back)
+            set_item = mb.api(b, "PyList_SetItem", ir.IntType(32), [PTR, I64, PTR])
+            for i, (t, slot) in enumerate(zip(spec.frame_types, slots)):
+                b.call(set_item, [F, ir.Constant(I64, i), mb.box(b, t, b.load(slot))])
+            b.branch(done)
+            b.position_at_end(done)
         self.finish(b, r, VOID, ctx, raise_error)
         b.position_at_end(fail)
         self.count_deopt(b, deopt)

@@ -97,3 +97,84 @@ def test_call_that_crosses_the_threshold_runs_natively():
     ctx = c.context()
     assert ctx.call(c.get("work"), 3000) == sum(i % 7 for i in range(3000))
     assert native_calls == [(3000,)]
+
+
+def test_nested_main_body_loop_keeps_its_counter():
+    # the OSR counter belongs to the outer loop; an inner loop that runs past the switch
+    # point must not switch the outer loop mid-way through its own body
+    src = "s := 0\nfor i := 0; i < 3; i++ { for j := 0; j < 1000; j++ { s += j } }\nout := s"
+    assert run(src, jit=True).get("out") == run(src, jit=False).get("out") == 3 * 499500
+
+
+# ------------------------------------------------------------------------- function bodies
+FUNCTION_LOOPS = [
+    # a counted loop (range form on the baseline tier): i keeps its final value
+    f"f := func(n) {{ s := 0; i := 0; for i = 0; i < {N}; i++ {{ s += i % 7 }}; return [s, i] }}"
+    "\nout := f(5)",
+    f"f := func() {{ s := 0; for i := 0; i < {N}; i++ {{ s += i % 7 }}; return s }}\nout := f()",
+    # while-style loop, parameters and locals written back
+    f"f := func(n, x) {{ i := 0; for i < n {{ x = x * 1.0001; i++ }}; return [i, x, n] }}"
+    f"\nout := f({N}, 0.5)",
+    # nested loops switch after a couple of outer iterations
+    "f := func(n) { t := 0; for a := 0; a < n; a++ { for b := 0; b < n; b++ { t += a ^ b } }; "
+    "return t }\nout := [f(300), f(300), f(300)]",
+    # break and continue after the switch, a bool variable
+    f"f := func() {{ s := 0; seen := false; for i := 0; i < {N}; i++ {{ if i % 3 == 0 {{ continue }};"
+    f" if i > {N - 50} {{ seen = true; break }}; s += i }}; return [s, seen] }}\nout := f()",
+    # globals and calls of global functions inside the region
+    f"g := 0\nsq := func(x) {{ return x * x }}\nf := func() {{ for i := 0; i < {N}; i++ {{ g += sq(i) % 5 }} }}"
+    "\nf()\nout := g",
+]
+
+
+@pytest.mark.parametrize("src", FUNCTION_LOOPS)
+def test_function_body_loop_becomes_native(src):
+    expected = run(src, jit=False).get("out")
+    c = run(src, jit=True)
+    assert c.get("out") == expected
+    assert any(r["state"] == "compiled" for r in loop_records(c))
+
+
+def test_function_loop_switches_mid_run_and_compiles_at_next_entry():
+    src = (f"f := func(n) {{ s := 0; for i := 0; i < n; i++ {{ s += i }}; return s }}"
+           f"\nout := [f({N}), f({N}), f(10), f({N})]")
+    c = run(src, jit=True)
+    assert c.get("out") == [N * (N - 1) // 2] * 2 + [45, N * (N - 1) // 2]
+    (rec,) = loop_records(c)
+    assert rec["state"] == "compiled" and rec["osr"] == 1
+    assert "n:int" in rec["signature"] and "s:int" in rec["signature"]
+
+
+@pytest.mark.parametrize("src, reason", [
+    # a variable the loop reads holds a string: the loop stays on the baseline tier
+    (f'f := func() {{ p := "x"; n := 0; for i := 0; i < {N}; i++ {{ n += len(p) }}; return n }}'
+     "\nout := f()", "holds a str"),
+    # a variable captured by a closure is not carried into native code
+    (f"f := func() {{ s := 0; g := func() {{ return s }}; for i := 0; i < {N}; i++ {{ s += 1 }};"
+     " return [s, g()] }\nout := f()", "captured"),
+    # return inside the loop
+    (f"f := func() {{ for i := 0; i < {N}; i++ {{ if i == {N - 3} {{ return i }} }}; return -1 }}"
+     "\nout := f()", "return"),
+])
+def test_function_loop_that_cannot_be_native_keeps_its_result(src, reason):
+    expected = run(src, jit=False).get("out")
+    c = run(src, jit=True)
+    assert c.get("out") == expected
+    recs = loop_records(c)
+    assert recs and all(r["state"] != "compiled" for r in recs)
+    assert any(reason in (r["reason"] or "") for r in recs)
+
+
+def test_function_loop_type_change_and_error_match_the_baseline():
+    # a variable that becomes a float mid-way: the region is not eligible for it, same result
+    src = (f"f := func() {{ x := 0; for i := 0; i < {N}; i++ {{ if i == {N // 2} {{ x = 0.5 }};"
+           " x = x + 1 }; return x }\nout := f()")
+    assert run(src, jit=True).get("out") == run(src, jit=False).get("out")
+    src = (f"f := func() {{ a := 0; for i := 0; i < {N}; i++ {{ a += 10 / ({N - 10} - i) }}; "
+           "return a }\nf()")
+    errors = []
+    for tier in (False, True):
+        with pytest.raises(TengoError) as e:
+            run(src, jit=tier)
+        errors.append(str(e.value))
+    assert errors[0] == errors[1]

@@ -1,0 +1,132 @@
+"""Operations the baseline tier inlines agree with the out-of-line semantics for every kind of
+value (the runtime's ``ops`` functions are the oracle: they implement Tengo's rules in full).
+
+Each case evaluates ``<value> <op> <literal>`` and ``<literal> <op> <value>`` in a script and
+compares it with ``ops`` applied to the same values, on both tiers.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tengojit import ops
+
+# Tengo source of a value of each kind, and the literal operands the code generator special-cases
+VALUES = ['undefined', '0', '1', '-1', '0.0', '1.0', '"a"', '""', "'a'", 'true', 'false',
+          '[]', '[1]', '{}', '{a: 1}', 'error("e")', 'bytes("a")', 'immutable([1])',
+          'immutable({a: 1})', 'len', 'func() {}']
+LITERALS = ['undefined', '0', '1', '"a"', '""', 'true', 'false']
+
+
+def evaluate(make_script, exprs):
+    src = "out := [" + ", ".join(exprs) + "]"
+    c = make_script(src, name="t").compile()
+    c.run()
+    return c.get("out")
+
+
+def values(make_script):
+    return evaluate(make_script, VALUES)
+
+
+@pytest.mark.parametrize("op", ["==", "!="])
+def test_equality_with_literals(make_script, op):
+    vals = values(make_script)
+    lits = evaluate(make_script, LITERALS)
+    exprs, expected = [], []
+    for vs, v in zip(VALUES, vals):
+        for ls, lit in zip(LITERALS, lits):
+            for a_src, b_src, a, b in ((vs, ls, v, lit), (ls, vs, lit, v)):
+                exprs.append(f"({a_src}) {op} ({b_src})")
+                eq = ops.equals(a, b)
+                expected.append(eq if op == "==" else not eq)
+    got = evaluate(make_script, exprs)
+    mismatches = [(e, g, w) for e, g, w in zip(exprs, got, expected) if g is not w]
+    assert mismatches == []
+
+
+@pytest.mark.parametrize("op", ["==", "!="])
+def test_equality_with_literals_through_variables(make_script, op):
+    # the literal next to a variable (the common `x == undefined` in a loop), both orders
+    src = f"""
+    vals := [{', '.join(VALUES)}]
+    out := []
+    for v in vals {{
+        out = append(out, [v {op} undefined, undefined {op} v, v {op} "a", "a" {op} v, v {op} 1,
+                           1 {op} v, v {op} true, false {op} v])
+    }}
+    """
+    c = make_script(src, name="t").compile()
+    c.run()
+    vals = values(make_script)
+    lits = [None, "a", 1, True]
+    for v, row in zip(vals, c.get("out")):
+        want = []
+        for lit, left_lit in ((None, False), (None, True), ("a", False), ("a", True), (1, False),
+                              (1, True), (True, False), (False, True)):
+            eq = ops.equals(lit, v) if left_lit else ops.equals(v, lit)
+            want.append(eq if op == "==" else not eq)
+        assert row == want, v
+
+
+# --------------------------------------------------------------------- arithmetic and ordering
+ARITH_OPS = ["+", "-", "*", "/", "%", "<", ">", "<=", ">="]
+NUMBERS = ["0", "1", "-1", "7", "-7", "9223372036854775807", "-9223372036854775807 - 1", "0.0",
+           "-0.0", "1.5", "-2.5", "1e308", "0.0 / 0.0", "true", '"a"', "undefined", "'c'"]
+NUM_LITERALS = ["0", "1", "3", "0.0", "2.0", "1.5", "(-3)", "(-2.5)"]
+
+
+def _same(a, b):
+    if isinstance(a, float) and isinstance(b, float):
+        return (a == b and str(a) == str(b)) or (a != a and b != b)
+    return type(a) is type(b) and a == b
+
+
+def _oracle(op, a, b):
+    try:
+        return ("ok", ops.binary_op(op, a, b))
+    except Exception as e:  # noqa: BLE001 - any error: the script must fail too
+        return ("error", type(e).__name__)
+
+
+def _outcome(ctx, fn, *args):
+    from tengojit import TengoError
+    try:
+        return ("ok", ctx.call(fn, *args))
+    except TengoError as e:
+        return ("error", str(e).splitlines()[0])
+
+
+@pytest.mark.parametrize("op", ARITH_OPS)
+def test_arithmetic_inline_paths_match_ops(make_script, op):
+    # a parameter beside each literal (both orders), and two parameters: every fast path the
+    # code generator emits, fed every kind of number and some non-numbers
+    defs = []
+    for i, lit in enumerate(NUM_LITERALS):
+        defs.append(f"l{i} := func(a) {{ return a {op} {lit} }}")
+        defs.append(f"r{i} := func(a) {{ return {lit} {op} a }}")
+    defs.append(f"vv := func(a, b) {{ return a {op} b }}")
+    defs.append(f"chain := func(a, b) {{ return a {op} b {op} a }}")
+    defs.append("vals := [" + ", ".join(NUMBERS) + "]")
+    defs.append("lits := [" + ", ".join(NUM_LITERALS) + "]")
+    c = make_script("\n".join(defs), name="t").compile()
+    c.run()
+    ctx = c.context()
+    vals, lits = c.get("vals"), c.get("lits")
+    bad = []
+    for v_src, v in zip(NUMBERS, vals):
+        for i, (l_src, lit) in enumerate(zip(NUM_LITERALS, lits)):
+            for name, want in ((f"l{i}", _oracle(op, v, lit)), (f"r{i}", _oracle(op, lit, v))):
+                got = _outcome(ctx, c.get(name), v)
+                if got[0] != want[0] or (got[0] == "ok" and not _same(got[1], want[1])):
+                    bad.append((name, v_src, l_src, got, want))
+        for w_src, w in zip(NUMBERS, vals):
+            want = _oracle(op, v, w)
+            got = _outcome(ctx, c.get("vv"), v, w)
+            if got[0] != want[0] or (got[0] == "ok" and not _same(got[1], want[1])):
+                bad.append(("vv", v_src, w_src, got, want))
+            first = _oracle(op, v, w)
+            want = _oracle(op, first[1], v) if first[0] == "ok" else first
+            got = _outcome(ctx, c.get("chain"), v, w)
+            if got[0] != want[0] or (got[0] == "ok" and not _same(got[1], want[1])):
+                bad.append(("chain", v_src, w_src, got, want))
+    assert bad == []
