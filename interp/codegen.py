@@ -706,8 +706,12 @@ class ModuleBuilder:
             lst = P.NamedExpr(target=S(f), value=P.List(elts=[N(s.pyname) for s in frame], ctx=P.Load()))
             osr = P.If(test=P.Call(func=N("_fosr"), args=[C(lid), N("G"), lst], keywords=[]),
                        body=([self.unpack_frame(frame, f)] if frame else []) + [P.Break()], orelse=[])
-        check = P.If(test=P.Compare(left=N(c), ops=[P.Eq()], comparators=[N("_OSRNN" if nested else "_OSRN")]),
-                     body=[osr], orelse=[])
+        test = P.Compare(left=N(c), ops=[P.Eq()], comparators=[N("_OSRNN" if nested else "_OSRN")])
+        if frame is not None:
+            # a function's loop already refused (``_L<id>`` False) does not ask again
+            test = P.BoolOp(op=P.And(), values=[test, P.Compare(left=N(f"_L{lid}"), ops=[P.IsNot()],
+                                                                comparators=[C(False)])])
+        check = P.If(test=test, body=[osr], orelse=[])
         return [_pos(P.Assign(targets=[S(c)], value=C(0)), pos)], [_pos(bump, pos), _pos(check, pos)]
 
     def range_loop(self, n, sym, start, stop, osr=None):
@@ -847,8 +851,32 @@ class ModuleBuilder:
         if len(keys) == 1 and not self.program.count_allocs:
             out += self.flush(self.inline_index_set(base, keys[0], N(vt), general, n.pos))
             return out
+        if (len(keys) == 2 and isinstance(keys[0], P.Constant) and type(keys[0].value) is str
+                and not self.program.count_allocs):
+            out += self.flush(self.inline_field_index_set(base, keys[0], keys[1], N(vt), general, n.pos))
+            return out
         out.append(general)
         return self.flush(out)
+
+    def inline_field_index_set(self, base, field, key, value, general, pos):
+        """``m.f[k] = value`` (also ``m["f"][k]``) inline when ``m`` is a map and ``m.f`` an
+        array with an int ``k`` in range or a map with a string ``k``; else ``general``.
+        ``base``, ``key`` and ``value`` are names, constants or global slots."""
+        m = self.temp()
+        inner = P.NamedExpr(target=S(m), value=P.Call(
+            func=P.Attribute(value=base, attr="get", ctx=P.Load()), args=[field], keywords=[]))
+        tests = [] if isinstance(base, P.Name) and base.id in self.dict_names else [type_is(base, "dict")]
+        if isinstance(key, P.Constant) and type(key.value) is str:
+            tests.append(type_is(inner, "dict"))
+        else:
+            tests.append(type_is(inner, "list"))
+            if not self.known_int(None, key):
+                tests.append(type_is(key, "int"))
+            tests.append(P.Compare(left=C(0), ops=[P.LtE(), P.Lt()],
+                                   comparators=[key, P.Call(func=N("len"), args=[N(m)], keywords=[])]))
+        store = [_pos(P.Assign(targets=[P.Subscript(value=N(m), slice=key, ctx=P.Store())], value=value), pos)]
+        test = tests[0] if len(tests) == 1 else P.BoolOp(op=P.And(), values=tests)
+        return [_pos(P.If(test=test, body=store, orelse=[general]), pos)]
 
     def inline_index_set(self, base, key, value, general, pos):
         """``base[key] = value`` for an array with an int key in range or a map with a string
@@ -1462,8 +1490,21 @@ class ModuleBuilder:
         o, i = self.expr(n.expr), self.expr(n.index)
         slow = call(rt("index"), [o, i], n.pos)
         o_simple, i_simple = isinstance(o, (P.Name, P.Constant)), isinstance(i, (P.Name, P.Constant))
-        if self.program.count_allocs or not (o_simple or i_simple):
+        if self.program.count_allocs:
             return slow
+        if not (o_simple or i_simple):
+            # both computed: ``type(o) is not type(i) is int`` evaluates both, o first, before
+            # any test can short-circuit
+            to, ti = self.temp(), self.temp()
+            both = P.Compare(left=P.Call(func=N("type"), args=[P.NamedExpr(target=S(to), value=o)], keywords=[]),
+                             ops=[P.IsNot(), P.Is()],
+                             comparators=[P.Call(func=N("type"), args=[P.NamedExpr(target=S(ti), value=i)],
+                                                 keywords=[]), N("int")])
+            test = P.BoolOp(op=P.And(), values=[both, type_is(N(to), "list"), P.Compare(
+                left=C(0), ops=[P.LtE(), P.Lt()],
+                comparators=[N(ti), P.Call(func=N("len"), args=[N(to)], keywords=[])])])
+            return _pos(P.IfExp(test=test, body=P.Subscript(value=N(to), slice=N(ti), ctx=P.Load()),
+                                orelse=call(rt("index"), [N(to), N(ti)], n.pos)), n.pos)
         if isinstance(i, P.Constant) and type(i.value) is str:
             if isinstance(o, P.Name) and o.id in self.dict_names:
                 return _pos(P.Call(func=P.Attribute(value=o, attr="get", ctx=P.Load()), args=[i],

@@ -4,7 +4,7 @@ Core functions (one per specialisation, ``lower.py``)::
 
     {T, i1} @<spec>(i8* ctx, i64 depth, <args...>, <captured values...>)   ; value result
     i1      @<spec>(i8* ctx, i64 depth, <args...>, <captured values...>)   ; undefined result
-    i1      @<loop>(i8* ctx)                   ; a hot top-level loop of the main body
+    i1      @<loop>(i8* ctx, <T*...>)          ; a hot top-level loop (main body or function)
 
 * the ``i1`` is the error flag: ``0`` = ok (with the result ``T`` beside it, in registers),
   ``1`` = a Tengo runtime error: ``ctx.err`` holds its code (``ERR_*`` below) and the trace
@@ -16,6 +16,10 @@ Core functions (one per specialisation, ``lower.py``)::
 * arguments and captured values are unboxed: ``i64`` ints (wrap-around arithmetic, no ``nsw``),
   ``double`` floats (no fast-math; constants and negated operands go through an opaque barrier
   so NaN bits are the hardware's), ``i1`` bools.
+* a loop region of a function body takes one pointer per variable of the function it uses
+  (its *frame*: ``Spec.frame_syms``, unboxed ``T`` as above), loads them on entry and stores
+  their final values back on every exit; the loop entry unboxes them from the frame list and,
+  after a successful run, boxes them back into it (``PyList_SetItem``).
 * globals are read and written in the context's globals list through ``ctx.globals`` (boxed
   ``PyObject*``); a loop region keeps the globals no callee touches in registers and writes them
   back (when assigned) on every exit, error exits included.
@@ -52,7 +56,9 @@ Entry wrappers (``wrapper.py``) are ``METH_FASTCALL`` functions made builtins wi
   ``ctx.call`` uses; when a check fails it returns ``slow(*args)``, the context's general path;
 * *host entry* ``(function, G, args...)``: what the host-call trampoline (``ctx.call``)
   calls, one per specialisation for every context; falls back to ``function(G, args...)``;
-* *loop entry* ``(G,)``: called by the main body in place of a hot loop;
+* *loop entry* ``(G,)``: called by the main body in place of a hot loop; ``(G, F)`` for a loop
+  of a function body, ``F`` the list of the frame's values (checked: a list of that length,
+  each item of the type compiled for), holding their final values after a run;
 * *map entry* ``self = (G, function, owner)``: ``(in, out)`` numpy arrays: ``ctx.map`` over an int64 /
   float64 array, one native loop, no boxing.
 

@@ -130,3 +130,76 @@ def test_arithmetic_inline_paths_match_ops(make_script, op):
             if got[0] != want[0] or (got[0] == "ok" and not _same(got[1], want[1])):
                 bad.append(("chain", v_src, w_src, got, want))
     assert bad == []
+
+
+# --------------------------------------------------------------------------- indexing
+CONTAINERS = ['[1, 2, 3]', '{f: [1, 2, 3]}', '{f: {a: 1}}', '{f: "abc"}', '{f: undefined}', '{}',
+              'immutable({f: [1, 2]})', '{f: immutable([1, 2])}', '"abc"', 'undefined', '5',
+              'bytes("ab")']
+KEYS = ['0', '2', '3', '-1', '"a"', '"f"', '1.5', 'true', 'undefined']
+
+
+def test_computed_index_reads_match_ops(make_script):
+    # object and index both computed: the inline read evaluates each once, object first
+    src = ("rd := func(o, i) { return [o][0][[i][0]] }\n"
+           f"objs := [{', '.join(CONTAINERS)}]\nkeys := [{', '.join(KEYS)}]")
+    c = make_script(src, name="t").compile()
+    c.run()
+    ctx = c.context()
+    bad = []
+    for o_src, o in zip(CONTAINERS, c.get("objs")):
+        for k_src, k in zip(KEYS, c.get("keys")):
+            want = _oracle_index(o, k)
+            got = _outcome(ctx, c.get("rd"), o, k)
+            if got[0] != want[0] or (got[0] == "ok" and got[1] != want[1]):
+                bad.append((o_src, k_src, got, want))
+    assert bad == []
+
+
+def _oracle_index(o, k):
+    try:
+        return ("ok", ops.index_get(o, k))
+    except Exception as e:  # noqa: BLE001
+        return ("error", type(e).__name__)
+
+
+def test_field_index_writes_match_the_general_path(make_script):
+    # m.f[k] = v inline against m[fld][k] = v with a computed field name (the general path)
+    src = ("fast := func(m, k) { m.f[k] = 9; return m }\n"
+           "general := func(m, k) { fld := \"f\"; m[fld][k] = 9; return m }\n"
+           f"objs := func() {{ return [{', '.join(CONTAINERS)}] }}\nkeys := [{', '.join(KEYS)}]")
+    c = make_script(src, name="t").compile()
+    c.run()
+    ctx = c.context()
+    bad = []
+    for oi, o_src in enumerate(CONTAINERS):
+        for k_src, k in zip(KEYS, c.get("keys")):
+            a = _outcome(ctx, c.get("fast"), ctx.call(c.get("objs"))[oi], k)
+            b = _outcome(ctx, c.get("general"), ctx.call(c.get("objs"))[oi], k)
+            a = (a[0], a[1].split("\n")[0]) if a[0] == "error" else a
+            b = (b[0], b[1].split("\n")[0]) if b[0] == "error" else b
+            if a != b:
+                bad.append((o_src, k_src, a, b))
+    assert bad == []
+
+
+@pytest.mark.parametrize("arg, expected", [
+    ("{a: 1, f: {}}", {"a": 1, "f": {"k": 2, "n": 1}}),
+    ("{a: 1, f: [0]}", "error"),
+    ("{a: 1, f: undefined}", "error"),
+    ("[1]", "error"),
+])
+def test_map_specialised_body(make_script, arg, expected):
+    # p is used as a map twice and never reassigned: its body has a copy without map tests
+    src = f"""
+    g := func(p) {{ p.f.k = p.a + 1; p.f["n"] = p.a; return p }}
+    out := undefined
+    r := func() {{ out = g({arg}) }}
+    """
+    c = make_script(src, name="t").compile()
+    c.run()
+    got = _outcome(c.context(), c.get("r"))
+    if expected == "error":
+        assert got[0] == "error"
+    else:
+        assert got[0] == "ok" and c.get("out") == expected
