@@ -121,6 +121,7 @@ def _equality_literal(node):
     return None
 
 _NO_CONST = object()
+PLAIN_COPY_NODES = 400     # a top-level loop up to this size also gets an uncounted copy
 
 
 def _numeric_literal(node, e=None):
@@ -450,8 +451,19 @@ class ModuleBuilder:
             if not hasattr(st, "lineno"):
                 _pos(st, n.pos)
         if func is None:
-            return self.jit_loop_hook(n, lid, res)
-        return self.frame_loop_hook(n, lid, res, entry_frame)
+            hook = self.jit_loop_hook(n, lid, res)
+        else:
+            hook = self.frame_loop_hook(n, lid, res, entry_frame)
+        if sum(1 for _ in A.walk(n)) > PLAIN_COPY_NODES:
+            return hook
+        # once the JIT has refused the loop, later runs take a copy without the counting
+        plain = self.s_ForStmt(n)
+        for st in plain:
+            if not hasattr(st, "lineno"):
+                _pos(st, n.pos)
+        refused = P.Compare(left=N(f"_L{lid}"), ops=[P.Is()],
+                            comparators=[C(False) if func is not None else N("_NOLOOP")])
+        return [_pos(P.If(test=refused, body=plain, orelse=hook), n.pos)]
 
     def frame_symbols(self, loop, func, *parts):
         """The variables of ``func`` that ``parts`` (pieces of ``loop``) use but do not define,

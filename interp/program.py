@@ -134,6 +134,7 @@ class Program:
         from ..jit import dispatch
         self.ns["_DEOPT"] = dispatch.DEOPT
         self.ns["_NOJIT"] = dispatch.NOJIT
+        self.ns["_NOLOOP"] = dispatch.never_loop
         self.ns["_JT"] = self.jit_threshold + 1
         self.ns["_hot"] = lambda fid, G, args, free: dispatch.hot_function(self, fid, G, args, free)
         self.ns["_hotloop"] = lambda lid, G: dispatch.hot_loop(self, lid, G)

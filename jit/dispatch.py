@@ -484,7 +484,7 @@ def _compile_loop(program, lid, G, node, F, which, rec):
             rec.state, rec.reason = "not eligible", str(e)
         except Exception as e:
             rec.state, rec.reason = "failed", f"{type(e).__name__}: {e}"
-    program.ns[f"_L{lid}"] = _never if F is None else False
+    program.ns[f"_L{lid}"] = never_loop if F is None else False
     return None
 
 
@@ -506,7 +506,7 @@ def _new_code():
         pass
 
 
-def _never(G):
+def never_loop(G):
     return DEOPT
 
 
