@@ -27,7 +27,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PORTS = os.path.join(HERE, "awfy")
-PEERS = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "peers", "awfy", "benchmarks"))
+# the suite's own benchmarks/ directory (its Python/ and Lua/ versions): AWFY_PEERS, else the
+# copy beside this project's checkout
+PEERS = os.environ.get("AWFY_PEERS") or os.path.normpath(
+    os.path.join(HERE, "..", "..", "shared", "peers", "awfy", "benchmarks"))
 
 # (name, inner iterations, measured iterations). Inner counts: ones the suite verifies (for
 # Mandelbrot, NBody, Havlak and CD only a few sizes have expected values), chosen so that an
