@@ -2,7 +2,7 @@
 (JIT on and off) and the reference Go Tengo CLI, beside the suite's own Python and Lua versions
 on CPython, Lua 5.4 and LuaJIT.
 
-    python benchmarks/run.py --awfy [--json OUT.json] [--png OUT.png] [-k NAME] [--quick]
+    python benchmarks/run.py --awfy [--json OUT.json] [--png OUT.png] [-k NAME] [--quick] [--rounds N]
 
 Every implementation runs each benchmark in a fresh process with the same inner count: an
 *iteration* is one ``inner_benchmark_loop(inner)`` call, verified, timed by the process itself
@@ -151,6 +151,22 @@ def run_one(impl, name, inner, outer, scratch):
     return {"us": times, "error": error, "wall_s": round(wall, 3)}
 
 
+def merge_round(row, impl, cell):
+    """Add one process's ``cell`` to ``row[impl]``: its figure joins ``per_process_us`` and the
+    cell's figure becomes their median (any process's error makes the cell an error)."""
+    prev = row.get(impl)
+    if prev is None:
+        cell["per_process_us"] = [] if cell["median_us"] is None else [cell["median_us"]]
+        row[impl] = cell
+        return
+    prev["us"] += cell["us"]
+    prev["wall_s"] = round(prev["wall_s"] + cell["wall_s"], 3)
+    prev["error"] = prev["error"] or cell["error"]
+    if cell["median_us"] is not None:
+        prev["per_process_us"].append(cell["median_us"])
+    prev["median_us"] = None if prev["error"] else statistics.median(prev["per_process_us"])
+
+
 def figure(us):
     """Median after the warm-up iterations (µs), or None."""
     kept = us[WARMUP:] if len(us) > WARMUP else us
@@ -248,18 +264,23 @@ def main(args, console, err):
     runnable = [i for i in impls if i not in absent]
     results = {}
     failed = False
+    rounds = max(1, getattr(args, "rounds", None) or 1)
     with tempfile.TemporaryDirectory(prefix="awfy-") as scratch, Progress(console=err) as progress:
-        task = progress.add_task("Are-We-Fast-Yet", total=len(chosen) * len(runnable))
+        task = progress.add_task("Are-We-Fast-Yet", total=len(chosen) * len(runnable) * rounds)
         for name, inner, outer in chosen:
             if args.quick:
                 outer = min(outer, 2 if outer < 50 else 20)
-            for impl in runnable:
-                progress.update(task, description=f"{name} on {LABELS[impl]}")
-                cell = run_one(impl, name, inner, outer, scratch)
-                cell["median_us"] = None if cell["error"] else figure(cell["us"])
-                results.setdefault(name, {})[impl] = cell
-                failed |= bool(cell["error"]) and impl.startswith("tengojit")
-                progress.advance(task)
+            # with --rounds N each implementation runs N processes, interleaved with the others'
+            # (a drift of the machine then hits every column alike); the figure is the median
+            # of the processes' figures
+            for _ in range(rounds):
+                for impl in runnable:
+                    progress.update(task, description=f"{name} on {LABELS[impl]}")
+                    cell = run_one(impl, name, inner, outer, scratch)
+                    cell["median_us"] = None if cell["error"] else figure(cell["us"])
+                    merge_round(results.setdefault(name, {}), impl, cell)
+                    failed |= bool(cell["error"]) and impl.startswith("tengojit")
+                    progress.advance(task)
     names = [b[0] for b in chosen]
     print_table(console, results, names, impls, absent)
     if args.json:

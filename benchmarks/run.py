@@ -368,7 +368,8 @@ def main(argv=None):
     ap.add_argument("--png", metavar="FILE", help="write a bar chart (needs matplotlib)")
     ap.add_argument("-k", dest="only", action="append", metavar="NAME",
                     help="only benchmarks whose name contains NAME (repeatable)")
-    ap.add_argument("--rounds", type=int, help="timed rounds per benchmark (default 15 quick, 25 full)")
+    ap.add_argument("--rounds", type=int, help="timed rounds per benchmark (default 15 quick, 25 full); "
+                    "with --awfy: processes per implementation, interleaved (default 1)")
     ap.add_argument("--batch-ms", type=float, help="target time of one timed batch in ms (default 20 quick, 80 full)")
     ap.add_argument("--mem-ops", type=int, help="ops per memory measurement (default 3 / 10)")
     ap.add_argument("--no-peers", action="store_true",
