@@ -1412,9 +1412,15 @@ class ModuleBuilder:
 
         saved_pre = list(self.pre)
         tree = flatten(A.BinaryExpr(pos, op, left, right))
-        if tree is None or len(leaves) < 3:
+        if tree is None or len(leaves) < 3 or any(
+                isinstance(e, P.Constant) and type(e.value) not in (int, float) for _, e in leaves):
+            # a string, bool or other constant leaf has its own operator semantics
             self.pre = saved_pre
             return None
+
+        def float_constant(node, e):
+            return isinstance(A.unparen(node), A.FloatLit) or \
+                (isinstance(e, P.Constant) and type(e.value) is float)
 
         def build(t, fast):
             if not isinstance(t, tuple):
@@ -1438,7 +1444,7 @@ class ModuleBuilder:
         slow = build(tree, False)
         if float_test is not None:
             slow = P.IfExp(test=float_test, body=build(tree, True), orelse=slow)
-        if any(isinstance(A.unparen(node), A.FloatLit) for node, _ in leaves):
+        if any(float_constant(node, e) for node, e in leaves):
             return _pos(slow, pos) if float_test is not None else None
         test = type_test("int", A.IntLit)
         if test is None:

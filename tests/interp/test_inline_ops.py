@@ -132,6 +132,37 @@ def test_arithmetic_inline_paths_match_ops(make_script, op):
     assert bad == []
 
 
+CHAIN_LITERALS = ["2", "(-3)", "1.5", "(-1e+308)", '"s"', "true", "'c'", "undefined"]
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*"])
+def test_three_operand_chains_with_a_literal_match_ops(make_script, op):
+    # `L op a op b` and `a op b op L`: the chain path tests the operands' types once, so a
+    # literal of any kind among them (float, negative, string, bool) must not reach the int path
+    defs = []
+    for i, lit in enumerate(CHAIN_LITERALS):
+        defs.append(f"lead{i} := func(a, b) {{ return ({lit}) {op} (a {op} b) }}")
+        defs.append(f"tail{i} := func(a, b) {{ return a {op} b {op} ({lit}) }}")
+    defs.append("vals := [" + ", ".join(NUMBERS) + "]")
+    defs.append("lits := [" + ", ".join(CHAIN_LITERALS) + "]")
+    c = make_script("\n".join(defs), name="t").compile()
+    c.run()
+    ctx = c.context()
+    vals, lits = c.get("vals"), c.get("lits")
+    bad = []
+    for i, (l_src, lit) in enumerate(zip(CHAIN_LITERALS, lits)):
+        for v_src, v in zip(NUMBERS[:8], vals[:8]):
+            for w_src, w in zip(NUMBERS, vals):
+                inner = _oracle(op, v, w)
+                lead = _oracle(op, lit, inner[1]) if inner[0] == "ok" else inner
+                tail = _oracle(op, inner[1], lit) if inner[0] == "ok" else inner
+                for name, want in ((f"lead{i}", lead), (f"tail{i}", tail)):
+                    got = _outcome(ctx, c.get(name), v, w)
+                    if got[0] != want[0] or (got[0] == "ok" and not _same(got[1], want[1])):
+                        bad.append((name, l_src, v_src, w_src, got, want))
+    assert bad == []
+
+
 # --------------------------------------------------------------------------- indexing
 CONTAINERS = ['[1, 2, 3]', '{f: [1, 2, 3]}', '{f: {a: 1}}', '{f: "abc"}', '{f: undefined}', '{}',
               'immutable({f: [1, 2]})', '{f: immutable([1, 2])}', '"abc"', 'undefined', '5',
