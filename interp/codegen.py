@@ -15,9 +15,11 @@ Operators use an inline fast path for ints (with the int64 wrap check) and call 
 from __future__ import annotations
 
 import ast as P
+import copy
 from types import CodeType
 
 from . import ast as A
+from . import local_types
 from .symbols import resolve
 from ..errors import CompileError
 from ..values import Char, INT64_MAX, INT64_MIN
@@ -29,6 +31,7 @@ _BINOPS = {
     "&": ("band", P.BitAnd), "|": ("bor", P.BitOr), "^": ("bxor", P.BitXor),
     "&^": ("bandnot", None), "<<": ("shl", None), ">>": ("shr", None),
 }
+_STATIC_OPS = {"+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!="}
 _CMPOPS = {">": ("gt", P.Gt), ">=": ("ge", P.GtE), "<": ("gt", P.Lt), "<=": ("ge", P.LtE)}
 _COMPOUND = {"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&", "|=": "|",
              "^=": "^", "&^=": "&^", "<<=": "<<", ">>=": ">>"}
@@ -36,7 +39,16 @@ _COMPOUND = {"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&", "
 # names the generated code expects in its namespace (filled by program.py)
 RUNTIME_NAMES = ("add", "sub", "mul", "div", "mod", "band", "bor", "bxor", "bandnot", "shl",
                  "shr", "gt", "ge", "eq", "truthy", "wrap", "neg", "bitnot", "index", "slice",
-                 "iset", "iter", "imm", "err", "spread", "FunctionType", "refcount", "limits")
+                 "iset", "iter", "imm", "err", "spread", "FunctionType", "refcount", "limits",
+                 "Error", "Char", "ImmutableArray", "ImmutableMap")
+
+# builtins `is_<kind>(x)` the generated code answers with a type test: the type it tests
+_TYPE_PREDICATES = {
+    "is_int": "int", "is_float": "float", "is_string": "str", "is_bool": "bool",
+    "is_bytes": "bytes", "is_array": "list", "is_map": "dict", "is_char": "_Char",
+    "is_error": "_Error", "is_immutable_array": "_ImmutableArray",
+    "is_immutable_map": "_ImmutableMap",
+}
 
 
 def _pos(node, pos):
@@ -97,7 +109,7 @@ def is_bool_expr(e):
         return True
     if isinstance(e, P.BoolOp):
         return all(is_bool_expr(v) for v in e.values)
-    if isinstance(e, P.IfExp) and getattr(e, "_tengo_bool", False):
+    if isinstance(e, (P.IfExp, P.Name)) and getattr(e, "_tengo_bool", False):
         return True
     return False
 
@@ -159,6 +171,8 @@ class ModuleBuilder:
         self.loops = []          # stack of post-statement generators (None for for-in / no post)
         self.int_names = frozenset()   # parameters known to hold ints (specialised body)
         self.dict_names = frozenset()  # parameters known to hold maps (specialised body)
+        self.float_names = frozenset() # locals known to hold floats (local_types)
+        self.bool_names = frozenset()  # locals known to hold bools (local_types)
         self.func_stack = []     # FuncInfo of the function being generated
         self.tco = None          # (symbol, fid, params) when the current function may loop
         self._writes = None      # Symbol -> number of statements assigning it (symbol_writes)
@@ -240,7 +254,10 @@ class ModuleBuilder:
             last = params[-1]
             body.append(P.Assign(targets=[S(last.pyname)],
                                  value=P.Call(func=N("list"), args=[N(last.pyname)], keywords=[])))
+        known = self.int_names, self.dict_names, self.float_names, self.bool_names
+        self.learn_local_types(stmts, {})
         inner = self.stmts(stmts, tail=tco is not None)
+        self.int_names, self.dict_names, self.float_names, self.bool_names = known
         if tco is not None and tco[4]:          # a self tail call was emitted: loop
             inner.append(P.Return(value=None))
             body.append(P.While(test=C(True), body=inner, orelse=[]))
@@ -248,11 +265,11 @@ class ModuleBuilder:
             ints, dicts = self.int_params(info, params, stmts)
             if ints or dicts:
                 # a second copy of the body for int and map arguments: their type tests go
-                known = self.int_names, self.dict_names
                 self.int_names = frozenset(p.pyname for p in ints)
                 self.dict_names = frozenset(p.pyname for p in dicts)
+                self.learn_local_types(stmts, {p: local_types.INT for p in ints})
                 fast = self.stmts(stmts)
-                self.int_names, self.dict_names = known
+                self.int_names, self.dict_names, self.float_names, self.bool_names = known
                 tests = [type_is(N(p.pyname), "int") for p in ints] + \
                         [type_is(N(p.pyname), "dict") for p in dicts]
                 test = tests[0] if len(tests) == 1 else P.BoolOp(op=P.And(), values=tests)
@@ -266,6 +283,19 @@ class ModuleBuilder:
         self.func_stack.pop()
         self.pre, self.loops, self.tco = saved
         return body
+
+    def learn_local_types(self, stmts, known):
+        """Add the locals of ``stmts`` proved to hold ints, floats or bools (given ``known``,
+        kinds of parameters) to ``int_names`` / ``float_names`` / ``bool_names``."""
+        if self.program.count_allocs:
+            return
+        kinds = local_types.infer(self.res, stmts, known)
+        if kinds:
+            def named(kind):
+                return {s.pyname for s, k in kinds.items() if k == kind}
+            self.int_names = self.int_names | named(local_types.INT)
+            self.float_names = self.float_names | named(local_types.FLOAT)
+            self.bool_names = self.bool_names | named(local_types.BOOL)
 
     def int_params(self, info, params, stmts):
         """Parameters worth a specialised body: (ints, maps). Never assigned (anywhere, nested
@@ -780,7 +810,10 @@ class ModuleBuilder:
         const = self.constant_locals().get(sym, _NO_CONST)
         if const is not _NO_CONST:
             return _pos(C(const), pos)
-        return _pos(N(sym.pyname), pos)
+        name = _pos(N(sym.pyname), pos)
+        if sym.pyname in self.bool_names:
+            name._tengo_bool = True
+        return name
 
     def constant_locals(self):
         """Locals defined with a literal (``limit := 500``) and never assigned again: their uses
@@ -843,29 +876,42 @@ class ModuleBuilder:
             value = self.alloc(self.binary(_COMPOUND[op], target, rhs, n.pos), n.pos)
         if not sels:
             return self.flush(self.store_sym(sym, value, n.pos))
-        vt = self.temp()
-        out = self.flush([_pos(P.Assign(targets=[S(vt)], value=value), n.pos)])
+        # keys that are locals or literals run no code: then a value or key that is a local
+        # or a literal is used where it is, not copied first
+        plain_keys = all(isinstance(s, A.SelectorExpr) or
+                         isinstance(A.unparen(s.index), (A.Ident, A.IntLit, A.StringLit)) for s in sels)
+        if plain_keys and isinstance(value, (P.Name, P.Constant)) and not self.pre:
+            out, ve = [], value
+        else:
+            vt = self.temp()
+            out = self.flush([_pos(P.Assign(targets=[S(vt)], value=value), n.pos)])
+            ve = N(vt)
         keys = []
         for s in reversed(sels):           # Tengo evaluates selectors right to left
             if isinstance(s, A.SelectorExpr):
                 keys.append(C(s.sel))
             else:
                 ke = self.expr(s.index)
+                if plain_keys and isinstance(ke, (P.Name, P.Constant)) and not self.pre:
+                    keys.append(ke)
+                    continue
                 kt = self.temp()
+                if self.static_kind(s.index) == local_types.INT:
+                    self.int_names = self.int_names | {kt}
                 out_pre = self.pre
                 self.pre = []
                 out += out_pre + [_pos(P.Assign(targets=[S(kt)], value=ke), s.index.pos)]
                 keys.append(N(kt))
         keys.reverse()
         base = self.load_sym(sym, root.pos)
-        general = _pos(P.Expr(value=call(rt("iset"), [base, P.Tuple(elts=keys, ctx=P.Load()), N(vt)],
+        general = _pos(P.Expr(value=call(rt("iset"), [base, P.Tuple(elts=keys, ctx=P.Load()), ve],
                                          n.pos)), n.pos)
         if len(keys) == 1 and not self.program.count_allocs:
-            out += self.flush(self.inline_index_set(base, keys[0], N(vt), general, n.pos))
+            out += self.flush(self.inline_index_set(base, keys[0], ve, general, n.pos))
             return out
         if (len(keys) == 2 and isinstance(keys[0], P.Constant) and type(keys[0].value) is str
                 and not self.program.count_allocs):
-            out += self.flush(self.inline_field_index_set(base, keys[0], keys[1], N(vt), general, n.pos))
+            out += self.flush(self.inline_field_index_set(base, keys[0], keys[1], ve, general, n.pos))
             return out
         out.append(general)
         return self.flush(out)
@@ -908,7 +954,7 @@ class ModuleBuilder:
             test = type_is(base, "dict")
         else:
             tests = [type_is(base, "list")]
-            if not (isinstance(key, P.Constant) and type(key.value) is int):
+            if not self.known_int(None, key):
                 tests.append(type_is(key, "int"))
             tests.append(P.Compare(left=C(0), ops=[P.LtE(), P.Lt()],
                                    comparators=[key, P.Call(func=N("len"), args=[base], keywords=[])]))
@@ -1194,6 +1240,10 @@ class ModuleBuilder:
             else:
                 r = P.IfExp(test=test, body=later, orelse=re_)
             return _pos(r, pos)
+        if op in _STATIC_OPS:
+            r = self.static_numeric(op, left, right, pos)
+            if r is not None:
+                return r
         if op in ("==", "!="):
             le = self.expr(left)
             re_ = self.expr(right)
@@ -1298,6 +1348,74 @@ class ModuleBuilder:
         if isinstance(test, P.Constant) and test.value is True:
             return _pos(fast, pos)
         return _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
+
+    def symbol_kind(self, sym):
+        """What ``sym`` is known to hold where code is being generated: "int", "float" or "any"."""
+        if sym.kind != "local" or sym.boxed:
+            return local_types.ANY
+        const = self.constant_locals().get(sym, _NO_CONST)
+        if const is not _NO_CONST:
+            return {int: local_types.INT, float: local_types.FLOAT}.get(type(const), local_types.ANY)
+        if sym.pyname in self.int_names:
+            return local_types.INT
+        if sym.pyname in self.float_names:
+            return local_types.FLOAT
+        if sym.pyname in self.bool_names:
+            return local_types.BOOL
+        return local_types.ANY
+
+    def static_kind(self, node):
+        return local_types.kind_of(self.res, node, self.symbol_kind)
+
+    def static_numeric(self, op, left, right, pos):
+        """``left op right`` with both operands' kinds known (ints or floats) and a float among
+        them, or a comparison of two ints: plain Python, no type tests (an int beside a float
+        converts as in Tengo: exactly for arithmetic, explicitly with ``float()`` for
+        comparisons, where Python would compare exactly). None when not applicable; then
+        nothing was generated."""
+        kl, kr = self.static_kind(left), self.static_kind(right)
+        numeric = (local_types.INT, local_types.FLOAT)
+        if kl not in numeric or kr not in numeric:
+            return None
+        floats = local_types.FLOAT in (kl, kr)
+        if op in ("+", "-", "*", "/") and not floats:
+            return None              # int arithmetic: the int paths (wrap once per chain)
+        if op == "/" and not isinstance(A.unparen(right), (A.Ident, A.IntLit, A.FloatLit)):
+            return None              # the zero test reads the divisor twice
+        if op in ("<", "<="):        # Tengo evaluates the right operand first
+            re_ = self.expr(right)
+            le = self.expr(left)
+        else:
+            le = self.expr(left)
+            re_ = self.expr(right)
+        if op in ("+", "-", "*"):
+            return _pos(P.BinOp(left=le, op=_BINOPS[op][1](), right=re_), pos)
+        if op == "/":
+            d = _numeric_literal(right, re_)
+            fast = P.BinOp(left=le, op=P.Div(), right=re_)
+            if d is not None and d != 0:
+                return _pos(fast, pos)
+            # x / 0 is IEEE's inf or NaN in Tengo, Python's error: ops gives the former
+            return _pos(P.IfExp(test=re_, body=fast, orelse=call(rt("div"), [copy.deepcopy(le), re_], pos)), pos)
+        if floats:
+            le = self._as_float(left, le, kl)
+            re_ = self._as_float(right, re_, kr)
+        if op in ("<", "<="):
+            r = P.Compare(left=re_, ops=[P.Gt() if op == "<" else P.GtE()], comparators=[le])
+        else:
+            pyop = {">": P.Gt, ">=": P.GtE, "==": P.Eq, "!=": P.NotEq}[op]
+            r = P.Compare(left=le, ops=[pyop()], comparators=[re_])
+        return _pos(r, pos)
+
+    @staticmethod
+    def _as_float(node, e, kind):
+        """An int operand of a comparison with a float, converted as Tengo does (float64(i))."""
+        if kind != local_types.INT:
+            return e
+        value = _numeric_literal(node, e)
+        if value is not None:
+            return C(float(value))
+        return P.Call(func=N("float"), args=[e], keywords=[])
 
     def float_path(self, op, lf, ll, rf, rl, left, right, slow, right_first=False):
         """``l op r`` computed by Python when the operands that are not literals are floats
@@ -1420,7 +1538,8 @@ class ModuleBuilder:
 
         def float_constant(node, e):
             return isinstance(A.unparen(node), A.FloatLit) or \
-                (isinstance(e, P.Constant) and type(e.value) is float)
+                (isinstance(e, P.Constant) and type(e.value) is float) or \
+                (isinstance(e, P.Name) and e.id in self.float_names)
 
         def build(t, fast):
             if not isinstance(t, tuple):
@@ -1432,8 +1551,11 @@ class ModuleBuilder:
             return call(rt(_BINOPS[o][0]), [a, b], p_)
 
         def type_test(tname, exclude):
+            # (a known int is left out of the int test only: in the float path, two ints
+            # side by side would multiply without wrapping)
             types = [P.Call(func=N("type"), args=[e], keywords=[]) for node, e in leaves
-                     if not isinstance(A.unparen(node), exclude) and not isinstance(e, P.Constant)]
+                     if not isinstance(A.unparen(node), exclude) and not isinstance(e, P.Constant)
+                     and not (tname == "int" and self.known_int(node, e))]
             if not types:
                 return None
             return P.Compare(left=types[0], ops=[P.Is()] * len(types),
@@ -1447,18 +1569,18 @@ class ModuleBuilder:
         if any(float_constant(node, e) for node, e in leaves):
             return _pos(slow, pos) if float_test is not None else None
         test = type_test("int", A.IntLit)
-        if test is None:
-            return None
         t = self.temp()
         named = P.NamedExpr(target=S(t), value=build(tree, True))
         fast = P.IfExp(test=P.Compare(left=C(INT64_MIN), ops=[P.LtE(), P.LtE()],
                                       comparators=[named, C(INT64_MAX)]),
                        body=N(t), orelse=call(rt("wrap"), [N(t)], pos))
+        if test is None:                 # every leaf an int
+            return _pos(fast, pos)
         return _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
 
     def known_int(self, node, e):
-        """Is this operand an int for sure? (a literal, or a parameter of a function body
-        specialised for int arguments, see function_body)"""
+        """Is this operand an int for sure? (a literal, a parameter of a function body
+        specialised for int arguments (see function_body) or a local proved to hold ints)"""
         if isinstance(node, A.IntLit) or (isinstance(e, P.Constant) and type(e.value) is int):
             return True
         return isinstance(e, P.Name) and e.id in self.int_names
@@ -1492,6 +1614,9 @@ class ModuleBuilder:
         return P.IfExp(test=test, body=N(t), orelse=call(rt("wrap"), [N(t)], pos))
 
     def e_CallExpr(self, n):
+        inline = self.inline_builtin(n)
+        if inline is not None:
+            return inline
         f = self.expr(n.func)
         args = [N("G")] + [self.expr(a) for a in n.args]
         if n.ellipsis:
@@ -1499,6 +1624,28 @@ class ModuleBuilder:
         if self.program.count_allocs:
             return call(rt("callcount"), [f] + args, n.pos)
         return call(f, args, n.pos)
+
+    def inline_builtin(self, n):
+        """``is_<kind>(x)``, ``is_undefined(x)`` and ``len(x)`` of an array or map as Python
+        expressions; None for any other call (then nothing was generated)."""
+        if n.ellipsis or len(n.args) != 1 or not isinstance(n.func, A.Ident) or self.program.count_allocs:
+            return None
+        sym = self.res.uses.get(id(n.func))
+        if sym is None or sym.kind != "builtin":
+            return None
+        name = sym.name
+        if name not in _TYPE_PREDICATES and name not in ("is_undefined", "len"):
+            return None
+        x = self.expr(n.args[0])
+        if name == "is_undefined":
+            return _pos(P.Compare(left=x, ops=[P.Is()], comparators=[C(None)]), n.pos)
+        if name == "len":
+            first, later = self.operand(x)
+            fast = P.Call(func=N("len"), args=[later], keywords=[])
+            slow = call(N(self.program.builtin_ref("len")), [N("G"), later], n.pos)
+            test = P.BoolOp(op=P.Or(), values=[type_is(first, "list"), type_is(later, "dict")])
+            return _pos(P.IfExp(test=test, body=fast, orelse=slow), n.pos)
+        return _pos(type_is(x, _TYPE_PREDICATES[name]), n.pos)
 
     def e_IndexExpr(self, n):
         """``o[i]``: an array read with an int index in range, or a map read with a string key,
@@ -1510,6 +1657,17 @@ class ModuleBuilder:
         o_simple, i_simple = isinstance(o, (P.Name, P.Constant)), isinstance(i, (P.Name, P.Constant))
         if self.program.count_allocs:
             return slow
+        i_int = self.static_kind(n.index) == local_types.INT
+        if not (o_simple or i_simple) and i_int:
+            # both computed, the index an int: ``&`` evaluates both sides, o first
+            to, ti = self.temp(), self.temp()
+            both = P.BinOp(left=type_is(P.NamedExpr(target=S(to), value=o), "list"), op=P.BitAnd(),
+                           right=P.Compare(left=P.NamedExpr(target=S(ti), value=i), ops=[P.GtE()],
+                                           comparators=[C(0)]))
+            test = P.BoolOp(op=P.And(), values=[both, P.Compare(
+                left=N(ti), ops=[P.Lt()], comparators=[P.Call(func=N("len"), args=[N(to)], keywords=[])])])
+            return _pos(P.IfExp(test=test, body=P.Subscript(value=N(to), slice=N(ti), ctx=P.Load()),
+                                orelse=call(rt("index"), [N(to), N(ti)], n.pos)), n.pos)
         if not (o_simple or i_simple):
             # both computed: ``type(o) is not type(i) is int`` evaluates both, o first, before
             # any test can short-circuit
@@ -1532,6 +1690,15 @@ class ModuleBuilder:
                                 body=P.Call(func=P.Attribute(value=later_o, attr="get", ctx=P.Load()),
                                             args=[i], keywords=[]),
                                 orelse=call(rt("index"), [later_o, i], n.pos)), n.pos)
+        if o_simple and not i_simple and i_int:
+            # the index is evaluated by the first test whatever its outcome
+            t = self.temp()
+            tests = [P.Compare(left=P.NamedExpr(target=S(t), value=i), ops=[P.GtE()], comparators=[C(0)]),
+                     type_is(o, "list"),
+                     P.Compare(left=N(t), ops=[P.Lt()], comparators=[P.Call(func=N("len"), args=[o], keywords=[])])]
+            return _pos(P.IfExp(test=P.BoolOp(op=P.And(), values=tests),
+                                body=P.Subscript(value=o, slice=N(t), ctx=P.Load()),
+                                orelse=call(rt("index"), [o, N(t)], n.pos)), n.pos)
         if o_simple and not i_simple:
             t = self.temp()
             first_i, later_i = P.NamedExpr(target=S(t), value=i), N(t)

@@ -13,7 +13,7 @@ from types import FunctionType
 from .. import limits, ops
 from ..errors import (OpError, TengoError, TengoRuntimeError, ERR_STACK_OVERFLOW,
                       ERR_OBJECT_ALLOC_LIMIT)
-from ..values import ImmutableArray, type_name
+from ..values import Char, Error, ImmutableArray, ImmutableMap, type_name
 
 # Python frames a Tengo program may use beyond the caller's depth. Tengo allows 1024 frames
 # (MaxFrames); each Tengo call is one Python frame, slow paths add a few. Self tail calls do
@@ -93,6 +93,8 @@ def runtime_namespace():
         "_spread": spread, "_FunctionType": FunctionType, "_alloc": alloc,
         "_callcount": call_counting, "_refcount": sys.getrefcount,
         "_limits": limits,
+        "_Error": Error, "_Char": Char, "_ImmutableArray": ImmutableArray,
+        "_ImmutableMap": ImmutableMap,
     }
 
 
