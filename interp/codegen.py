@@ -151,6 +151,10 @@ def _float_literal(node):
     return isinstance(A.unparen(node), A.FloatLit)
 
 
+def _type_of(e):
+    return P.Call(func=N("type"), args=[e], keywords=[])
+
+
 def type_is(e, tname):
     return P.Compare(left=P.Call(func=N("type"), args=[e], keywords=[]), ops=[P.Is()],
                      comparators=[N(tname)])
@@ -1289,6 +1293,19 @@ class ModuleBuilder:
             if isinstance(test, P.Constant) and test.value is True:
                 return _pos(fast, pos)           # both operands known ints
             right_first = op in ("<", "<=")
+            if self._untyped(lf, left) and self._untyped(rf, right):
+                # one look at both types: ints with ints and floats with floats compare alike
+                k = self.temp()
+                firsts = (rf, lf) if right_first else (lf, rf)
+                same = P.Compare(left=P.NamedExpr(target=S(k), value=_type_of(firsts[0])),
+                                 ops=[P.Is()], comparators=[_type_of(firsts[1])])
+                numeric = P.BoolOp(op=P.Or(), values=[
+                    P.Compare(left=N(k), ops=[P.Is()], comparators=[N("int")]),
+                    P.Compare(left=N(k), ops=[P.Is()], comparators=[N("float")])])
+                r = _pos(P.IfExp(test=P.BoolOp(op=P.And(), values=[same, numeric]), body=fast,
+                                 orelse=slow), pos)
+                r._tengo_bool = True
+                return r
             if _float_literal(left) or _float_literal(right):
                 fp = self.float_path(op, lf, ll, rf, rl, left, right, slow, right_first)
                 if fp is not None:
@@ -1339,6 +1356,9 @@ class ModuleBuilder:
                 return _pos(fp, pos)
         test = self._both_int(lf, rf, left, right)
         raw = P.BinOp(left=ll, op=pyop(), right=rl)
+        if op in ("+", "-", "*") and self._untyped(lf, left) and self._untyped(rf, right):
+            return _pos(self.same_type_dispatch([lf, rf], self._wrapped(raw, op, right, pos),
+                                                P.BinOp(left=ll, op=pyop(), right=rl), slow), pos)
         if pyop in (P.BitAnd, P.BitOr, P.BitXor):
             fast = raw                       # never leaves int64
         else:
@@ -1348,6 +1368,26 @@ class ModuleBuilder:
         if isinstance(test, P.Constant) and test.value is True:
             return _pos(fast, pos)
         return _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
+
+    def _untyped(self, e, node):
+        """Nothing is known of this operand's type (not a literal, constant or known local)."""
+        return not (isinstance(e, P.Constant) or _numeric_literal(node, e) is not None
+                    or self.known_int(node, e) or self.static_kind(node) != local_types.ANY)
+
+    def same_type_dispatch(self, firsts, int_fast, float_fast, slow):
+        """``int_fast`` when the operands (their first-use forms, in evaluation order) are all
+        ints, ``float_fast`` when all floats, else ``slow``, with one ``type()`` per operand:
+
+            (I if _k is int else F if _k is float else S) if (_k := type(a)) is type(b) else S
+        """
+        k = self.temp()
+        types = [_type_of(e) for e in firsts]
+        same = P.Compare(left=P.NamedExpr(target=S(k), value=types[0]), ops=[P.Is()] * (len(types) - 1),
+                         comparators=types[1:])
+        inner = P.IfExp(test=P.Compare(left=N(k), ops=[P.Is()], comparators=[N("int")]), body=int_fast,
+                        orelse=P.IfExp(test=P.Compare(left=N(k), ops=[P.Is()], comparators=[N("float")]),
+                                       body=float_fast, orelse=slow))
+        return P.IfExp(test=same, body=inner, orelse=copy.deepcopy(slow))
 
     def symbol_kind(self, sym):
         """What ``sym`` is known to hold where code is being generated: "int", "float" or "any"."""
@@ -1442,7 +1482,10 @@ class ModuleBuilder:
         if pyop is not None:
             fast = P.BinOp(left=ll, op=pyop(), right=rl)
         else:
-            fast = P.Compare(left=ll, ops=[_CMPOPS[op][1]()], comparators=[rl])
+            # an int beside a float compares as float64(int) in Tengo, exactly in Python
+            lv = self._as_float(left, ll, local_types.INT) if self.known_int(left, ll) else ll
+            rv = self._as_float(right, rl, local_types.INT) if self.known_int(right, rl) else rl
+            fast = P.Compare(left=lv, ops=[_CMPOPS[op][1]()], comparators=[rv])
         return P.IfExp(test=test, body=fast, orelse=slow)
 
     def division(self, op, lf, ll, rf, rl, left, right, slow, pos):
@@ -1560,6 +1603,15 @@ class ModuleBuilder:
                 return None
             return P.Compare(left=types[0], ops=[P.Is()] * len(types),
                              comparators=types[1:] + [N(tname)])
+        if all(not isinstance(e, P.Constant) and self._untyped(e, node) for node, e in leaves):
+            # nothing known: one look at every operand's type decides between the paths
+            t = self.temp()
+            named = P.NamedExpr(target=S(t), value=build(tree, True))
+            int_fast = P.IfExp(test=P.Compare(left=C(INT64_MIN), ops=[P.LtE(), P.LtE()],
+                                              comparators=[named, C(INT64_MAX)]),
+                               body=N(t), orelse=call(rt("wrap"), [N(t)], pos))
+            return _pos(self.same_type_dispatch([e for _, e in leaves], int_fast, build(tree, True),
+                                                build(tree, False)), pos)
         # every operand that is not a literal a float: IEEE arithmetic, Go's (int literals
         # beside floats convert as in Tengo)
         float_test = type_test("float", (A.IntLit, A.FloatLit))
