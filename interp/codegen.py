@@ -9,8 +9,9 @@ the closure at creation through keyword-only defaults (see ``symbols.py``).
 Every generated node carries the Tengo ``(line, col)`` of the construct it implements, so a
 Python traceback through generated code maps back to Tengo positions (``rt.translate_error``).
 
-Operators use an inline fast path for ints (with the int64 wrap check) and call the slow path in
-``runtime/ops.py`` for everything else — see ``_BINOPS``.
+Operators use inline fast paths for ints (with the int64 wrap check) and floats and call the
+slow path in ``runtime/ops.py`` for everything else; what each operator is comes from the
+operator table (``runtime/operators.py``).
 """
 from __future__ import annotations
 
@@ -22,25 +23,11 @@ from . import ast as A
 from . import local_types
 from .symbols import resolve
 from ..errors import CompileError
+from ..operators import BINARY, COMPOUND
 from ..values import Char, INT64_MAX, INT64_MIN
 
-# Tengo operator -> (ops slow-path name, Python operator for the int fast path or None)
-_BINOPS = {
-    "+": ("add", P.Add), "-": ("sub", P.Sub), "*": ("mul", P.Mult),
-    "/": ("div", None), "%": ("mod", None),
-    "&": ("band", P.BitAnd), "|": ("bor", P.BitOr), "^": ("bxor", P.BitXor),
-    "&^": ("bandnot", None), "<<": ("shl", None), ">>": ("shr", None),
-}
-_STATIC_OPS = {"+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!="}
-_CMPOPS = {">": ("gt", P.Gt), ">=": ("ge", P.GtE), "<": ("gt", P.Lt), "<=": ("ge", P.LtE)}
-_COMPOUND = {"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&", "|=": "|",
-             "^=": "^", "&^=": "&^", "<<=": "<<", ">>=": ">>"}
-
-# names the generated code expects in its namespace (filled by program.py)
-RUNTIME_NAMES = ("add", "sub", "mul", "div", "mod", "band", "bor", "bxor", "bandnot", "shl",
-                 "shr", "gt", "ge", "eq", "truthy", "wrap", "neg", "bitnot", "index", "slice",
-                 "iset", "iter", "imm", "err", "spread", "FunctionType", "refcount", "limits",
-                 "Error", "Char", "ImmutableArray", "ImmutableMap")
+# a comparison with its operands swapped (``a < b`` is ``b > a``)
+_MIRRORED = {P.Lt: P.Gt, P.LtE: P.GtE, P.Gt: P.Lt, P.GtE: P.LtE}
 
 # builtins `is_<kind>(x)` the generated code answers with a type test: the type it tests
 _TYPE_PREDICATES = {
@@ -877,7 +864,7 @@ class ModuleBuilder:
         if op == "=":
             value = self.expr(rhs, self_sym=sym if not sels else None)
         else:
-            value = self.alloc(self.binary(_COMPOUND[op], target, rhs, n.pos), n.pos)
+            value = self.alloc(self.binary(COMPOUND[op], target, rhs, n.pos), n.pos)
         if not sels:
             return self.flush(self.store_sym(sym, value, n.pos))
         # keys that are locals or literals run no code: then a value or key that is a local
@@ -1244,7 +1231,10 @@ class ModuleBuilder:
             else:
                 r = P.IfExp(test=test, body=later, orelse=re_)
             return _pos(r, pos)
-        if op in _STATIC_OPS:
+        row = BINARY.get(op)
+        if row is None:
+            self.error(pos, f"invalid binary operator: {op}")
+        if row.kind in ("arith", "compare", "equality"):
             r = self.static_numeric(op, left, right, pos)
             if r is not None:
                 return r
@@ -1272,27 +1262,24 @@ class ModuleBuilder:
             r = _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
             r._tengo_bool = True
             return r
-        if op in _CMPOPS:
-            slow_name, pyop = _CMPOPS[op]
-            if op in ("<", "<="):
-                # Tengo evaluates the right operand first and asks it `>` / `>=`
+        if row.kind == "compare":
+            right_first = row.right_first
+            if right_first:
                 re_ = self.expr(right)
                 rf, rl = self.operand(re_)
                 le = self.expr(left)
                 lf, ll = self.operand(le)
                 test = self._both_int(rf, lf, right, left)
-                slow = call(rt(slow_name), [rl, ll], pos)
             else:
                 le = self.expr(left)
                 lf, ll = self.operand(le)
                 re_ = self.expr(right)
                 rf, rl = self.operand(re_)
                 test = self._both_int(lf, rf, left, right)
-                slow = call(rt(slow_name), [ll, rl], pos)
-            fast = P.Compare(left=ll, ops=[pyop()], comparators=[rl])
+            slow = call(rt(row.runtime_name), [ll, rl], pos)
+            fast = P.Compare(left=ll, ops=[row.python()], comparators=[rl])
             if isinstance(test, P.Constant) and test.value is True:
                 return _pos(fast, pos)           # both operands known ints
-            right_first = op in ("<", "<=")
             if self._untyped(lf, left) and self._untyped(rf, right):
                 # one look at both types: ints with ints and floats with floats compare alike
                 k = self.temp()
@@ -1316,13 +1303,11 @@ class ModuleBuilder:
             r = _pos(P.IfExp(test=test, body=fast, orelse=slow), pos)
             r._tengo_bool = True
             return r
-        if op not in _BINOPS:
-            self.error(pos, f"invalid binary operator: {op}")
-        if op in ("+", "-", "*") and not self.program.count_allocs:
+        if row.wraps and not self.program.count_allocs:
             r = self.arith_chain(op, left, right, pos)
             if r is not None:
                 return r
-        slow_name, pyop = _BINOPS[op]
+        slow_name, pyop = row.runtime_name, row.python
         le = self.expr(left)
         lf, ll = self.operand(le)
         re_ = self.expr(right)
@@ -1349,18 +1334,18 @@ class ModuleBuilder:
             test = P.BoolOp(op=P.And(), values=[it, bound])
             slow = self.float_path(op, None, ll, None, rl, left, right, slow) or slow
             return _pos(P.IfExp(test=test, body=P.BinOp(left=ll, op=pyop(), right=rl), orelse=slow), pos)
-        if op in ("+", "-", "*") and (_float_literal(left) or _float_literal(right)):
+        if row.wraps and (_float_literal(left) or _float_literal(right)):
             # a float literal operand: the int path can never be taken
             fp = self.float_path(op, lf, ll, rf, rl, left, right, slow)
             if fp is not None:
                 return _pos(fp, pos)
         test = self._both_int(lf, rf, left, right)
         raw = P.BinOp(left=ll, op=pyop(), right=rl)
-        if op in ("+", "-", "*") and self._untyped(lf, left) and self._untyped(rf, right):
+        if row.wraps and self._untyped(lf, left) and self._untyped(rf, right):
             return _pos(self.same_type_dispatch([lf, rf], self._wrapped(raw, op, right, pos),
                                                 P.BinOp(left=ll, op=pyop(), right=rl), slow), pos)
-        if pyop in (P.BitAnd, P.BitOr, P.BitXor):
-            fast = raw                       # never leaves int64
+        if not row.wraps:
+            fast = raw                       # bitwise: never leaves int64
         else:
             fast = self._wrapped(raw, op, right, pos)
             if not (isinstance(test, P.Constant) and test.value is True):
@@ -1418,21 +1403,22 @@ class ModuleBuilder:
         if kl not in numeric or kr not in numeric:
             return None
         floats = local_types.FLOAT in (kl, kr)
-        if op in ("+", "-", "*", "/") and not floats:
+        row = BINARY[op]
+        if row.kind == "arith" and not floats:
             return None              # int arithmetic: the int paths (wrap once per chain)
         if op == "/" and not isinstance(A.unparen(right), (A.Ident, A.IntLit, A.FloatLit)):
             return None              # the zero test reads the divisor twice
-        if op in ("<", "<="):        # Tengo evaluates the right operand first
+        if row.right_first:
             re_ = self.expr(right)
             le = self.expr(left)
         else:
             le = self.expr(left)
             re_ = self.expr(right)
-        if op in ("+", "-", "*"):
-            return _pos(P.BinOp(left=le, op=_BINOPS[op][1](), right=re_), pos)
+        if row.wraps:                # + - * on a float: no wrap
+            return _pos(P.BinOp(left=le, op=row.float_python(), right=re_), pos)
         if op == "/":
             d = _numeric_literal(right, re_)
-            fast = P.BinOp(left=le, op=P.Div(), right=re_)
+            fast = P.BinOp(left=le, op=row.float_python(), right=re_)
             if d is not None and d != 0:
                 return _pos(fast, pos)
             # x / 0 is IEEE's inf or NaN in Tengo, Python's error: ops gives the former
@@ -1440,11 +1426,10 @@ class ModuleBuilder:
         if floats:
             le = self._as_float(left, le, kl)
             re_ = self._as_float(right, re_, kr)
-        if op in ("<", "<="):
-            r = P.Compare(left=re_, ops=[P.Gt() if op == "<" else P.GtE()], comparators=[le])
+        if row.right_first:          # the same comparison, mirrored: right operand first
+            r = P.Compare(left=re_, ops=[_MIRRORED[row.python]()], comparators=[le])
         else:
-            pyop = {">": P.Gt, ">=": P.GtE, "==": P.Eq, "!=": P.NotEq}[op]
-            r = P.Compare(left=le, ops=[pyop()], comparators=[re_])
+            r = P.Compare(left=le, ops=[row.python()], comparators=[re_])
         return _pos(r, pos)
 
     @staticmethod
@@ -1478,14 +1463,14 @@ class ModuleBuilder:
         if op == "/" and _numeric_literal(right, rl) is None:
             # known ints are tested only for zero, any other divisor is a float here
             test = P.BoolOp(op=P.And(), values=[test, rl])       # x / 0.0 is not Python's error
-        pyop = {"+": P.Add, "-": P.Sub, "*": P.Mult, "/": P.Div}.get(op)
-        if pyop is not None:
-            fast = P.BinOp(left=ll, op=pyop(), right=rl)
+        row = BINARY[op]
+        if row.kind == "arith":
+            fast = P.BinOp(left=ll, op=row.float_python(), right=rl)
         else:
             # an int beside a float compares as float64(int) in Tengo, exactly in Python
             lv = self._as_float(left, ll, local_types.INT) if self.known_int(left, ll) else ll
             rv = self._as_float(right, rl, local_types.INT) if self.known_int(right, rl) else rl
-            fast = P.Compare(left=lv, ops=[_CMPOPS[op][1]()], comparators=[rv])
+            fast = P.Compare(left=lv, ops=[BINARY[op].python()], comparators=[rv])
         return P.IfExp(test=test, body=fast, orelse=slow)
 
     def division(self, op, lf, ll, rf, rl, left, right, slow, pos):
@@ -1559,7 +1544,7 @@ class ModuleBuilder:
         def flatten(node):
             while isinstance(node, A.ParenExpr):
                 node = node.expr
-            if isinstance(node, A.BinaryExpr) and node.op in ("+", "-", "*"):
+            if isinstance(node, A.BinaryExpr) and node.op in BINARY and BINARY[node.op].wraps:
                 l_ = flatten(node.left)
                 r_ = flatten(node.right)
                 if l_ is None or r_ is None:
@@ -1590,8 +1575,8 @@ class ModuleBuilder:
             o, l_, r_, p_ = t
             a, b = build(l_, fast), build(r_, fast)
             if fast:
-                return P.BinOp(left=a, op=_BINOPS[o][1](), right=b)
-            return call(rt(_BINOPS[o][0]), [a, b], p_)
+                return P.BinOp(left=a, op=BINARY[o].python(), right=b)
+            return call(rt(BINARY[o].runtime_name), [a, b], p_)
 
         def type_test(tname, exclude):
             # (a known int is left out of the int test only: in the float path, two ints

@@ -17,16 +17,13 @@ leave out type tests whose outcome it proves.
 from __future__ import annotations
 
 from . import ast as A
+from ..operators import BINARY, COMPOUND
 
 INT, FLOAT, BOOL = "int", "float", "bool"
 NONE = "none"           # no value seen yet (the fixed point's starting point)
 ANY = "any"             # anything: not tracked
 
-_ARITH = {"+", "-", "*", "/"}
-_COMPARISONS = {"==", "!=", "<", ">", "<=", ">="}   # a bool, or an error
-_INT_ONLY = {"%", "&", "|", "^", "&^", "<<", ">>"}
-_COMPOUND = {"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&", "|=": "|",
-             "^=": "^", "&^=": "&^", "<<=": "<<", ">>=": ">>"}
+
 
 
 def infer(res, stmts, known):
@@ -50,7 +47,7 @@ def infer(res, stmts, known):
                 if x.op == "=":
                     sources[sym].append(x.rhs[0])
                 else:
-                    op = _COMPOUND.get(x.op)
+                    op = COMPOUND.get(x.op)
                     sources[sym].append(A.BinaryExpr(x.pos, op, x.lhs[0], x.rhs[0])
                                         if op is not None else None)
         elif isinstance(x, A.IncDecStmt):
@@ -138,13 +135,14 @@ def kind_of(res, e, symbol_kind):
             return k if k in (INT, NONE) else ANY
         return BOOL if e.op == "!" else ANY
     if isinstance(e, A.BinaryExpr):
-        if e.op in _COMPARISONS:
-            return BOOL
         if e.op in ("&&", "||"):      # the value of one of the operands
             a, b = kind_of(res, e.left, symbol_kind), kind_of(res, e.right, symbol_kind)
             return _join(a, b) if ANY not in (a, b) else ANY
-        if e.op not in _ARITH and e.op not in _INT_ONLY:
+        row = BINARY.get(e.op)
+        if row is None:
             return ANY
+        if row.kind in ("compare", "equality"):
+            return BOOL               # or an error
         a, b = kind_of(res, e.left, symbol_kind), kind_of(res, e.right, symbol_kind)
         if ANY in (a, b):
             return ANY
@@ -154,7 +152,7 @@ def kind_of(res, e, symbol_kind):
             return ANY
         if a == b == INT:
             return INT
-        if e.op in _ARITH:
+        if row.kind == "arith":
             return FLOAT       # float with float, or an int and a float: Tengo converts the int
         return ANY
     if isinstance(e, A.CallExpr) and isinstance(e.func, A.Ident) and not e.ellipsis \

@@ -51,10 +51,15 @@ def code_position(cache, code, lasti):
     return None
 
 class Program:
-    def __init__(self, modules=None, count_allocs=False, profile=False, jit=False,
+    def __init__(self, modules=None, count_allocs=False, profile=False, jit=None,
                  jit_threshold=None):
+        """``jit``: None for the baseline tier alone, else the JIT tier's installer, called
+        with this program once its code is generated and before it runs (it puts the names
+        the JIT prologues call into ``ns``; see ``jit.dispatch.install``). The code generator
+        never imports the JIT: it is handed to it here."""
         self.count_allocs = count_allocs          # generate max_allocs bookkeeping
-        self.jit = bool(jit) and not count_allocs  # the JIT does not count allocations
+        self.jit = jit is not None and not count_allocs  # the JIT does not count allocations
+        self._jit_install = jit
         self.profile = profile or self.jit         # generate per-function call counters
         self.jit_threshold = jit_threshold
         self.jit_loop_threshold = 0 if jit_threshold == 0 else 1
@@ -121,29 +126,13 @@ class Program:
         return node, res, self.ns.get(f"_C{fid}")
 
     def jit_free_symbols(self, fid):
+        """The captured symbols of function ``fid`` as the JIT sees them; None when the code
+        generator did not prepare it for the JIT."""
         src = self._jit_sources.get(fid)
-        if src is None:
-            from ..jit.infer import NotEligible
-            raise NotEligible("function not prepared for the JIT")
-        return src[2]
+        return None if src is None else src[2]
 
     def jit_file(self, fid):
         return self._jit_sources[fid][3]
-
-    def _install_jit_hooks(self):
-        from ..jit import dispatch
-        self.ns["_DEOPT"] = dispatch.DEOPT
-        self.ns["_NOJIT"] = dispatch.NOJIT
-        self.ns["_NOLOOP"] = dispatch.never_loop
-        self.ns["_JT"] = self.jit_threshold + 1
-        self.ns["_hot"] = lambda fid, G, args, free: dispatch.hot_function(self, fid, G, args, free)
-        self.ns["_hotloop"] = lambda lid, G: dispatch.hot_loop(self, lid, G)
-        self.ns["_OSRN"] = self.jit_osr_iterations
-        self.ns["_osr"] = lambda lid, G: dispatch.loop_continues_natively(self, lid, G)
-        self.ns["_OSRNN"] = min(self.jit_osr_nested_iterations, self.jit_osr_iterations)
-        self.ns["_hotfloop"] = lambda lid, G, F: dispatch.hot_loop(self, lid, G, F)
-        self.ns["_fosr"] = lambda lid, G, F: dispatch.loop_continues_natively(self, lid, G, F)
-        self.ns["_deopt"] = lambda fid: dispatch.deopted(self, fid)
 
     def function_info(self, fn):
         """The FunctionInfo of a compiled Tengo function value, or None for other callables."""
@@ -210,7 +199,7 @@ class Program:
         if self.profile:
             self.ns["_CNT"] = [0] * (max(self.functions) + 1)
         if self.jit:
-            self._install_jit_hooks()
+            self._jit_install(self)
         self._exec(tree, file.name)
         self.main = self.ns[fname]
         self.global_names = dict(mb.res.global_names)

@@ -11,9 +11,10 @@ import sys
 from types import FunctionType
 
 from .. import limits, ops
+from ..operators import runtime_functions
 from ..errors import (OpError, TengoError, TengoRuntimeError, ERR_STACK_OVERFLOW,
                       ERR_OBJECT_ALLOC_LIMIT)
-from ..values import Char, Error, ImmutableArray, ImmutableMap, type_name
+from ..values import BUILTIN_NAMES, Char, Error, ImmutableArray, ImmutableMap, type_name
 
 # Python frames a Tengo program may use beyond the caller's depth. Tengo allows 1024 frames
 # (MaxFrames); each Tengo call is one Python frame, slow paths add a few. Self tail calls do
@@ -71,23 +72,17 @@ def alloc(G, value):
 def call_counting(f, G, *args):
     """A call that counts the result of a builtin/host callee as one allocation (Tengo's VM)."""
     r = f(G, *args)
-    if type(f) is not FunctionType or f in _builtin_names():
+    if type(f) is not FunctionType or f in BUILTIN_NAMES:
         alloc(G, None)
     return r
 
 
-def _builtin_names():
-    from ..builtins import BUILTIN_NAMES
-    return BUILTIN_NAMES
-
-
 def runtime_namespace():
-    """Names the generated code uses (codegen.RUNTIME_NAMES), prefixed with ``_``."""
+    """Names the generated code uses, prefixed with ``_``: every operator's slow path (from
+    the operator table) and the runtime helpers below."""
     return {
-        "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_mod": ops.mod,
-        "_band": ops.band, "_bor": ops.bor, "_bxor": ops.bxor, "_bandnot": ops.bandnot,
-        "_shl": ops.shl, "_shr": ops.shr, "_gt": ops.gt, "_ge": ops.ge, "_eq": ops.equals,
-        "_truthy": truthy, "_wrap": ops.wrap_int, "_neg": ops.neg, "_bitnot": ops.bitnot,
+        **runtime_functions(),
+        "_truthy": truthy, "_wrap": ops.wrap_int,
         "_index": ops.index_get, "_slice": ops.slice_get, "_iset": index_assign,
         "_iter": ops.iterate, "_imm": ops.make_immutable, "_err": ops.make_error,
         "_spread": spread, "_FunctionType": FunctionType, "_alloc": alloc,

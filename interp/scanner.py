@@ -14,6 +14,8 @@ and ``ParseFloat(lit, 64)`` for what the scanner produces), ``unquote_string``, 
 from __future__ import annotations
 
 import re
+
+from ..gostrconv import underscore_ok
 import unicodedata
 from bisect import bisect_right
 
@@ -420,33 +422,6 @@ class Scanner:
 
 
 # ---------------------------------------------------------------- literal values
-def _underscore_ok(s: str) -> bool:
-    """Go's strconv.underscoreOK: underscores only between digits (or after a base prefix)."""
-    saw = "^"
-    i = 0
-    if len(s) >= 1 and s[0] in "+-":
-        s = s[1:]
-    hexa = False
-    if len(s) >= 2 and s[0] == "0" and s[1].lower() in "box":
-        i = 2
-        saw = "0"
-        hexa = s[1].lower() == "x"
-    while i < len(s):
-        ch = s[i]
-        if "0" <= ch <= "9" or (hexa and ch.lower() in "abcdef"):
-            saw = "0"
-        elif ch == "_":
-            if saw != "0":
-                return False
-            saw = "_"
-        else:
-            if saw == "_":
-                return False
-            saw = "!"
-        i += 1
-    return saw != "_"
-
-
 def parse_int_literal(lit: str):
     """Go's ``strconv.ParseInt(lit, 0, 64)`` on a scanned INT literal.
 
@@ -475,7 +450,7 @@ def parse_int_literal(lit: str):
         if d >= base:
             return 0, "syntax"
         v = v * base + d
-    if underscores and not _underscore_ok(lit):
+    if underscores and not underscore_ok(lit):
         return 0, "syntax"
     if v > (1 << 63) - 1:
         return (1 << 63) - 1, "range"
@@ -488,7 +463,7 @@ _HEX_FLOAT = re.compile(r"0[xX](?:[0-9a-fA-F_]+\.?[0-9a-fA-F_]*|\.[0-9a-fA-F_]+)
 
 def parse_float_literal(lit: str):
     """Go's ``strconv.ParseFloat(lit, 64)`` on a scanned FLOAT literal: ``(value, err)``."""
-    if "_" in lit and not _underscore_ok(lit):
+    if "_" in lit and not underscore_ok(lit):
         return 0.0, "syntax"
     s = lit.replace("_", "")
     if _HEX_FLOAT.match(lit):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 
+from . import dispatch
+
 # Calls before a function is compiled. Measured by benchmarks/threshold.py (docs/jit.md):
 # compiling pays for itself after ~770 calls for a function with a real loop, ~20 thousand for
 # a short loop, ~130 thousand for a one-line function and ~550 thousand activations for a
@@ -28,7 +30,7 @@ def available() -> bool:
     global _available
     if _available is None:
         try:
-            from .engine import engine
+            from .engine import engine      # llvmlite: loaded only when the JIT is asked for
             engine()
             _available = True
         except Exception:
@@ -52,5 +54,4 @@ def stats(program=None):
     """One dict per function/loop the JIT has seen: name, kind, calls, state (``compiled`` /
     ``not eligible`` / ``failed`` / ``profiling``), reason, signature, compile_ms, code_bytes,
     deopts (entries whose checks failed and ran on the baseline tier)."""
-    from .dispatch import stats as _stats
-    return _stats(program)
+    return dispatch.stats(program)

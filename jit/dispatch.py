@@ -16,6 +16,11 @@ import time
 import weakref
 
 from tengojit.errors import OpError, TengoRuntimeError, host_runtime_error
+from tengojit.values import ImmutableArray
+try:
+    from tengojit import _hostcall
+except ImportError:          # the optional C extension was not built
+    _hostcall = None
 from . import callconv as cc
 from .descent import bounded_descent
 from .infer import Inferrer, NotEligible
@@ -206,7 +211,6 @@ def _record(program, kind, ident, name):
 
 
 def _array_types():
-    from tengojit.values import ImmutableArray
     return (id(list), id(ImmutableArray))
 
 
@@ -250,6 +254,7 @@ def _compile(program, entry, kinds, rec=None):
     internal), so entries compiled later (``bound``/``map`` on first host use) need nothing
     from earlier modules; names carry a process-wide counter so no two modules share one.
     """
+    # llvmlite loads with the first compilation, never with the baseline tier
     from .engine import engine
     from .lower import ModuleBuilder, CoreLowering
     from .wrapper import WrapperBuilder, NativeBuiltin
@@ -499,11 +504,8 @@ NOJIT = object()          # ``_J<fid>`` of a function that will not be compiled
 
 def _new_code():
     """Tell the host-call trampolines to look for native entries again."""
-    try:
-        from tengojit import _hostcall
+    if _hostcall is not None:
         _hostcall.bump_epoch()
-    except ImportError:
-        pass
 
 
 def never_loop(G):
@@ -522,3 +524,21 @@ def stats(program=None):
 def reset_stats():
     """Forget the programs compiled so far (``stats()`` of every program starts afresh)."""
     _programs.clear()
+
+
+def install(program):
+    """Put what the JIT prologues and loop hooks of ``program``'s generated code call into its
+    namespace (the installer ``interp.program.Program`` is handed)."""
+    ns = program.ns
+    ns["_DEOPT"] = DEOPT
+    ns["_NOJIT"] = NOJIT
+    ns["_NOLOOP"] = never_loop
+    ns["_JT"] = program.jit_threshold + 1
+    ns["_hot"] = lambda fid, G, args, free: hot_function(program, fid, G, args, free)
+    ns["_hotloop"] = lambda lid, G: hot_loop(program, lid, G)
+    ns["_OSRN"] = program.jit_osr_iterations
+    ns["_osr"] = lambda lid, G: loop_continues_natively(program, lid, G)
+    ns["_OSRNN"] = min(program.jit_osr_nested_iterations, program.jit_osr_iterations)
+    ns["_hotfloop"] = lambda lid, G, F: hot_loop(program, lid, G, F)
+    ns["_fosr"] = lambda lid, G, F: loop_continues_natively(program, lid, G, F)
+    ns["_deopt"] = lambda fid: deopted(program, fid)

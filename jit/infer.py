@@ -22,7 +22,7 @@ its captured variables.
 from __future__ import annotations
 
 from tengojit.interp import ast as A
-from tengojit import ops
+from tengojit.operators import BINARY, COMPOUND
 from . import types as T
 from .types import Func, INT, FLOAT, BOOL, VOID, ARRAY
 
@@ -38,11 +38,6 @@ class NotEligible(Exception):
 
 
 _SAMPLE = {INT: 3, FLOAT: 2.5, BOOL: True}
-_BINOP_FUNCS = {"+": ops.add, "-": ops.sub, "*": ops.mul, "/": ops.div, "%": ops.mod,
-                "&": ops.band, "|": ops.bor, "^": ops.bxor, "&^": ops.bandnot, "<<": ops.shl,
-                ">>": ops.shr, ">": ops.gt, ">=": ops.ge, "<": ops.lt, "<=": ops.le}
-_COMPOUND = {"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&", "|=": "|",
-             "^=": "^", "&^=": "&^", "<<=": "<<", ">>=": ">>"}
 
 
 def binop_type(op, lt, rt):
@@ -50,7 +45,7 @@ def binop_type(op, lt, rt):
     if lt not in _SAMPLE or rt not in _SAMPLE:
         return None
     try:
-        r = _BINOP_FUNCS[op](_SAMPLE[lt], _SAMPLE[rt])
+        r = BINARY[op].function(_SAMPLE[lt], _SAMPLE[rt])
     except Exception:
         return None
     return {int: INT, float: FLOAT, bool: BOOL}.get(type(r))
@@ -146,7 +141,10 @@ class Inferrer:
 
     # ------------------------------------------------------------------ helpers
     def free_symbols(self, fid):
-        return self.program.jit_free_symbols(fid)
+        syms = self.program.jit_free_symbols(fid)
+        if syms is None:
+            raise NotEligible("function not prepared for the JIT")
+        return syms
 
     def spec_for(self, fid, arg_types, free_types, node, res, code, free_syms):
         key = ("func", fid, arg_types, free_types)
@@ -256,9 +254,9 @@ class Inferrer:
             if lt is None or rt is None:
                 t = None
             else:
-                t = binop_type(_COMPOUND[op], lt, rt)
+                t = binop_type(COMPOUND[op], lt, rt)
                 if t is None:
-                    raise NotEligible(f"{T.show(lt)} {_COMPOUND[op]} {T.show(rt)} is an error")
+                    raise NotEligible(f"{T.show(lt)} {COMPOUND[op]} {T.show(rt)} is an error")
             spec.expr_types[id(n)] = t
         self.bind(sym, t, spec, define=False)
 
@@ -398,7 +396,7 @@ class Inferrer:
                 raise NotEligible(f"{T.show(lt)} {n.op} {T.show(rt)} yields either type")
             return lt
         if lt is None or rt is None:
-            return BOOL if n.op in ("==", "!=", "<", ">", "<=", ">=") else (lt or rt)
+            return BOOL if BINARY[n.op].kind in ("compare", "equality") else (lt or rt)
         if n.op in ("==", "!="):
             if lt not in (INT, FLOAT, BOOL) or rt not in (INT, FLOAT, BOOL):
                 raise NotEligible(f"{T.show(lt)} {n.op} {T.show(rt)}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import llvmlite.ir as ir
 
 from tengojit.interp import ast as A
+from tengojit.operators import BINARY, COMPOUND
 from . import callconv as cc
 from .engine import api_addr, stack_limit_addr
 from .types import INT, FLOAT, BOOL, VOID, ARRAY, Func
@@ -26,8 +27,10 @@ PPTR = PTR.as_pointer()        # PyObject**
 
 LLTYPE = {INT: I64, FLOAT: F64, BOOL: I1}
 
-_ICMP = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "==": "==", "!=": "!="}
-_FCMP = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "==": "=="}
+# the operator table's lowering keys (runtime/operators.py, column ``jit``)
+_PREDICATE = {"lt": "<", "gt": ">", "le": "<=", "ge": ">=", "eq": "==", "ne": "!="}
+_FLOAT_ARITH = {"add": "fadd", "sub": "fsub", "mul": "fmul", "div": "fdiv"}
+_INT_ARITH = {"add": "add", "sub": "sub", "mul": "mul", "and": "and_", "or": "or_", "xor": "xor"}
 
 
 def ll(t):
@@ -608,9 +611,7 @@ class CoreLowering:
         else:
             lv = self.load_sym(sym, st)
             rv, rt = self.expr(rhs)
-            v, t = self.binop({"+=": "+", "-=": "-", "*=": "*", "/=": "/", "%=": "%", "&=": "&",
-                               "|=": "|", "^=": "^", "&^=": "&^", "<<=": "<<", ">>=": ">>"}[op],
-                              lv, st, rv, rt, n.pos)
+            v, t = self.binop(COMPOUND[op], lv, st, rv, rt, n.pos)
         self.store_sym(sym, st if st is not None else t, v)
 
     def sym_type(self, sym, default):
@@ -860,7 +861,7 @@ class CoreLowering:
     def e_BinaryExpr(self, n):
         if n.op in ("&&", "||"):
             return self.logical(n)
-        if n.op in ("<", "<="):
+        if BINARY[n.op].right_first:
             # Tengo compiles ``a < b`` as ``b > a``: the right operand is evaluated first (the
             # baseline tier does the same), which decides which error a script sees first
             rv, rt = self.expr(n.right)
@@ -891,47 +892,39 @@ class CoreLowering:
         return phi, t
 
     def binop(self, op, lv, lt, rv, rt, pos):
+        """``lv op rv`` for ints, floats and bools as the operator table's lowering key says."""
         b = self.b
-        if op in ("==", "!="):
+        row = BINARY[op]
+        key = row.jit
+        if row.kind == "equality":
             if lt == rt == INT or lt == rt == BOOL:
-                return b.icmp_signed(op, lv, rv), BOOL
+                return b.icmp_signed(_PREDICATE[key], lv, rv), BOOL
             if {lt, rt} <= {INT, FLOAT}:
                 lv, rv = self.to_float(lv, lt), self.to_float(rv, rt)
-                if op == "==":
+                if key == "eq":
                     return b.fcmp_ordered("==", lv, rv), BOOL
                 return b.fcmp_unordered("!=", lv, rv), BOOL
-            return ir.Constant(I1, 0 if op == "==" else 1), BOOL
-        if op in ("<", ">", "<=", ">="):
+            return ir.Constant(I1, 0 if key == "eq" else 1), BOOL
+        if row.kind == "compare":
             if lt == rt == INT:
-                return b.icmp_signed(op, lv, rv), BOOL
+                return b.icmp_signed(_PREDICATE[key], lv, rv), BOOL
             lv, rv = self.to_float(lv, lt), self.to_float(rv, rt)
-            return b.fcmp_ordered(op, lv, rv), BOOL
+            return b.fcmp_ordered(_PREDICATE[key], lv, rv), BOOL
         if lt == FLOAT or rt == FLOAT:
             lv, rv = self.to_float(lv, lt), self.to_float(rv, rt)
-            f = {"+": b.fadd, "-": b.fsub, "*": b.fmul, "/": b.fdiv}[op]
-            return f(lv, rv), FLOAT
+            return getattr(b, _FLOAT_ARITH[key])(lv, rv), FLOAT
         # int op int
-        if op == "+":
-            return b.add(lv, rv), INT
-        if op == "-":
-            return b.sub(lv, rv), INT
-        if op == "*":
-            return b.mul(lv, rv), INT
-        if op == "&":
-            return b.and_(lv, rv), INT
-        if op == "|":
-            return b.or_(lv, rv), INT
-        if op == "^":
-            return b.xor(lv, rv), INT
-        if op == "&^":
+        if key in _INT_ARITH:
+            return getattr(b, _INT_ARITH[key])(lv, rv), INT
+        if key == "andnot":
             return b.and_(lv, b.xor(rv, ir.Constant(I64, -1))), INT
-        if op in ("/", "%"):
+        if key in ("div", "rem"):
             return self.divmod(op, lv, rv, pos), INT
-        if op == "<<":
+        if key == "shl":
             big = b.icmp_unsigned(">=", rv, ir.Constant(I64, 64))
             sh = b.shl(lv, b.select(big, ir.Constant(I64, 0), rv))
             return b.select(big, ir.Constant(I64, 0), sh), INT
-        if op == ">>":
+        if key == "shr":
             big = b.icmp_unsigned(">=", rv, ir.Constant(I64, 64))
             sh = b.ashr(lv, b.select(big, ir.Constant(I64, 63), rv))
             return sh, INT

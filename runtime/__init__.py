@@ -13,7 +13,8 @@ __all__ = ["Script", "Compiled", "ExecutionContext", "Closure", "NotCallableErro
 
 
 def __getattr__(name):
-    # Script/Compiled live in script.py, which pulls in the compiler; load it on first use.
+    # Script/Compiled live in script.py, which pulls in the compiler: loaded on first use, so
+    # importing the package stays cheap (docs/architecture.md, "Layers")
     if name in ("Script", "Compiled", "from_python"):
         from . import script
         return getattr(script, name)

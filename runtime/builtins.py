@@ -12,7 +12,7 @@ from . import limits
 from . import ops
 from .errors import OpError, invalid_arg_type, wrong_num_args
 from .formatter import format_tengo
-from .values import Char, Error, ImmutableArray, ImmutableMap, type_name
+from .values import BUILTIN_NAMES, Char, Error, ImmutableArray, ImmutableMap, type_name
 
 _F = "builtin-function:"
 
@@ -299,4 +299,4 @@ BUILTIN_FUNCTIONS = {
     "freeze": builtin_freeze,
 }
 
-BUILTIN_NAMES = {fn: name for name, fn in BUILTIN_FUNCTIONS.items()}
+BUILTIN_NAMES.update({fn: name for name, fn in BUILTIN_FUNCTIONS.items()})

@@ -21,15 +21,18 @@ bytecode format and says so), and the JIT's: ``-no-jit`` (baseline tier only; al
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 
-VERSION = "0.1.0"
-SOURCE_EXT = ".tengo"
+from . import repl
+from .errors import TengoError
+from .file_modules import add_file_modules, blank_shebang, stdlib_imports  # noqa: F401 - public
+from .jit import stats
+from .jit_report import print_table
+from .script import Script
+from .stdlib.os import ScriptExit, _errno_text as errno_text
+from .version import VERSION
 
-# Tengo's stdlib.AllModuleNames(), in its order.
-STDLIB_NAMES = ("base64", "enum", "fmt", "hex", "json", "math", "os", "rand", "text", "times")
 
 USAGE = """Usage:
 
@@ -56,96 +59,6 @@ Examples:
 """
 
 
-def stdlib_imports(script_args=None) -> dict:
-    """{name: module} for every stdlib module available in this build, ``os`` included.
-
-    ``script_args`` (a list) becomes what ``os.args()`` returns.
-    """
-    try:
-        from tengojit.stdlib import get_module_map
-    except ImportError:
-        return {}
-    found = {}
-    for name in STDLIB_NAMES:
-        try:
-            found.update(get_module_map(name).items())
-        except Exception:  # noqa: BLE001 - a module not written yet (or broken): leave it out
-            pass
-    if "os" in found and script_args is not None:
-        from tengojit.stdlib import os as os_module
-        found["os"] = os_module.make_module(args=list(script_args))
-    return found
-
-
-def blank_shebang(src: bytes) -> bytes:
-    """Drop the text of a ``#!`` first line, keeping its newline."""
-    if src.startswith(b"#!"):
-        end = src.find(b"\n")
-        return b"" if end < 0 else src[end:]
-    return src
-
-
-# ------------------------------------------------------------------------ file imports
-
-def _import_names(node, out):
-    """Every ``import("name")`` module name in an AST, in source order."""
-    from tengojit.interp import ast as A
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, list):
-            stack.extend(reversed(n))
-        elif isinstance(n, A.ImportExpr):
-            out.append(n.module_name)
-        elif dataclasses.is_dataclass(n):
-            stack.extend(reversed([getattr(n, f.name) for f in dataclasses.fields(n)]))
-    return out
-
-
-def module_file(name: str, import_dir: str) -> str:
-    """Tengo's ``getPathModule``: ``<import_dir>/<name>[.tengo]``, absolute."""
-    file = name if name.endswith(SOURCE_EXT) else name + SOURCE_EXT
-    return os.path.abspath(os.path.join(import_dir, file))
-
-
-def add_file_modules(src, import_dir: str, modules: dict) -> dict:
-    """Add to ``modules`` the source file of every module ``src`` imports (transitively).
-
-    The compiler resolves ``import`` from a name → module table fixed before compiling, so the
-    files are found up front: the source is parsed, each imported name that is not already a
-    module and names an existing ``<name>.tengo`` (relative to the importing file's directory)
-    is read and scanned in turn. Sources that do not parse are added as they are; the compiler
-    reports their errors.
-    """
-    from tengojit.interp.parser import parse
-    from tengojit.errors import TengoError
-    pending = [(src, import_dir)]
-    seen = set()
-    while pending:
-        text, base = pending.pop()
-        try:
-            tree = parse(text, "(scan)")
-        except TengoError:
-            continue
-        except Exception:  # noqa: BLE001 - the real compile reports it
-            continue
-        for name in _import_names(tree, []):
-            if not name or name in modules:
-                continue
-            path = module_file(name, base)
-            if path in seen or not os.path.isfile(path):
-                continue
-            seen.add(path)
-            try:
-                with open(path, "rb") as f:
-                    data = f.read()
-            except OSError:
-                continue
-            modules[name] = data
-            pending.append((data, os.path.dirname(path)))
-    return modules
-
-
 # ------------------------------------------------------------------------ running
 
 def _flush():
@@ -160,8 +73,6 @@ def run_file(path: str, args=(), jit=None, jit_threshold=None, jit_stats=False) 
 
     ``jit``/``jit_threshold`` as for ``Script``; ``jit_stats`` prints the JIT's table on
     stderr when the program ends (however it ends)."""
-    from tengojit import Script, TengoError
-    from tengojit.stdlib.os import ScriptExit
     program = None
     try:
         with open(path, "rb") as f:
@@ -200,8 +111,6 @@ def run_file(path: str, args=(), jit=None, jit_threshold=None, jit_stats=False) 
 
 
 def _print_jit_stats(program) -> None:
-    from tengojit.jit import stats
-    from tengojit.jit_report import print_table
     if not program.jit:
         print("the JIT was off for this program", file=sys.stderr)
         return
@@ -221,16 +130,11 @@ def _exit_status(code) -> int:
 
 
 def _errno_text(e: OSError) -> str:
-    from tengojit.stdlib.os import _errno_text as text
-    return text(e)
+    return errno_text(e)
 
 
-def _repl(jit=None, jit_threshold=None) -> int | None:
-    """Start the REPL if this build has one (``tengojit.repl``); ``None`` when it has not."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    if not os.path.exists(os.path.join(here, "repl.py")):
-        return None
-    from tengojit import repl
+def _repl(jit=None, jit_threshold=None) -> int:
+    """Run the REPL; its exit status."""
     r = repl.main(jit=jit, jit_threshold=jit_threshold)
     return r if isinstance(r, int) else 0
 
@@ -311,11 +215,7 @@ def _main(argv) -> int:
     jit = False if opts.get("no-jit") else None
     threshold = opts.get("jit-threshold")
     if not file:
-        r = _repl(jit, threshold)
-        if r is not None:
-            return r
-        print(USAGE, file=sys.stderr)
-        return 2
+        return _repl(jit, threshold)
     if "o" in opts:
         print("tengojit: -o: compiling to a bytecode file is not supported", file=sys.stderr)
         return 1

@@ -31,10 +31,11 @@ import time
 import weakref
 from types import FunctionType
 
-from .errors import (ArgumentCountError, NotCallableError, TengoError, TengoRuntimeError,
-                     host_runtime_error)
+from .errors import (ArgumentCountError, IntOverflowError, NotCallableError, TengoError,
+                     TengoRuntimeError, host_runtime_error)
+from .interp.rt import translate_error
 from .values import (Char, Error, ImmutableArray, ImmutableMap, INT64_MAX, INT64_MIN,
-                     UserFunction, type_name)
+                     UserFunction, from_python, type_name)
 
 _NO = object()
 _get_ident = threading.get_ident
@@ -50,7 +51,6 @@ class InvalidGlobalsError(TengoError, ValueError):
 
 
 def _host_error(e, program):
-    from .interp.rt import translate_error
     return host_runtime_error(translate_error(e, program))
 
 
@@ -62,7 +62,7 @@ def _arg(a, program):
     """A host argument as a Tengo value (cheap for values that already are).
 
     Arrays and maps are passed by reference when they hold only Tengo values of this program;
-    one holding a Closure is converted (copied, see ``script.from_python``); one holding a
+    one holding a Closure is converted (copied, see ``values.from_python``); one holding a
     Tengo function of another program is refused (``ForeignClosureError``): that function
     would run over this program's globals.
     """
@@ -70,7 +70,6 @@ def _arg(a, program):
     if t is int:
         if INT64_MIN <= a <= INT64_MAX:
             return a
-        from .errors import IntOverflowError
         raise IntOverflowError(f"int {a} does not fit Tengo's int64")
     if t is list or t is dict or t is ImmutableArray or t is ImmutableMap or t is Error:
         if _needs_conversion(a, program.ns, {}):
@@ -86,7 +85,6 @@ def _arg(a, program):
         if a.program is not program:
             raise ForeignClosureError("closure belongs to another program")
         return a.fn
-    from .script import from_python
     return from_python(a)
 
 
@@ -128,8 +126,7 @@ def _convert(v, program, memo):
     if t is Closure:
         if v.program is program:
             return v.fn
-        from .script import from_python        # runs in its own context, as a host function
-        return from_python(v)
+        return from_python(v)              # runs in its own context, as a host function
     if t is FunctionType:
         if _foreign(v, program.ns):
             raise ForeignClosureError(_FOREIGN)
@@ -161,6 +158,7 @@ class Closure:
     context, returns ``(result, globals)``.
     """
     __slots__ = ("fn", "ctx", "program", "__weakref__")
+    tengo_closure = True        # what values.from_python recognises (it sits below this module)
 
     def __init__(self, fn, ctx):
         self.fn = fn

@@ -25,12 +25,14 @@ from datetime import datetime, timedelta, timezone
 
 from . import limits
 from .errors import OpError
+from .gostrconv import underscore_ok
+from .strings import tengo_repr
 from .values import (
-    INT64_MAX, INT64_MIN, Char, Error, ImmutableArray, ImmutableMap, type_name,
+    INT64_MAX, INT64_MIN, ZERO_TIME, Char, Error, ImmutableArray, ImmutableMap, type_name,
 )
 
 __all__ = [
-    "binary_op", "add", "sub", "mul", "div", "mod", "band", "bor", "bxor", "bandnot", "shl",
+    "add", "sub", "mul", "div", "mod", "band", "bor", "bxor", "bandnot", "shl",
     "shr", "lt", "gt", "le", "ge", "equals", "not_equals", "is_falsy", "neg", "bitnot", "pos",
     "lnot", "index_get", "index_get_for_assign", "index_set", "slice_get", "iterate",
     "is_iterable", "make_immutable", "make_error", "wrap_int", "to_str", "to_int", "to_float",
@@ -101,15 +103,8 @@ def rune_str(code: int) -> str:
     return "\uFFFD"
 
 
-_tengo_repr = None
-
-
 def _repr(v) -> str:
-    global _tengo_repr
-    if _tengo_repr is None:
-        from .strings import tengo_repr
-        _tengo_repr = tengo_repr
-    return _tengo_repr(v)
+    return tengo_repr(v)
 
 
 def obj_string(v) -> str:
@@ -511,24 +506,6 @@ def le(a, b):
     return _slow(">=", _T_GE, b, a)
 
 
-_BINARY = {
-    "+": add, "-": sub, "*": mul, "/": div, "%": mod, "&": band, "|": bor, "^": bxor,
-    "&^": bandnot, "<<": shl, ">>": shr, "<": lt, ">": gt, "<=": le, ">=": ge,
-}
-
-
-def binary_op(op: str, a, b):
-    """Any binary operator token (``==``/``!=`` included) with Tengo semantics."""
-    f = _BINARY.get(op)
-    if f is not None:
-        return f(a, b)
-    if op == "==":
-        return equals(a, b)
-    if op == "!=":
-        return not equals(a, b)
-    raise OpError("invalid operator")
-
-
 # ---------------------------------------------------------------------------------------------
 # Equality and truthiness
 
@@ -626,7 +603,9 @@ def equals(a, b) -> bool:
     return a is b           # errors (pointer identity) and host objects
 
 
+
 def not_equals(a, b) -> bool:
+    """``a != b``."""
     return not equals(a, b)
 
 
@@ -640,16 +619,13 @@ _FALSY = {
     Error: lambda v: True,
 }
 
-_ZERO_TIME = datetime(1, 1, 1, tzinfo=timezone.utc)
-
-
 def is_falsy(v) -> bool:
     """Tengo ``IsFalsy``."""
     f = _FALSY.get(type(v))
     if f is not None:
         return f(v)
     if isinstance(v, datetime):
-        return v.tzinfo is not None and v == _ZERO_TIME
+        return v.tzinfo is not None and v == ZERO_TIME
     return False
 
 
@@ -711,12 +687,6 @@ def parse_go_int(s: str):
     return v
 
 
-def _underscore_ok(s: str) -> bool:
-    """Go's strconv.underscoreOK (one implementation: the scanner's)."""
-    from .interp.scanner import _underscore_ok as ok
-    return ok(s)
-
-
 def parse_go_float(s: str):
     """``strconv.ParseFloat(s, 64)``; ``None`` on any error (syntax or out of range)."""
     if not s or not s.isascii():
@@ -760,7 +730,7 @@ def parse_go_float(s: str):
         return None
     if i != n:
         return None
-    if "_" in s and not _underscore_ok(s):
+    if "_" in s and not underscore_ok(s):
         return None
     clean = s.replace("_", "")
     try:

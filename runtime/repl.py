@@ -31,6 +31,17 @@ import os
 import sys
 
 from .errors import CompileError, TengoError
+from .file_modules import add_file_modules, stdlib_imports
+from .interp import ast as A
+from .interp import token as T
+from .interp.parser import parse
+from .interp.program import code_position
+from .interp.rt import translate_error
+from .interp.scanner import Scanner
+from .jit import available, default_threshold, enabled_by_default, stats
+from .jit_report import print_table
+from .script import compile_program
+from .version import VERSION
 from .strings import tengo_repr
 from .values import UserFunction
 
@@ -71,8 +82,6 @@ def needs_more(text: str) -> bool:
     """True when ``text`` is an unfinished input: an open ( [ {, a raw string or a block
     comment running to the end. Anything else (even an error) is complete: the parser says
     what is wrong with it."""
-    from .interp import token as T
-    from .interp.scanner import Scanner
     unfinished = []
 
     def err(_offset, msg):
@@ -107,7 +116,6 @@ def display(v) -> str:
 def _add_prints(stmts):
     """Tengo's ``addPrints``: each top-level expression statement ``e`` becomes
     ``__repl_println__(e)``."""
-    from .interp import ast as A
     out = []
     for s in stmts:
         if isinstance(s, A.ExprStmt):
@@ -130,7 +138,6 @@ class _Trace:
         self.arity.update(program.arity)
 
     def position(self, code, lasti):
-        from .interp.program import code_position
         return code_position(self._positions, code, lasti)
 
 
@@ -143,7 +150,6 @@ class Repl:
         self.jit = jit
         self.jit_threshold = jit_threshold
         if modules is None:
-            from .cli import stdlib_imports
             modules = stdlib_imports([])
         self.modules = dict(modules)
         self.import_dir = import_dir
@@ -208,7 +214,6 @@ class Repl:
             self._drop(old)
             return False
         except Exception as e:           # noqa: BLE001 - every failure is a Tengo runtime error
-            from .interp.rt import translate_error
             _flush()
             print(translate_error(e, self._trace))
             self._drop(old)
@@ -219,39 +224,12 @@ class Repl:
         return True
 
     def _compile(self, text):
-        from .cli import add_file_modules
-        from .interp.parser import parse
-        from .interp.program import Program
-        from .interp.rt import ensure_recursion_budget
-        from .script import _stack_depth
         file = parse(text, FILE_NAME)
         file.stmts = _add_prints(file.stmts)
         modules = dict(self.modules)
         add_file_modules(text, self.import_dir or os.getcwd(), modules)
-        jit = self.jit
-        if jit:
-            from .jit import available
-            jit = available()
-        threshold = self.jit_threshold
-        if threshold is None:
-            from .jit import default_threshold
-            threshold = default_threshold()
-        program = Program(modules, profile=jit, jit=jit, jit_threshold=threshold)
-        program.counter = self._counter
-        old_limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old_limit, _stack_depth() + 8000))
-        try:
-            program.compile_main(file, predefined=list(self.slots))
-        except TengoError:
-            raise
-        except RecursionError:
-            raise CompileError("expression nested too deeply", FILE_NAME, 1, 1) from None
-        except (ValueError, SyntaxError, MemoryError) as e:
-            raise CompileError(f"cannot compile: {e}", FILE_NAME, 1, 1) from None
-        finally:
-            sys.setrecursionlimit(old_limit)
-        ensure_recursion_budget()
-        return program
+        return compile_program(file, modules, predefined=list(self.slots), jit=self.jit,
+                               jit_threshold=self.jit_threshold, counter=self._counter)
 
     def _commit(self, program):
         by_slot = {i: n for n, i in program.global_names.items()}
@@ -275,7 +253,6 @@ class Repl:
 
     def jit_stats(self) -> list:
         """``tengojit.jit.stats()`` records of this session's programs."""
-        from .jit import stats
         out = []
         for p in self.programs:
             out.extend(stats(p))
@@ -317,19 +294,16 @@ class Repl:
         if not self.jit:
             print("the JIT is off in this session")
             return
-        from .jit import available
         if not available():
             print("the JIT is not available here (llvmlite missing or unsupported CPython)")
             return
         if not recs:
             threshold = self.jit_threshold
             if threshold is None:
-                from .jit import default_threshold
                 threshold = default_threshold()
             print(f"nothing hot yet: a function is compiled after {threshold} calls, "
                   "a top-level loop when it runs")
             return
-        from .jit_report import print_table
         print_table(recs, "JIT (this session)")
 
 
@@ -392,7 +366,6 @@ def run_tty(repl: Repl) -> int:
     """The interactive loop: prompt_toolkit, history in memory."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import InMemoryHistory
-    from .cli import VERSION
     session = PromptSession(history=InMemoryHistory(), multiline=True,
                             key_bindings=_key_bindings(),
                             prompt_continuation=lambda width, line, wrap: CONTINUATION)
@@ -417,7 +390,6 @@ def main(jit=None, jit_threshold=None) -> int:
     """``tengojit`` with no file: the REPL. Exit status 0 (or what ``os.exit`` asked for).
     ``jit`` None: on unless ``TENGOJIT_JIT=0``."""
     if jit is None:
-        from .jit import enabled_by_default
         jit = enabled_by_default()
     repl = Repl(jit=jit, jit_threshold=jit_threshold)
     if sys.stdin.isatty() and sys.stdout.isatty():

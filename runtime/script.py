@@ -12,75 +12,16 @@ rejects what Tengo cannot hold with a ``TypeError`` naming the value's type.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+import sys
 
-from .errors import CompileError, ConversionError, IntOverflowError, TengoError
-from .values import (Char, Error, ImmutableArray, ImmutableMap, UserFunction, INT64_MAX,
-                     INT64_MIN, FUNCTION_TYPE)
-
-
-def from_python(v, _depth=0):
-    """Convert a host value to a Tengo value (Tengo's conversion table, Python edition)."""
-    t = type(v)
-    if v is None or t is bool or t is float or t is str or t is bytes or t is Char or t is Error:
-        return v
-    if t is int:
-        if not INT64_MIN <= v <= INT64_MAX:
-            raise IntOverflowError(f"int {v} does not fit Tengo's int64")
-        return v
-    if _depth > 1000:
-        raise ValueError("value nested too deeply (cyclic?)")
-    if t is list or t is tuple:
-        return [from_python(x, _depth + 1) for x in v]
-    if t is ImmutableArray:
-        return ImmutableArray(from_python(x, _depth + 1) for x in v)
-    if t is dict or t is ImmutableMap:
-        out = {}
-        for k, x in v.items():
-            if type(k) is not str:
-                raise ConversionError(f"map keys must be str, not {type(k).__name__}")
-            out[k] = from_python(x, _depth + 1)
-        return out if t is dict else ImmutableMap(out)
-    if isinstance(v, bool):
-        return bool(v)
-    if isinstance(v, int):
-        return from_python(int(v))
-    if isinstance(v, float):
-        return float(v)
-    if hasattr(v, "__index__") and not hasattr(v, "__len__"):     # numpy integers & co.
-        return from_python(int(v.__index__()))
-    if hasattr(v, "__float__") and type(v).__module__ == "numpy":  # numpy floats
-        return float(v)
-    if type(v).__module__ == "numpy" and type(v).__name__ == "bool_":
-        return bool(v)
-    if isinstance(v, str):
-        return str(v)
-    if isinstance(v, (bytearray, memoryview)):
-        return bytes(v)
-    if isinstance(v, datetime):
-        return v if v.tzinfo is not None else v.replace(tzinfo=timezone.utc)
-    if isinstance(v, date):
-        return datetime(v.year, v.month, v.day, tzinfo=timezone.utc)
-    if t is FUNCTION_TYPE:
-        # a plain Python function from the host (compiled Tengo functions arrive as Closures)
-        from .values import HostFunction
-        return HostFunction(getattr(v, "__name__", "host"), v)
-    if t.__name__ == "Closure" and t.__module__.endswith("context"):
-        # a closure of another compiled script: callable here as a host function that runs
-        # in its own context (its own program and globals)
-        from .values import HostFunction
-        return HostFunction(v.name or "closure", v)
-    if isinstance(v, UserFunction):
-        return v
-    if callable(v):
-        from .values import HostFunction
-        return HostFunction(getattr(v, "__name__", "host"), v)
-    raise ConversionError(f"cannot convert {t.__name__} to a Tengo value")
-
-
-def to_python(v):
-    """Tengo value → host value. Values are Python-native already; this is the identity."""
-    return v
+from .context import Closure, ExecutionContext, ForeignClosureError
+from .errors import CompileError, TengoError
+from .interp.parser import parse
+from .interp.program import Program
+from .interp.rt import ensure_recursion_budget, translate_error
+from .jit import available as jit_available, default_threshold, enabled_by_default
+from .jit import dispatch as jit_dispatch
+from .values import FUNCTION_TYPE, from_python, to_python  # noqa: F401 - public here too
 
 
 class Script:
@@ -93,7 +34,6 @@ class Script:
         self._vars = {}
         self._modules = dict(modules or {})
         self._max_allocs = -1
-        from .jit import enabled_by_default, default_threshold
         self.jit = enabled_by_default() if jit is None else bool(jit)
         self.jit_threshold = default_threshold() if jit_threshold is None else max(0, int(jit_threshold))
         self.profile = profile or self.jit
@@ -116,30 +56,10 @@ class Script:
         return self
 
     def compile(self) -> "Compiled":
-        from .interp.parser import parse
-        from .interp.program import Program
-        from .interp.rt import ensure_recursion_budget
         file = parse(self.src, self.name)
-        jit = self.jit
-        if jit:
-            from .jit import available
-            jit = available()
-        program = Program(self._modules, count_allocs=self._max_allocs >= 0, profile=self.profile,
-                          jit=jit, jit_threshold=self.jit_threshold)
-        import sys
-        old_limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old_limit, _stack_depth() + 8000))
-        try:
-            program.compile_main(file, predefined=list(self._vars))
-        except TengoError:
-            raise
-        except RecursionError:
-            raise CompileError("expression nested too deeply", self.name, 1, 1) from None
-        except (ValueError, SyntaxError, MemoryError) as e:   # from Python's own compile()
-            raise CompileError(f"cannot compile: {e}", self.name, 1, 1) from None
-        finally:
-            sys.setrecursionlimit(old_limit)
-        ensure_recursion_budget()
+        program = compile_program(file, self._modules, predefined=list(self._vars),
+                                  count_allocs=self._max_allocs >= 0, profile=self.profile,
+                                  jit=self.jit, jit_threshold=self.jit_threshold)
         # one spare slot at the end: the allocation budget when max_allocs is set
         G = [None] * (program.num_globals + 1)
         for i, v in enumerate(self._vars.values()):
@@ -147,11 +67,40 @@ class Script:
         return Compiled(program, G, self._max_allocs)
 
 
+def compile_program(file, modules, *, predefined=(), count_allocs=False, profile=False,
+                    jit=False, jit_threshold=None, counter=None):
+    """The one compile driver (``Script.compile`` and the REPL): a parsed ``file`` to a
+    ``Program`` whose main function is ready to run. The JIT takes part when ``jit`` is true
+    and llvmlite works here; ``counter`` continues the function numbering of an earlier
+    program (the REPL's inputs). Errors are Tengo's ``CompileError``s, never Python's."""
+    installer = jit_dispatch.install if jit and jit_available() else None
+    threshold = default_threshold() if jit_threshold is None else jit_threshold
+    program = Program(modules, count_allocs=count_allocs, profile=profile or installer is not None,
+                      jit=installer, jit_threshold=threshold)
+    if counter is not None:
+        program.counter = counter
+    # code generation recurses over the AST: deep expressions need room beyond this caller's
+    # depth while compiling (the limit is restored after)
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, _stack_depth() + 8000))
+    try:
+        program.compile_main(file, predefined=list(predefined))
+    except TengoError:
+        raise
+    except RecursionError:
+        raise CompileError("expression nested too deeply", file.name, 1, 1) from None
+    except (ValueError, SyntaxError, MemoryError) as e:   # from Python's own compile()
+        raise CompileError(f"cannot compile: {e}", file.name, 1, 1) from None
+    finally:
+        sys.setrecursionlimit(old_limit)
+    ensure_recursion_budget()
+    return program
+
+
 _MISSING = object()
 
 
 def _stack_depth():
-    import sys
     f, n = sys._getframe(), 0
     while f is not None:
         n += 1
@@ -185,8 +134,7 @@ class Compiled:
         except BaseException as e:   # noqa: BLE001 - every failure becomes a Tengo error
             if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
                 raise
-            from .interp.rt import translate_error      # only on the error path: an import
-            raise translate_error(e, self.program) from None    # statement costs ~0.5 µs
+            raise translate_error(e, self.program) from None
         return self
 
     def _index(self, name):
@@ -222,8 +170,3 @@ class Compiled:
 
     def clone(self) -> "Compiled":
         return Compiled(self.program, list(self.G), self.max_allocs)
-
-
-# imported last: context.py reaches back into this module (lazily) for from_python; function-level
-# imports cost ~0.5 µs per call, which would dominate run()/get()/set()
-from .context import Closure, ExecutionContext, ForeignClosureError  # noqa: E402

@@ -50,6 +50,8 @@ import struct
 from datetime import datetime
 from types import FunctionType
 
+from . import gotime
+from .errors import OpError, ERR_STACK_OVERFLOW
 from .values import Char, Error, ImmutableArray, ImmutableMap, UserFunction, type_name
 
 __all__ = [
@@ -400,8 +402,7 @@ def go_time_string(dt: datetime) -> str:
     """Go ``time.Time.String()``: ``2006-01-02 15:04:05.999999999 -0700 MST`` (without the
     monotonic-clock suffix); nanosecond-exact for ``gotime.NanoTime``."""
     if getattr(dt, "ns_extra", 0):
-        from .gotime import go_time_string as exact
-        return exact(dt)
+        return gotime.go_time_string(dt)
     s = "%04d-%02d-%02d %02d:%02d:%02d" % (dt.year, dt.month, dt.day,
                                           dt.hour, dt.minute, dt.second)
     if dt.microsecond:
@@ -488,7 +489,6 @@ def tengo_repr(v) -> str:
     try:
         return _repr(v)
     except RecursionError:
-        from .errors import OpError, ERR_STACK_OVERFLOW
         raise OpError(ERR_STACK_OVERFLOW) from None
 
 

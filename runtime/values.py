@@ -28,10 +28,15 @@ because ``bool`` subclasses ``int`` and the immutable containers subclass ``list
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from functools import partial
 from types import FunctionType
 
-_from_python = None     # script.from_python, imported on first use (script imports this module)
+from .errors import ConversionError, IntOverflowError
+
+# builtin function -> its Tengo name; filled by builtins.py, which defines them (type_name
+# needs the names, and the value model sits below the builtins)
+BUILTIN_NAMES: dict = {}
 
 
 INT64_MIN = -(1 << 63)
@@ -117,14 +122,9 @@ class HostFunction(UserFunction):
     __slots__ = ()
 
     def __call__(self, G, *args):
-        global _from_python
         if any(type(a) is FunctionType for a in args):
-            from functools import partial
             args = [partial(a, G) if type(a) is FunctionType else a for a in args]
-        if _from_python is None:
-            from .script import from_python
-            _from_python = from_python
-        return _from_python(self.fn(*args))
+        return from_python(self.fn(*args))
 
 
 # Time zero value used where Tengo has time.Time{}.
@@ -140,7 +140,6 @@ def type_name(v) -> str:
     if name is not None:
         return name
     if t is FunctionType:
-        from .builtins import BUILTIN_NAMES  # late: builtins imports this module
         bname = BUILTIN_NAMES.get(v)
         if bname is not None:
             return "builtin-function:" + bname
@@ -159,3 +158,65 @@ _TYPE_NAMES = {
     list: "array", ImmutableArray: "immutable-array", dict: "map", ImmutableMap: "immutable-map",
     type(None): "undefined", Error: "error", datetime: "time",
 }
+
+
+# ---------------------------------------------------------------- host values
+def from_python(v, _depth=0):
+    """Convert a host value to a Tengo value (Tengo's conversion table, Python edition)."""
+    t = type(v)
+    if v is None or t is bool or t is float or t is str or t is bytes or t is Char or t is Error:
+        return v
+    if t is int:
+        if not INT64_MIN <= v <= INT64_MAX:
+            raise IntOverflowError(f"int {v} does not fit Tengo's int64")
+        return v
+    if _depth > 1000:
+        raise ValueError("value nested too deeply (cyclic?)")
+    if t is list or t is tuple:
+        return [from_python(x, _depth + 1) for x in v]
+    if t is ImmutableArray:
+        return ImmutableArray(from_python(x, _depth + 1) for x in v)
+    if t is dict or t is ImmutableMap:
+        out = {}
+        for k, x in v.items():
+            if type(k) is not str:
+                raise ConversionError(f"map keys must be str, not {type(k).__name__}")
+            out[k] = from_python(x, _depth + 1)
+        return out if t is dict else ImmutableMap(out)
+    if isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, int):
+        return from_python(int(v))
+    if isinstance(v, float):
+        return float(v)
+    if hasattr(v, "__index__") and not hasattr(v, "__len__"):     # numpy integers & co.
+        return from_python(int(v.__index__()))
+    if hasattr(v, "__float__") and type(v).__module__ == "numpy":  # numpy floats
+        return float(v)
+    if type(v).__module__ == "numpy" and type(v).__name__ == "bool_":
+        return bool(v)
+    if isinstance(v, str):
+        return str(v)
+    if isinstance(v, (bytearray, memoryview)):
+        return bytes(v)
+    if isinstance(v, datetime):
+        return v if v.tzinfo is not None else v.replace(tzinfo=timezone.utc)
+    if isinstance(v, date):
+        return datetime(v.year, v.month, v.day, tzinfo=timezone.utc)
+    if t is FUNCTION_TYPE:
+        # a plain Python function from the host (compiled Tengo functions arrive as Closures)
+        return HostFunction(getattr(v, "__name__", "host"), v)
+    if getattr(t, "tengo_closure", False):
+        # a closure of another compiled script: callable here as a host function that runs
+        # in its own context (its own program and globals)
+        return HostFunction(v.name or "closure", v)
+    if isinstance(v, UserFunction):
+        return v
+    if callable(v):
+        return HostFunction(getattr(v, "__name__", "host"), v)
+    raise ConversionError(f"cannot convert {t.__name__} to a Tengo value")
+
+
+def to_python(v):
+    """Tengo value → host value. Values are Python-native already; this is the identity."""
+    return v

@@ -32,8 +32,9 @@ import re2
 from .. import limits
 from ..errors import OpError, ERR_STRING_LIMIT, ERR_INVALID_INDEX_TYPE, wrong_num_args, \
     invalid_arg_type
-from ..ops import to_str, to_int, utf8_encode, utf8_decode, str_byte_len, _underscore_ok, \
+from ..ops import to_str, to_int, utf8_encode, utf8_decode, str_byte_len, \
     parse_go_float
+from ..gostrconv import underscore_ok
 from ..strings import go_quote, go_format_float
 from ..values import UserFunction, ImmutableMap, Error, type_name
 
@@ -379,7 +380,7 @@ def _parse_uint(s, base, fn, orig, bits=64):
         if d < 0 or d >= base:
             return None, _num_error(fn, orig, "invalid syntax")
         v = v * base + d
-    if underscores and not _underscore_ok(orig):
+    if underscores and not underscore_ok(orig):
         return None, _num_error(fn, orig, "invalid syntax")
     return v, None
 
@@ -427,7 +428,7 @@ def _parse_float(s, bits):
         # syntax error, or a well-formed literal out of range
         low = s.lstrip("+-").lower()
         if s and s.isascii() and low not in ("inf", "infinity", "nan") and \
-                ("_" not in s or _underscore_ok(s)):
+                ("_" not in s or underscore_ok(s)):
             clean = s.replace("_", "")
             try:
                 hexa = low.startswith("0x")

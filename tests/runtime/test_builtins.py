@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_ops import _conformance_dir, _strings_module, decode, same  # noqa: E402,F401
+from test_ops import _conformance_dir, decode, same  # noqa: E402
 
-from tengojit import limits, ops  # noqa: E402
+from tengojit import limits, operators, ops  # noqa: E402
 from tengojit.builtins import BUILTIN_FUNCTIONS, BUILTIN_NAMES  # noqa: E402
 from tengojit.errors import OpError  # noqa: E402
 from tengojit.values import Char, Error, ImmutableArray, ImmutableMap, type_name  # noqa: E402
@@ -387,7 +387,7 @@ class Evaluator:
         if target is not None and tok.endswith("=") and tok[:-1] in _PREC:
             self.next()
             cur = self.read_target(target)
-            self.assign(target, ops.binary_op(tok[:-1], cur, self.expr()))
+            self.assign(target, operators.binary_op(tok[:-1], cur, self.expr()))
             return
         self.i = start
         self.expr()
@@ -465,7 +465,7 @@ class Evaluator:
                     left = left if not ops.is_falsy(left) else right
                 continue
             right = self.expr(p + 1)
-            left = ops.binary_op(op, left, right)
+            left = operators.binary_op(op, left, right)
 
     def unary(self):
         tok = self.peek()[1]
