@@ -14,7 +14,8 @@ from .. import limits, ops
 from ..operators import runtime_functions
 from ..errors import (OpError, TengoError, TengoRuntimeError, ERR_STACK_OVERFLOW,
                       ERR_OBJECT_ALLOC_LIMIT)
-from ..values import BUILTIN_NAMES, Char, Error, ImmutableArray, ImmutableMap, type_name
+from ..values import (BUILTIN_NAMES, TYPE_NAMES, Char, Error, ImmutableArray, ImmutableMap,
+                      type_name)
 
 # Python frames a Tengo program may use beyond the caller's depth. Tengo allows 1024 frames
 # (MaxFrames); each Tengo call is one Python frame, slow paths add a few. Self tail calls do
@@ -94,11 +95,8 @@ def runtime_namespace():
 
 
 # ---------------------------------------------------------------------- error translation
-_PY_TO_TENGO_TYPE = {
-    "int": "int", "str": "string", "float": "float", "bool": "bool", "list": "array",
-    "dict": "map", "NoneType": "undefined", "bytes": "bytes", "Char": "char", "Error": "error",
-    "ImmutableArray": "immutable-array", "ImmutableMap": "immutable-map", "datetime": "time",
-}
+# Python type name (as Python's own error messages print it) -> Tengo type name
+_PY_TO_TENGO_TYPE = {t.__name__: name for t, name in TYPE_NAMES.items()}
 _ARITY_RE = re.compile(r"_tf(\d+)\(\) (?:takes (\d+) positional arguments? but (\d+)"
                        r"|missing (\d+) required positional)")
 _NOT_CALLABLE_RE = re.compile(r"^'(\w+)' object is not callable")

@@ -77,6 +77,8 @@ CPython 3.11 layouts used (checked at start-up by ``engine.check_layouts``): ``o
 ``PyListObject.ob_item`` at 24; tuple items from 24; ``PyCellObject.ob_ref`` at 16;
 ``PyFunctionObject``: ``func_code`` at 48, ``func_closure`` at 72.
 """
+import ctypes
+
 
 NATIVE_DEPTH = 20000       # most native frames one activation may use (C stack safety)
 OFF_TSTATE_RECURSION_REMAINING = 32   # PyThreadState.recursion_remaining (3.11)
@@ -103,6 +105,9 @@ OFF_FUNC_CLOSURE = 72
 OFF_NP_DATA = 16          # PyArrayObject.data (numpy 1.x and 2.x)
 OFF_NP_DIMS = 32          # PyArrayObject.dimensions
 
+TRACE_ENTRY_INTS = 3       # one trace position: (file id, line, col), int32 each
+TRACE_BYTES = 4 * TRACE_ENTRY_INTS * MAX_TRACE
+
 ERR_DIV_ZERO = 1
 ERR_STACK_OVERFLOW = 2
 ERR_INTERRUPTED = 3       # PyErr_CheckSignals raised (Ctrl-C): the exception is already set
@@ -116,3 +121,17 @@ ERROR_MESSAGES = {ERR_DIV_ZERO: "division by zero", ERR_STACK_OVERFLOW: "stack o
 # An activation may use as many native frames as the baseline tier would still have Python
 # frames (the thread's remaining recursion budget, read at entry), at most NATIVE_DEPTH, so
 # deep recursion fails with ``stack overflow`` at the same depth on both tiers.
+
+
+def read_failure(addr):
+    """``(error code, [(file id, line, col), ...])`` of the failed activation whose context is
+    at address ``addr`` (its trace buffer, if any, is still allocated: the entry frees it)."""
+    err = ctypes.c_int32.from_address(addr + CTX_ERR).value
+    n = min(ctypes.c_int32.from_address(addr + CTX_NTRACE).value, MAX_TRACE)
+    buf = ctypes.c_void_p.from_address(addr + CTX_TRACE).value
+    trace = []
+    if buf and n > 0:
+        k = TRACE_ENTRY_INTS
+        arr = (ctypes.c_int32 * (k * n)).from_address(buf)
+        trace = [tuple(arr[k * i:k * i + k]) for i in range(n)]
+    return err, trace

@@ -61,13 +61,8 @@ def file_id(name):
 def _read_trace(addr):
     """(message, trace) of the failed activation whose context is at ``addr`` (its own trace
     buffer, which the entry frees after this returns)."""
-    err = ctypes.c_int32.from_address(addr + cc.CTX_ERR).value
-    n = min(ctypes.c_int32.from_address(addr + cc.CTX_NTRACE).value, cc.MAX_TRACE)
-    buf = ctypes.c_void_p.from_address(addr + cc.CTX_TRACE).value
-    trace = []
-    if buf and n > 0:
-        arr = (ctypes.c_int32 * (3 * n)).from_address(buf)
-        trace = [(_files[arr[3 * i]], arr[3 * i + 1], arr[3 * i + 2]) for i in range(n)]
+    err, raw = cc.read_failure(addr)
+    trace = [(_files[f], line, col) for f, line, col in raw]
     return cc.ERROR_MESSAGES.get(err, f"native error {err}"), trace
 
 

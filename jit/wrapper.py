@@ -1,8 +1,9 @@
 """Entry wrappers: METH_FASTCALL functions generated in IR, turned into Python builtins.
 
-Three kinds (see ``callconv.py``): the prologue entry (called by the function's own baseline
-code), the bound entry (``ctx.bind``/``ctx.call``/``ctx.map``) and the loop entry (a hot loop
-of the main body). Each checks every assumption of the native code, unboxes, calls the core,
+Five kinds, described with their signatures in ``callconv.py``: the prologue entry (called by
+the function's own baseline code), the bound entry (``ctx.bind``/``ctx.call``), the host entry
+(the host-call trampoline), the loop entry (a hot loop of the main body or of a function body)
+and the map entry (``ctx.map`` over a numpy array). Each checks every assumption of the native code, unboxes, calls the core,
 and boxes the result; an error in native code becomes a Python exception through the
 ``raise_error`` callback (``dispatch.native_error``), which reads the context's trace.
 """

@@ -32,7 +32,7 @@ import math
 from . import limits
 from .errors import OpError, ERR_STRING_LIMIT
 from .strings import (tengo_repr, go_quote, go_quote_rune, can_backquote, go_is_print,
-                      go_format_float, byte_len, _to_bytes, _bytes_to_str)
+                      go_format_float, byte_len, utf8_encode, utf8_decode)
 from .values import Char, type_name
 
 __all__ = ["format_tengo"]
@@ -384,9 +384,9 @@ class _Printer:
         elif verb == "q":
             self.fmt_q(s)
         elif verb == "x":
-            self.fmt_sbx(_to_bytes(s), False)
+            self.fmt_sbx(utf8_encode(s), False)
         elif verb == "X":
-            self.fmt_sbx(_to_bytes(s), True)
+            self.fmt_sbx(utf8_encode(s), True)
         else:
             self.bad_verb(verb, arg)
 
@@ -399,13 +399,13 @@ class _Printer:
                 self.fmt_integer(c, 10, False, verb, False)
             self.out.append("]")
         elif verb == "s":
-            self.fmt_s(_bytes_to_str(b))
+            self.fmt_s(utf8_decode(b))
         elif verb == "x":
             self.fmt_sbx(b, False)
         elif verb == "X":
             self.fmt_sbx(b, True)
         elif verb == "q":
-            self.fmt_q(_bytes_to_str(b))
+            self.fmt_q(utf8_decode(b))
         # any other verb prints nothing (as the reference)
 
 

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from . import limits
 from .errors import OpError
 from .gostrconv import underscore_ok
-from .strings import tengo_repr
+from .strings import byte_len, char_str, tengo_repr, utf8_decode, utf8_encode
 from .values import (
     INT64_MAX, INT64_MIN, ZERO_TIME, Char, Error, ImmutableArray, ImmutableMap, type_name,
 )
@@ -69,24 +69,9 @@ def _go_float_to_int(f: float) -> int:
 # ---------------------------------------------------------------------------------------------
 # Strings as Tengo sees them (bytes)
 
-def utf8_encode(s: str) -> bytes:
-    """A Tengo string's bytes."""
-    try:
-        return s.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        return s.encode("utf-8", "surrogatepass")
-
-
-def utf8_decode(b: bytes) -> str:
-    """Bytes → the str carrying them (invalid sequences as surrogate escapes)."""
-    return b.decode("utf-8", "surrogateescape")
-
-
-def str_byte_len(s: str) -> int:
-    """Tengo's ``len(s)``: the number of UTF-8 bytes."""
-    if s.isascii():
-        return len(s)
-    return len(utf8_encode(s))
+# one implementation each, in strings.py; these names are the ones the runtime and stdlib use
+str_byte_len = byte_len
+rune_str = char_str
 
 
 def _rune_of(ch: str) -> int:
@@ -94,13 +79,6 @@ def _rune_of(ch: str) -> int:
     if 0xD800 <= c <= 0xDFFF:
         return 0xFFFD
     return c
-
-
-def rune_str(code: int) -> str:
-    """Go's ``string(rune)``: invalid code points become U+FFFD."""
-    if 0 <= code <= 0x10FFFF and not (0xD800 <= code <= 0xDFFF):
-        return chr(code)
-    return "\uFFFD"
 
 
 def _repr(v) -> str:

@@ -74,10 +74,10 @@ def byte_len(s: str) -> int:
     try:
         return len(s.encode("utf-8"))
     except UnicodeEncodeError:
-        return len(_to_bytes(s))
+        return len(utf8_encode(s))
 
 
-def _to_bytes(s: str) -> bytes:
+def utf8_encode(s: str) -> bytes:
     """The Go bytes of a Tengo string (surrogate-escaped bytes restored)."""
     try:
         return s.encode("utf-8", "surrogateescape")
@@ -88,8 +88,8 @@ def _to_bytes(s: str) -> bytes:
              else ch.encode("utf-8", "surrogatepass")) for ch in s)
 
 
-def _bytes_to_str(b: bytes) -> str:
-    """Go ``string(b)`` in tengojit's representation."""
+def utf8_decode(b: bytes) -> str:
+    """Go ``string(b)`` in tengojit's representation (invalid sequences as surrogate escapes)."""
     return b.decode("utf-8", "surrogateescape")
 
 
@@ -449,7 +449,7 @@ _REPR = {
     ImmutableArray: _repr_list,
     dict: _repr_map,
     ImmutableMap: _repr_map,
-    bytes: _bytes_to_str,
+    bytes: utf8_decode,
     Error: _repr_error,
     datetime: go_time_string,
     UserFunction: lambda v: "<user-function>",

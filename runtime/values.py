@@ -136,7 +136,7 @@ FUNCTION_TYPE = FunctionType
 def type_name(v) -> str:
     """Tengo's ``TypeName()`` of a value (what ``type_name(x)`` returns and errors print)."""
     t = type(v)
-    name = _TYPE_NAMES.get(t)
+    name = TYPE_NAMES.get(t)
     if name is not None:
         return name
     if t is FunctionType:
@@ -153,7 +153,7 @@ def type_name(v) -> str:
     return t.__name__
 
 
-_TYPE_NAMES = {
+TYPE_NAMES = {
     int: "int", float: "float", str: "string", bool: "bool", Char: "char", bytes: "bytes",
     list: "array", ImmutableArray: "immutable-array", dict: "map", ImmutableMap: "immutable-map",
     type(None): "undefined", Error: "error", datetime: "time",
