@@ -140,7 +140,7 @@ def machine_info(args):
             "processor": platform.processor() or None, "cpu_count": os.cpu_count()}
     try:
         with open("/proc/cpuinfo") as f:
-            models = [l.split(":", 1)[1].strip() for l in f if l.startswith("model name")]
+            models = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
         if models:
             info["cpu_model"] = models[0]
     except OSError:
@@ -485,10 +485,10 @@ def main(argv=None):
     if a.json:
         data = {"machine": info, "settings": settings, "results": results,
                 "peers": peers + jit_entries,
-                "jit_peer_targets": [{"target": l, "value": v, "limit": t, "verdict": d}
-                                     for l, v, t, d in jit_rows],
-                "requirements": [{"requirement": l, "measured_as": h, "target": t, **c}
-                                 for l, h, t, c in req_rows],
+                "jit_peer_targets": [{"target": name, "value": v, "limit": t, "verdict": d}
+                                     for name, v, t, d in jit_rows],
+                "requirements": [{"requirement": r, "measured_as": h, "target": t, **c}
+                                 for r, h, t, c in req_rows],
                 "failures": [{"name": n, "impl": i, "error": tb} for n, i, tb in failures]}
         with open(a.json, "w") as f:
             json.dump(data, f, indent=1)

@@ -12,8 +12,8 @@ side tables (keyed by ``id(node)``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional, Union
+from dataclasses import dataclass
+from typing import Optional
 
 Pos = tuple  # (line, col)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast as P
 import copy
-from types import CodeType
 
 from . import ast as A
 from . import local_types

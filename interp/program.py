@@ -8,14 +8,12 @@ Nothing in it changes after ``compile_main`` returns; every context shares it.
 from __future__ import annotations
 
 import itertools
-import sys
 from types import CodeType
 
 from . import codegen
 from .parser import parse
 from .rt import runtime_namespace
 from ..builtins import BUILTIN_FUNCTIONS
-from ..errors import CompileError
 from ..values import ImmutableMap
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ctypes
 import threading
-import time
 import weakref
 
 from tengojit.errors import OpError, TengoRuntimeError, host_runtime_error

@@ -441,7 +441,6 @@ class Inferrer:
                 raise NotEligible(f"global function '{sym.name}' is reassigned")
             spec.global_reads[sym.index] = ft
             source = ("global", sym.index)
-            cells = obj.__closure__ or ()
             free_values = self._free_values(ft.fid, obj)
         elif sym.kind == "local" and sym in spec.free_syms and spec.kind == "func":
             raise NotEligible(f"calls captured function '{sym.name}'")

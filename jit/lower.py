@@ -15,7 +15,7 @@ from tengojit.interp import ast as A
 from tengojit.operators import BINARY, COMPOUND
 from . import callconv as cc
 from .engine import api_addr, stack_limit_addr
-from .types import INT, FLOAT, BOOL, VOID, ARRAY, Func
+from .types import INT, FLOAT, BOOL, VOID
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)

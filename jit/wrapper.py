@@ -14,7 +14,7 @@ import ctypes
 import llvmlite.ir as ir
 
 from . import callconv as cc
-from .lower import I1, I32, I64, PTR, PPTR, F64, ll
+from .lower import I1, I64, PTR, PPTR, ll
 from .types import INT, FLOAT, BOOL, VOID, ARRAY, Func
 
 METH_FASTCALL = 0x0080

@@ -31,8 +31,8 @@ import time
 import weakref
 from types import FunctionType
 
-from .errors import (ArgumentCountError, IntOverflowError, NotCallableError, TengoError,
-                     TengoRuntimeError, host_runtime_error)
+from .errors import (ArgumentCountError, IntOverflowError, NotCallableError,  # noqa: F401
+                     TengoError, TengoRuntimeError, host_runtime_error)  # (re-exported by tengojit)
 from .interp.rt import translate_error
 from .values import (Char, Error, ImmutableArray, ImmutableMap, INT64_MAX, INT64_MIN,
                      UserFunction, from_python, type_name)

@@ -70,8 +70,8 @@ class TengoRuntimeError(TengoError):
 
     def __str__(self) -> str:
         s = "Runtime Error: " + self.message
-        for f, l, c in self.trace:
-            s += f"\n\tat {f}:{l}:{c}"
+        for file, line, col in self.trace:
+            s += f"\n\tat {file}:{line}:{col}"
         return s
 
 

@@ -30,7 +30,7 @@ import itertools
 import os
 import sys
 
-from .errors import CompileError, TengoError
+from .errors import TengoError
 from .file_modules import add_file_modules, stdlib_imports
 from .interp import ast as A
 from .interp import token as T

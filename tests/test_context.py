@@ -696,7 +696,7 @@ def test_map_numpy(compiled):
     assert ctx.map(compiled.get("kind"), np.arange(2)).tolist() == ["int", "int"]
     big = np.arange(10_000, dtype=np.int64)
     assert ctx.map(compiled.get("add_five"), big).tolist() == (big + 5).tolist()
-    e = raises(TengoRuntimeError, lambda: ctx.map(compiled.get("boom"), np.arange(1)))
+    raises(TengoRuntimeError, lambda: ctx.map(compiled.get("boom"), np.arange(1)))
 
 
 def test_map_numpy_after_a_global_changes_type(make_script):

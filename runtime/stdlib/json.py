@@ -513,7 +513,6 @@ def _slow_decode(text: str):
     pos = 0
     stack = []  # (container, pending key)
     root = None
-    key = None
     have_root = False
     while True:
         m = _TOKEN.match(text, pos)

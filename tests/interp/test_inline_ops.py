@@ -58,7 +58,6 @@ def test_equality_with_literals_through_variables(make_script, op):
     c = make_script(src, name="t").compile()
     c.run()
     vals = values(make_script)
-    lits = [None, "a", 1, True]
     for v, row in zip(vals, c.get("out")):
         want = []
         for lit, left_lit in ((None, False), (None, True), ("a", False), ("a", True), (1, False),

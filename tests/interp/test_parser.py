@@ -1,6 +1,4 @@
 """Scanner and parser tests: literals, precedence, positions, semicolons, statements, errors."""
-import math
-import time
 
 import pytest
 from hypothesis import given, settings, strategies as st

@@ -718,7 +718,6 @@ def prebuilt_script(source):
     ``ctx.bind``); built on first use, then the same object."""
     compiled = _prebuilt.get(source)
     if compiled is None:
-        from tengojit import Script
         compiled = compile_source(source, f"prebuilt_{source}.tengo").run()
         ctx = compiled.context()
         for name in DEEP_FUNCTIONS[source]:

@@ -7,8 +7,6 @@ import json
 import math
 import os
 import re
-import sys
-import types
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -123,16 +121,16 @@ def test_corpus_operator_cases():
         pytest.skip(f"conformance corpus not found in {_conformance_dir()}")
     assert len(_CASES) >= 2800
     failures = []
-    for cid, l, op, r, exp in _CASES:
-        a, b = parse_literal(l), parse_literal(r)
+    for cid, left, op, r, exp in _CASES:
+        a, b = parse_literal(left), parse_literal(r)
         want = decode(exp)
         try:
             got = operators.binary_op(op, a, b)
         except OpError as e:
-            failures.append((cid, l, op, r, "error", e.message))
+            failures.append((cid, left, op, r, "error", e.message))
             continue
         if not same(got, want):
-            failures.append((cid, l, op, r, got, want))
+            failures.append((cid, left, op, r, got, want))
     assert not failures, f"{len(failures)} of {len(_CASES)} failed: {failures[:20]}"
 
 

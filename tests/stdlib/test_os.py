@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tengojit import CompileError, Error, ImmutableMap, TengoRuntimeError
+from tengojit import CompileError, ImmutableMap, TengoRuntimeError
 from tengojit.stdlib import get_module_map
 from tengojit.stdlib.os import ScriptExit, expand, look_path, make_module
 import tengojit.limits as limits
@@ -429,5 +429,5 @@ def test_argument_errors(make_script, call, msg):
 
 def test_string_compatible_arguments(make_script, tmp_path):
     # ToString: an int names the file "5"
-    c = run(make_script, 'os := import("os")\nf := os.create(5)\nf.write_string(42)\nf.close()')
+    run(make_script, 'os := import("os")\nf := os.create(5)\nf.write_string(42)\nf.close()')
     assert (tmp_path / "5").read_text() == "42"
