@@ -48,9 +48,35 @@ def code_position(cache, code, lasti):
             return line, col + 1
     return None
 
+class ProgramState:
+    """What changes while a program runs, shared by every context of it: the JIT's records,
+    installed entries and machine code, and the host API's per-program caches. It sits beside
+    the compiled program, which does not change once ``compile_main`` returns (only its
+    namespace does: the JIT installs its entries there, where the generated code finds them)."""
+    __slots__ = ("jit_records", "jit_bound", "jit_keepalive", "jit_code", "host_natives",
+                 "host_on_error")
+
+    def __init__(self):
+        self.jit_records = {}        # (kind, id) -> jit.dispatch.Record
+        self.jit_bound = {}          # fid -> jit.dispatch.NativeEntries
+        self.jit_keepalive = []      # specialisation graphs whose code is installed
+        self.jit_code = None         # the CodeOwner of the program's machine code (jit.engine)
+        self.host_natives = None     # id(code) -> host entry (context._program_natives)
+        self.host_on_error = None    # the host-call trampoline's error callback
+
+
 class Program:
+    """A compiled script: its generated code, namespace and tables, shared read-only by every
+    context; ``state`` holds what changes while it runs. Assigning an attribute after
+    ``compile_main`` raises ``AttributeError``."""
+
+    def __setattr__(self, name, value):
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"a compiled Program is read-only (setting {name!r})")
+        object.__setattr__(self, name, value)
+
     def __init__(self, modules=None, count_allocs=False, profile=False, jit=None,
-                 jit_threshold=None):
+                 jit_threshold=None, counter=None):
         """``jit``: None for the baseline tier alone, else the JIT tier's installer, called
         with this program once its code is generated and before it runs (it puts the names
         the JIT prologues call into ``ns``; see ``jit.dispatch.install``). The code generator
@@ -65,9 +91,7 @@ class Program:
         self.jit_osr_iterations = OSR_ITERATIONS
         self.jit_osr_nested_iterations = OSR_NESTED_ITERATIONS
         self.jit_loop_frames = {}     # loop id -> (entry frame, OSR frame) Symbols (function loops)
-        self.jit_records = {}
-        self.jit_bound = {}                      # fid -> jit.dispatch.NativeEntries
-        self.jit_keepalive = []
+        self.state = ProgramState()
         self._jit_sources = {}
         self._jit_loops = []
         self.functions = {}                       # function id -> FunctionInfo
@@ -77,7 +101,8 @@ class Program:
         # marks the namespace as a program's, so a function's __globals__ tells whether it is
         # a Tengo function of this program, of another one, or a host function
         self.ns["__tengo_program__"] = True
-        self.counter = itertools.count()
+        # function ids: a REPL input continues the numbering of the inputs before it
+        self.counter = itertools.count() if counter is None else counter
         self.builtin_names = set(BUILTIN_FUNCTIONS)
         self.code_files = {}                    # code object -> Tengo file name
         self.arity = {}                         # function id -> (num params, variadic)
@@ -202,6 +227,7 @@ class Program:
         self.main = self.ns[fname]
         self.global_names = dict(mb.res.global_names)
         self.num_globals = mb.res.num_globals
+        self._frozen = True
         return self
 
     def position(self, code, lasti):

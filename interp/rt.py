@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import sys
+import warnings
 from types import FunctionType
 
 from .. import limits, ops
 from ..operators import runtime_functions
-from ..errors import (OpError, TengoError, TengoRuntimeError, ERR_STACK_OVERFLOW,
-                      ERR_OBJECT_ALLOC_LIMIT)
+from ..errors import (OpError, RecursionLimitWarning, TengoError, TengoRuntimeError,
+                      ERR_STACK_OVERFLOW, ERR_OBJECT_ALLOC_LIMIT)
 from ..values import (BUILTIN_NAMES, TYPE_NAMES, Char, Error, ImmutableArray, ImmutableMap,
                       type_name)
 
@@ -24,14 +25,30 @@ FRAME_BUDGET = 6000
 
 
 def ensure_recursion_budget():
+    """Make sure Python's recursion limit leaves ``FRAME_BUDGET`` frames above the caller.
+
+    The limit is process-wide and every Tengo call is a Python frame, so it is raised for good
+    (restoring it after each run would race with other threads and cost every host call); the
+    new limit is rounded up to a thousand, so later calls from similar depths leave it alone.
+    The first raise warns once with ``RecursionLimitWarning``."""
+    global _warned
     depth = 0
     f = sys._getframe()
     while f is not None:
         depth += 1
         f = f.f_back
-    want = depth + FRAME_BUDGET
-    if sys.getrecursionlimit() < want:
-        sys.setrecursionlimit(want)
+    old = sys.getrecursionlimit()
+    if old < depth + FRAME_BUDGET:
+        new = (depth + FRAME_BUDGET + 999) // 1000 * 1000
+        sys.setrecursionlimit(new)
+        if not _warned:
+            _warned = True
+            warnings.warn(f"tengojit raised Python's recursion limit from {old} to {new} so that "
+                          f"Tengo programs can call as deep as Tengo allows", RecursionLimitWarning,
+                          stacklevel=4)
+
+
+_warned = False
 
 
 def truthy(v) -> bool:

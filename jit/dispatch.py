@@ -194,7 +194,7 @@ class Record:
 
 
 def _record(program, kind, ident, name):
-    recs = program.jit_records
+    recs = program.state.jit_records
     key = (kind, ident)
     r = recs.get(key)
     if r is None:
@@ -326,7 +326,7 @@ def _compile(program, entry, kinds, rec=None):
         rec.code_bytes += size
         rec.deopt = deopt
     built = {k: NativeBuiltin(n, addrs[names[k]], owner) for k, n in names.items()}
-    program.jit_keepalive.append(specs)
+    program.state.jit_keepalive.append(specs)
     return built
 
 
@@ -353,7 +353,7 @@ def hot_function(program, fid, G, args, free_values):
             spec = Inferrer(program, G).function(fid, arg_types, list(free_values))
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
             built = _compile(program, spec, ["prologue"], rec)
-            program.jit_bound[fid] = NativeEntries(program, spec, rec)
+            program.state.jit_bound[fid] = NativeEntries(program, spec, rec)
             program.ns[f"_J{fid}"] = built["prologue"].make()
             rec.state = "compiled"
             _new_code()
@@ -389,7 +389,7 @@ def deopted(program, fid):
     then. The native code stays correct either way; this only avoids running the baseline
     tier for good after the program's types changed. After MAX_RECOMPILES drops the function
     is refused for good."""
-    rec = program.jit_records.get(("function", fid))
+    rec = program.state.jit_records.get(("function", fid))
     if rec is None or rec.state != "compiled":
         return
     rec.refusals += 1
@@ -401,13 +401,13 @@ def deopted(program, fid):
             # program goes, so unbounded recompiles would grow memory without end)
             rec.state = "not eligible"
             rec.reason = f"types changed after {MAX_RECOMPILES} recompiles"
-            program.jit_bound.pop(fid, None)
+            program.state.jit_bound.pop(fid, None)
             refuse(program, fid)
             _new_code()
             return
         rec.state = "invalidated"
         program.ns[f"_J{fid}"] = None
-        program.jit_bound.pop(fid, None)
+        program.state.jit_bound.pop(fid, None)
         cnt = program.ns.get("_CNT")
         if cnt is not None:
             cnt[fid] = 0
@@ -509,9 +509,9 @@ def never_loop(G):
 def stats(program=None):
     """Per function/loop: name, calls, state, reason, signature, compile ms, code bytes, deopts."""
     if program is None:
-        recs = [r for _, p in sorted(_programs.items()) for r in p.jit_records.values()]
+        recs = [r for _, p in sorted(_programs.items()) for r in p.state.jit_records.values()]
     else:
-        recs = list(program.jit_records.values())
+        recs = list(program.state.jit_records.values())
     return [r.as_dict() for r in recs]
 
 

@@ -66,14 +66,14 @@ class Engine:
 
     def owner_for(self, program):
         """The ``CodeOwner`` of ``program``'s native code (made on its first compile)."""
-        owner = getattr(program, "jit_code", None)
+        owner = program.state.jit_code
         if owner is None:
             with _lock:
                 space = self._open
                 if space is None or space.programs >= PROGRAMS_PER_SPACE:
                     space = self._open = CodeSpace(self)
                 space.programs += 1
-                owner = program.jit_code = self.hostcall.CodeOwner(ProgramCode(space))
+                owner = program.state.jit_code = self.hostcall.CodeOwner(ProgramCode(space))
         return owner
 
     def collect(self):

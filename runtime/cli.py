@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 from . import repl
-from .errors import TengoError
+from .errors import RecursionLimitWarning, TengoError
 from .file_modules import add_file_modules, blank_shebang, stdlib_imports  # noqa: F401 - public
 from .jit import stats
 from .jit_report import print_table
@@ -192,6 +193,8 @@ def parse_args(argv):
 
 def main(argv=None) -> int:
     """The command: returns the exit status."""
+    # the command owns its process: raising the recursion limit needs no warning here
+    warnings.filterwarnings("ignore", category=RecursionLimitWarning)
     try:
         return _main(sys.argv[1:] if argv is None else list(argv))
     except KeyboardInterrupt:

@@ -248,21 +248,21 @@ def _program_natives(program):
     while not compiled (ids, because code objects hash by their contents)."""
     if not program.jit:
         return None
-    d = getattr(program, "_host_natives", None)
+    d = program.state.host_natives
     if d is None:
-        d = program._host_natives = {}
+        d = program.state.host_natives = {}
     return d
 
 
 def _on_error_for(program):
     """The trampoline's error callback of a program (one per program)."""
-    f = getattr(program, "_host_on_error", None)
+    f = program.state.host_on_error
     if f is None:
         def on_error(exc):
             if isinstance(exc, (TengoError, KeyboardInterrupt, SystemExit)):
                 raise exc
             raise _host_error(exc, program) from None
-        f = program._host_on_error = on_error
+        f = program.state.host_on_error = on_error
     return f
 
 
@@ -488,7 +488,7 @@ class ExecutionContext:
         if not program.jit or type(f) is not FunctionType:
             return None
         info = program.function_info(f)
-        return None if info is None else program.jit_bound.get(info.fid)
+        return None if info is None else program.state.jit_bound.get(info.fid)
 
     def _resolve(self, fn):
         if type(fn) is Closure:

@@ -102,6 +102,11 @@ class IntOverflowError(TengoError, OverflowError):
     """A host int outside Tengo's int64 range."""
 
 
+class RecursionLimitWarning(RuntimeWarning):
+    """Compiling a script raised Python's recursion limit (once per process; see
+    docs/host-api.md, "The recursion limit")."""
+
+
 class OpError(Exception):
     """Internal: a Tengo runtime error with its bare message, before positions are attached."""
 

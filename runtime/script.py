@@ -76,9 +76,7 @@ def compile_program(file, modules, *, predefined=(), count_allocs=False, profile
     installer = jit_dispatch.install if jit and jit_available() else None
     threshold = default_threshold() if jit_threshold is None else jit_threshold
     program = Program(modules, count_allocs=count_allocs, profile=profile or installer is not None,
-                      jit=installer, jit_threshold=threshold)
-    if counter is not None:
-        program.counter = counter
+                      jit=installer, jit_threshold=threshold, counter=counter)
     # code generation recurses over the AST: deep expressions need room beyond this caller's
     # depth while compiling (the limit is restored after)
     old_limit = sys.getrecursionlimit()

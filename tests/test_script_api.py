@@ -294,3 +294,27 @@ def test_runtime_error_then_rerun(make_script):
     c.set("x", 5)
     c.run()
     assert c.get("out") == 2
+
+
+def test_compiled_program_is_read_only_and_its_state_beside_it(tier):
+    from tengojit import Script
+    c = Script("f := func(x) { return x + 1 }\nout := f(1)", **({"jit": False} if tier == "baseline"
+                                                             else {"jit": True, "jit_threshold": 0})).compile()
+    c.run()
+    with pytest.raises(AttributeError):
+        c.program.num_globals = 99
+    assert c.program.num_globals != 99
+    assert c.program.state.jit_records is not None       # what changes lives in `state`
+
+
+def test_recursion_limit_is_raised_once_and_then_left_alone():
+    import sys
+
+    from tengojit import Script
+    Script("a := 1").compile()
+    limit = sys.getrecursionlimit()
+    for depth in range(5):          # compiles from slightly different depths
+        def nest(n):
+            return Script("a := 1").compile() if n == 0 else nest(n - 1)
+        nest(depth)
+    assert sys.getrecursionlimit() == limit
