@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-# tier name -> keyword arguments given to Script()
-TIER_OPTIONS = {
-    "baseline": {"jit": False},
-    "jit": {"jit": True, "jit_threshold": 0},
-}
+from helpers import TIER_OPTIONS, make_script  # noqa: F401 - the tiers, defined once
 
 
 def available_tiers() -> list[str]:
@@ -38,14 +34,6 @@ def available_tiers() -> list[str]:
 
 
 TIERS = available_tiers()
-
-
-def make_script(src, tier: str = "baseline", **kw):
-    """``Script(src, **kw)`` configured for ``tier``."""
-    from tengojit import Script
-    opts = dict(TIER_OPTIONS[tier])
-    opts.update(kw)
-    return Script(src, **opts)
 
 
 def pytest_configure(config):

@@ -1,16 +1,14 @@
 """base64 and hex modules, through the real interpreter."""
 import pytest
 
-from tengojit import Script
+import helpers
+
 from tengojit.errors import TengoError
-from tengojit.stdlib import get_module_map
 from tengojit.values import Error
 
 
 def run(src):
-    c = Script(src, modules=get_module_map("base64", "hex")).compile()
-    c.run()
-    return c.get("out")
+    return helpers.out(src, modules=("base64", "hex"))
 
 
 @pytest.mark.parametrize("fn,arg,want", [

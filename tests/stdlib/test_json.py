@@ -5,8 +5,9 @@ import json as pyjson
 
 import pytest
 
-from tengojit import Script, TengoError
-from tengojit.stdlib import get_module_map
+import helpers
+
+from tengojit import TengoError
 from tengojit.stdlib.json import check_valid, go_indent, JSONSyntaxError
 from tengojit.values import Error
 
@@ -14,14 +15,7 @@ J = 'json := import("json")\ntimes := import("times")\n'
 
 
 def run(src, **symbols):
-    s = Script(J + src, modules=get_module_map("times", "json"))
-    for k, v in symbols.items():
-        s.add(k, v)
-    if "out" not in symbols:
-        s.add("out", None)
-    c = s.compile()
-    c.run()
-    return c.get("out")
+    return helpers.out(J + src, modules=("times", "json"), symbols={**symbols, "out": symbols.get("out")})
 
 
 def is_err(v, msg):

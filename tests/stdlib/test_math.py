@@ -3,17 +3,15 @@ import math
 
 import pytest
 
-from tengojit import Script
+import helpers
+
 from tengojit.errors import TengoError
-from tengojit.stdlib import get_module_map
 
 INF = math.inf
 
 
 def run(src):
-    c = Script("math := import(\"math\")\n" + src, modules=get_module_map("math")).compile()
-    c.run()
-    return c.get("out")
+    return helpers.out("math := import(\"math\")\n" + src, modules=("math",))
 
 
 def ev(expr):

@@ -1,16 +1,14 @@
 """rand module and the Go math/rand generator, through the real interpreter."""
 import pytest
 
-from tengojit import Script
+import helpers
+
 from tengojit.errors import TengoError
 from tengojit.gorand import GoRand
-from tengojit.stdlib import get_module_map
 
 
 def run(src):
-    c = Script(src, modules=get_module_map("rand")).compile()
-    c.run()
-    return c.get("out")
+    return helpers.out(src, modules=("rand",))
 
 
 def test_go_reference_sequences():

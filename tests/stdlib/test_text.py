@@ -2,18 +2,16 @@
 argument errors, strconv functions. Expectations follow the Go reference (stdlib/text.go)."""
 import pytest
 
-from tengojit import Script
+import helpers
+
 from tengojit import limits
 from tengojit.errors import TengoRuntimeError
-from tengojit.stdlib import get_module_map
 from tengojit.values import Error, ImmutableMap
 
 
 def run(expr):
     src = 'text := import("text")\nout := ' + expr
-    c = Script(src, modules=get_module_map("text")).compile()
-    c.run()
-    return c.get("out")
+    return helpers.out(src, modules=("text",))
 
 
 def run_err(expr):

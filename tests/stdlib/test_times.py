@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+import helpers
+
 from tengojit import Script, TengoError
 from tengojit import gotime
 from tengojit.stdlib import get_module_map
@@ -115,14 +117,7 @@ def utc():
 
 
 def run(src, **symbols):
-    s = Script(src, modules=get_module_map("times", "json"))
-    for k, v in symbols.items():
-        s.add(k, v)
-    if "out" not in symbols:
-        s.add("out", None)
-    c = s.compile()
-    c.run()
-    return c.get("out")
+    return helpers.out(src, modules=("times", "json"), symbols={**symbols, "out": symbols.get("out")})
 
 
 def err(src):

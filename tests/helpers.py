@@ -1,0 +1,43 @@
+"""What test modules share: scripts built for a tier, compiled and run.
+
+``TIER_OPTIONS`` is the one definition of the tiers (``tests/conftest.py`` parametrizes every
+behaviour test over them). Tests that take the ``make_script`` fixture pass it along; module
+helpers that take no fixture (the stdlib suites' ``run(src)``) use ``current_tier``, which
+``tests/stdlib/conftest.py`` sets for each test.
+"""
+from __future__ import annotations
+
+# tier name -> keyword arguments given to Script()
+TIER_OPTIONS = {
+    "baseline": {"jit": False},
+    "jit": {"jit": True, "jit_threshold": 0},
+}
+
+current_tier = "baseline"
+
+
+def make_script(src, tier: str | None = None, **kw):
+    """``Script(src, **kw)`` configured for ``tier`` (``current_tier`` when None)."""
+    from tengojit import Script
+    opts = dict(TIER_OPTIONS[tier or current_tier])
+    opts.update(kw)
+    return Script(src, **opts)
+
+
+def run(src, *, tier: str | None = None, modules=(), symbols=None, **kw):
+    """Compile ``src`` for ``tier`` with the stdlib ``modules`` importable and ``symbols``
+    predefined, run it and return the ``Compiled``."""
+    from tengojit.stdlib import get_module_map
+    s = make_script(src, tier, **kw)
+    if modules:
+        s.set_imports(get_module_map(*modules))
+    for name, value in (symbols or {}).items():
+        s.add(name, value)
+    c = s.compile()
+    c.run()
+    return c
+
+
+def out(src, **kw):
+    """The value of ``out`` after ``run(src, **kw)``."""
+    return run(src, **kw).get("out")
