@@ -4,12 +4,12 @@ Public API: ``Script``, ``Compiled`` and the error classes. Importing this packa
 llvmlite (the JIT is loaded lazily).
 """
 from .errors import (TengoError, ParseError, CompileError, TengoRuntimeError, ConversionError,
-                     IntOverflowError)
+                     IntOverflowError, RecursionLimitWarning)
 from .values import Char, Error, ImmutableArray, ImmutableMap, UserFunction
 
 __all__ = ["Script", "Compiled", "ExecutionContext", "Closure", "NotCallableError",
            "ArgumentCountError", "ForeignClosureError", "InvalidGlobalsError", "TengoError", "ParseError", "CompileError",
-           "TengoRuntimeError", "ConversionError", "IntOverflowError", "Char", "Error", "ImmutableArray", "ImmutableMap", "UserFunction"]
+           "TengoRuntimeError", "ConversionError", "IntOverflowError", "RecursionLimitWarning", "Char", "Error", "ImmutableArray", "ImmutableMap", "UserFunction"]
 
 
 def __getattr__(name):
