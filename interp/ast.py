@@ -256,22 +256,26 @@ class File:
 
 # ---------------------------------------------------------------- helpers for the passes
 
-def walk(root):
-    """Every node under ``root`` (``root`` included; lists are descended into), in no
-    particular order. Nested function literals are walked too."""
+def walk(root, skip=()):
+    """Every node under ``root`` (``root`` included; lists are descended into), in source
+    order (pre-order, fields in their declared order). Nested function literals are walked
+    too, unless ``skip`` names their type: nodes of a type in ``skip`` are yielded, their
+    children are not (``walk(body, skip=(FuncLit,))`` stays within one function). The one AST
+    walker of the project."""
     stack = [root]
     while stack:
         x = stack.pop()
         if isinstance(x, list):
-            stack.extend(x)
+            stack.extend(reversed(x))
             continue
         if not hasattr(x, "__slots__"):
             continue
         yield x
-        for fld in x.__slots__:
-            v = getattr(x, fld, None)
-            if isinstance(v, list) or hasattr(v, "__slots__"):
-                stack.append(v)
+        if skip and isinstance(x, skip):
+            continue
+        children = [v for v in (getattr(x, fld, None) for fld in x.__slots__)
+                    if isinstance(v, list) or hasattr(v, "__slots__")]
+        stack.extend(reversed(children))
 
 
 def unparen(e):

@@ -298,9 +298,7 @@ class ModuleBuilder:
         used_in_ops = {}
         used_as_map = {}
         rebound = set()          # assigned as a whole (``m = x``; ``m.k = x`` only mutates m)
-        stack = list(stmts)
-        while stack:
-            x = stack.pop()
+        for x in A.walk(stmts):
             size += 1
             if isinstance(x, (A.AssignStmt, A.IncDecStmt)):
                 targets = x.lhs if isinstance(x, A.AssignStmt) else [x.expr]
@@ -325,13 +323,6 @@ class ModuleBuilder:
                         sym = self.res.uses.get(id(o))
                         if sym is not None:
                             used_in_ops[sym] = used_in_ops.get(sym, 0) + 1
-            if isinstance(x, list):
-                stack.extend(x)
-            elif hasattr(x, "__slots__"):
-                for fld in x.__slots__:
-                    v = getattr(x, fld, None)
-                    if isinstance(v, list) or hasattr(v, "__slots__"):
-                        stack.append(v)
         if size > 400:
             return [], []
         # the dispatch costs one type test: worth it from two tests saved on
@@ -407,25 +398,13 @@ class ModuleBuilder:
             ancestors.add(id(f))
             f = f.parent
         out = {}
-        stack = list(n.body.stmts)
-        while stack:
-            x = stack.pop()
-            if isinstance(x, A.FuncLit):
-                continue
+        for x in A.walk(n.body.stmts, skip=(A.FuncLit,)):
             if isinstance(x, A.Ident):
                 sym = self.res.uses.get(id(x))
                 if sym is not None and sym.kind == "local" and id(sym.func) in ancestors:
                     if sym.boxed:
                         return None
                     out[sym.pyname] = sym
-                continue
-            if isinstance(x, list):
-                stack.extend(x)
-            elif hasattr(x, "__slots__"):
-                for fld in x.__slots__:
-                    v = getattr(x, fld, None)
-                    if isinstance(v, list) or hasattr(v, "__slots__"):
-                        stack.append(v)
         return [out[k] for k in sorted(out)]
 
     def jit_loop_hook(self, n, lid, stmts):

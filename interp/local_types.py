@@ -80,22 +80,11 @@ def infer(res, stmts, known):
 def _candidates(res, stmts):
     """Unboxed locals defined by ``:=`` in ``stmts`` outside nested function literals."""
     out = set()
-    stack = [stmts]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, list):
-            stack.extend(x)
-            continue
-        if not hasattr(x, "__slots__") or isinstance(x, A.FuncLit):
-            continue
+    for x in A.walk(stmts, skip=(A.FuncLit,)):
         if isinstance(x, A.AssignStmt) and x.op == ":=":
             sym = res.defs.get(id(x))
             if sym is not None and sym.kind == "local" and not sym.boxed:
                 out.add(sym)
-        for fld in x.__slots__:
-            v = getattr(x, fld, None)
-            if isinstance(v, list) or hasattr(v, "__slots__"):
-                stack.append(v)
     return out
 
 

@@ -3,7 +3,6 @@ program's arguments) and the ``<name>.tengo`` source files it imports, found up 
 Shared by the command line and the REPL."""
 from __future__ import annotations
 
-import dataclasses
 import os
 
 from .errors import TengoError
@@ -43,15 +42,7 @@ def blank_shebang(src: bytes) -> bytes:
 
 def _import_names(node, out):
     """Every ``import("name")`` module name in an AST, in source order."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, list):
-            stack.extend(reversed(n))
-        elif isinstance(n, A.ImportExpr):
-            out.append(n.module_name)
-        elif dataclasses.is_dataclass(n):
-            stack.extend(reversed([getattr(n, f.name) for f in dataclasses.fields(n)]))
+    out.extend(n.module_name for n in A.walk(node) if isinstance(n, A.ImportExpr))
     return out
 
 
