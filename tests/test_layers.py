@@ -19,7 +19,8 @@ LAYERS = {
     0: ["tengojit.errors", "tengojit.values", "tengojit.limits", "tengojit.version",
         "tengojit.gostrconv", "tengojit.gotime", "tengojit.gorand", "tengojit.strings",
         "tengojit._hostcall"],                                      # value model, Go ports
-    1: ["tengojit.ops", "tengojit.operators", "tengojit.formatter", "tengojit.builtins"],  # Tengo semantics
+    1: ["tengojit.ops", "tengojit.operators", "tengojit.args", "tengojit.formatter",
+        "tengojit.builtins"],                                        # Tengo semantics
     2: ["tengojit.interp.token", "tengojit.interp.scanner", "tengojit.interp.ast",
         "tengojit.interp.parser", "tengojit.interp.symbols"],      # front end
     3: ["tengojit.interp", "tengojit.interp.codegen", "tengojit.interp.local_types",

@@ -34,6 +34,7 @@ import math
 import re
 
 from .. import gotime
+from ..args import convert
 from ..errors import wrong_num_args, invalid_arg_type
 from ..ops import to_str
 from ..strings import go_format_float, go_quote
@@ -555,13 +556,17 @@ def _slow_decode(text: str):
 # ---------------------------------------------------------------------------------------------
 # module functions
 
-def _arg_bytes(name, fn_name, v):
+def _bytes_or_string(v):
     t = type(v)
     if t is bytes:
         return v
     if t is str:
         return _str_bytes(v)
-    raise invalid_arg_type("user-function:" + fn_name, name, "bytes/string", type_name(v))
+    return None
+
+
+def _arg_bytes(name, fn_name, v):
+    return convert(fn_name, name, v, _bytes_or_string, "bytes/string")
 
 
 def json_decode(*args):

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import math as _m
 
-from ..errors import wrong_num_args, invalid_arg_type
+from ..args import callee, convert
+from ..errors import wrong_num_args
 from ..gorand import go_log
 from ..ops import to_float, to_int
-from ..values import UserFunction, type_name
+from ..values import UserFunction
 
 _inf = _m.inf
 _nan = _m.nan
@@ -915,28 +916,18 @@ def go_yn(n, x):
 # ---------------------------------------------------------------------------------------------
 # Tengo adapters (func_typedefs.go)
 
-def _tn(name):
-    return "user-function:" + name
-
-
 def _float_arg(name, pos, v):
-    f = to_float(v)
-    if f is None:
-        raise invalid_arg_type(_tn(name), pos, "float(compatible)", type_name(v))
-    return f
+    return convert(name, pos, v, to_float, "float(compatible)")
 
 
 def _int_arg(name, pos, v):
-    i = to_int(v)
-    if i is None:
-        raise invalid_arg_type(_tn(name), pos, "int(compatible)", type_name(v))
-    return i
+    return convert(name, pos, v, to_int, "int(compatible)")
 
 
 def _afrf(name, fn):      # func(float64) float64
     def f(*args):
         if len(args) != 1:
-            raise wrong_num_args(_tn(name))
+            raise wrong_num_args(callee(name))
         return fn(_float_arg(name, "first", args[0]))
     return UserFunction(name, f)
 
@@ -944,7 +935,7 @@ def _afrf(name, fn):      # func(float64) float64
 def _affrf(name, fn):     # func(float64, float64) float64
     def f(*args):
         if len(args) != 2:
-            raise wrong_num_args(_tn(name))
+            raise wrong_num_args(callee(name))
         a = _float_arg(name, "first", args[0])
         b = _float_arg(name, "second", args[1])
         return fn(a, b)
@@ -954,7 +945,7 @@ def _affrf(name, fn):     # func(float64, float64) float64
 def _afri(name, fn):      # func(float64) int
     def f(*args):
         if len(args) != 1:
-            raise wrong_num_args(_tn(name))
+            raise wrong_num_args(callee(name))
         return fn(_float_arg(name, "first", args[0]))
     return UserFunction(name, f)
 
@@ -962,7 +953,7 @@ def _afri(name, fn):      # func(float64) int
 def _airf(name, fn):      # func(int) float64
     def f(*args):
         if len(args) != 1:
-            raise wrong_num_args(_tn(name))
+            raise wrong_num_args(callee(name))
         return fn(_int_arg(name, "first", args[0]))
     return UserFunction(name, f)
 
@@ -970,7 +961,7 @@ def _airf(name, fn):      # func(int) float64
 def _afirb(name, fn):     # func(float64, int) bool
     def f(*args):
         if len(args) != 2:
-            raise wrong_num_args(_tn(name))
+            raise wrong_num_args(callee(name))
         a = _float_arg(name, "first", args[0])
         b = _int_arg(name, "second", args[1])
         return bool(fn(a, b))
@@ -980,7 +971,7 @@ def _afirb(name, fn):     # func(float64, int) bool
 def _afrb(name, fn):      # func(float64) bool
     def f(*args):
         if len(args) != 1:
-            raise wrong_num_args(_tn(name))
+            raise wrong_num_args(callee(name))
         return bool(fn(_float_arg(name, "first", args[0])))
     return UserFunction(name, f)
 
@@ -988,7 +979,7 @@ def _afrb(name, fn):      # func(float64) bool
 def _aifrf(name, fn):     # func(int, float64) float64
     def f(*args):
         if len(args) != 2:
-            raise wrong_num_args(_tn(name))
+            raise wrong_num_args(callee(name))
         a = _int_arg(name, "first", args[0])
         b = _float_arg(name, "second", args[1])
         return fn(a, b)
@@ -998,7 +989,7 @@ def _aifrf(name, fn):     # func(int, float64) float64
 def _afirf(name, fn):     # func(float64, int) float64
     def f(*args):
         if len(args) != 2:
-            raise wrong_num_args(_tn(name))
+            raise wrong_num_args(callee(name))
         a = _float_arg(name, "first", args[0])
         b = _int_arg(name, "second", args[1])
         return fn(a, b)
@@ -1008,7 +999,7 @@ def _afirf(name, fn):     # func(float64, int) float64
 def _arf(name, fn):       # func() float64
     def f(*args):
         if args:
-            raise wrong_num_args(_tn(name))
+            raise wrong_num_args(callee(name))
         return fn()
     return UserFunction(name, f)
 

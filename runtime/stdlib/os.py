@@ -39,10 +39,13 @@ import sys as _sys
 from datetime import datetime, timezone
 
 from .. import limits
-from ..errors import (OpError, ERR_BYTES_LIMIT, ERR_STRING_LIMIT, invalid_arg_type,
+from ..args import (bytes_arg, callee, check_count, int_arg, string_arg, string_array_arg,
+                    string_result, bytes_result)
+from ..errors import (OpError, ERR_STRING_LIMIT, invalid_arg_type,
                       wrong_num_args)
-from ..ops import to_bytes, to_int, to_str
-from ..values import Char, Error, ImmutableArray, ImmutableMap, UserFunction, type_name
+from ..ops import to_bytes, to_str
+from ..strings import byte_len
+from ..values import Char, Error, ImmutableMap, UserFunction, type_name
 
 
 class ScriptExit(SystemExit):
@@ -60,74 +63,6 @@ class ScriptExit(SystemExit):
 
 
 # ------------------------------------------------------------------------------ helpers
-
-_ORDINALS = ("first", "second", "third", "fourth", "fifth")
-
-
-def _fname(name):
-    return "user-function:" + name
-
-
-def _nargs(name, args, n):
-    if len(args) != n:
-        raise wrong_num_args(_fname(name))
-
-
-def _arg_str(name, args, i):
-    s = to_str(args[i])
-    if s is None:
-        raise invalid_arg_type(_fname(name), _ORDINALS[i], "string(compatible)",
-                               type_name(args[i]))
-    return s
-
-
-def _arg_int(name, args, i):
-    v = to_int(args[i])
-    if v is None:
-        raise invalid_arg_type(_fname(name), _ORDINALS[i], "int(compatible)", type_name(args[i]))
-    return v
-
-
-def _arg_bytes(name, args, i):
-    v = to_bytes(args[i])
-    if v is None:
-        raise invalid_arg_type(_fname(name), _ORDINALS[i], "bytes(compatible)",
-                               type_name(args[i]))
-    return v
-
-
-def _string_array(arr, arg_name, fname):
-    """Tengo's ``stringArray``: every element must be a string (not merely convertible)."""
-    out = []
-    for i, e in enumerate(arr):
-        if type(e) is not str:
-            raise invalid_arg_type(_fname(fname), f"{arg_name}[{i}]", "string", type_name(e))
-        out.append(e)
-    return out
-
-
-def _arg_str_array(name, args, i):
-    v = args[i]
-    if type(v) is not list and type(v) is not ImmutableArray:
-        raise invalid_arg_type(_fname(name), _ORDINALS[i], "array", type_name(v))
-    return _string_array(v, _ORDINALS[i], name)
-
-
-def _blen(s: str) -> int:
-    return len(s) if s.isascii() else len(s.encode("utf-8", "surrogateescape"))
-
-
-def _ret_str(s: str) -> str:
-    if _blen(s) > limits.MAX_STRING_LEN:
-        raise OpError(ERR_STRING_LIMIT)
-    return s
-
-
-def _ret_bytes(b: bytes) -> bytes:
-    if len(b) > limits.MAX_BYTES_LEN:
-        raise OpError(ERR_BYTES_LIMIT)
-    return b
-
 
 def _err(text: str) -> Error:
     return Error(text)
@@ -287,7 +222,7 @@ class _File:
         return _err(f"{op} {self.name}: file already closed")
 
     def close(self, *args):
-        _nargs("close", args, 0)
+        check_count("close", args, 0)
         if self.fd < 0:
             return self.closed_error("close")
         fd, self.fd = self.fd, -1
@@ -307,35 +242,35 @@ class _File:
         return True
 
     def chdir(self, *args):
-        _nargs("chdir", args, 0)
+        check_count("chdir", args, 0)
         return self._simple("chdir", "chdir", _os.fchdir)
 
     def chown(self, *args):
-        _nargs("chown", args, 2)
-        uid = _arg_int("chown", args, 0)
-        gid = _arg_int("chown", args, 1)
+        check_count("chown", args, 2)
+        uid = int_arg("chown", args, 0)
+        gid = int_arg("chown", args, 1)
         return self._simple("chown", "chown", _os.fchown, uid, gid)
 
     def chmod(self, *args):
-        _nargs("chmod", args, 1)
-        mode = _arg_int("chmod", args, 0)
+        check_count("chmod", args, 1)
+        mode = int_arg("chmod", args, 0)
         return self._simple("chmod", "chmod", _os.fchmod, _sys_mode(mode))
 
     def sync(self, *args):
-        _nargs("sync", args, 0)
+        check_count("sync", args, 0)
         return self._simple("sync", "sync", _os.fsync)
 
     def name_(self, *args):
-        _nargs("name", args, 0)
-        return _ret_str(self.name)
+        check_count("name", args, 0)
+        return string_result(self.name)
 
     def write(self, *args):
-        _nargs("write", args, 1)
-        return self._write(_arg_bytes("write", args, 0))
+        check_count("write", args, 1)
+        return self._write(bytes_arg("write", args, 0))
 
     def write_string(self, *args):
-        _nargs("write_string", args, 1)
-        s = _arg_str("write_string", args, 0)
+        check_count("write_string", args, 1)
+        s = string_arg("write_string", args, 0)
         return self._write(s.encode("utf-8", "surrogateescape"))
 
     def _write(self, data: bytes):
@@ -354,10 +289,10 @@ class _File:
         return total
 
     def read(self, *args):
-        _nargs("read", args, 1)
+        check_count("read", args, 1)
         buf = args[0]
         if to_bytes(buf) is None:
-            raise invalid_arg_type(_fname("read"), "first", "bytes(compatible)", type_name(buf))
+            raise invalid_arg_type(callee("read"), "first", "bytes(compatible)", type_name(buf))
         size = len(buf) if type(buf) is bytes else len(to_bytes(buf))
         if self.fd < 0:
             return self.closed_error("read")
@@ -373,9 +308,9 @@ class _File:
         return len(data)
 
     def seek(self, *args):
-        _nargs("seek", args, 2)
-        offset = _arg_int("seek", args, 0)
-        whence = _arg_int("seek", args, 1)
+        check_count("seek", args, 2)
+        offset = int_arg("seek", args, 0)
+        whence = int_arg("seek", args, 1)
         if self.fd < 0:
             return self.closed_error("seek")
         try:
@@ -386,12 +321,12 @@ class _File:
             return _err(f"seek {self.name}: invalid argument")
 
     def stat(self, *args):
-        _nargs("stat", args, 0)
+        check_count("stat", args, 0)
         return _file_info(self.name)
 
     def readdirnames(self, *args):
-        _nargs("readdirnames", args, 1)
-        n = _arg_int("readdirnames", args, 0)
+        check_count("readdirnames", args, 1)
+        n = int_arg("readdirnames", args, 0)
         if self.fd < 0:
             return self.closed_error("readdirent")
         if self._names is None:
@@ -405,7 +340,7 @@ class _File:
             out, self._names = self._names[:n], self._names[n:]
         else:
             out, self._names = self._names, []
-        return [_ret_str(x) for x in out]
+        return [string_result(x) for x in out]
 
     def as_map(self):
         return ImmutableMap({
@@ -435,26 +370,26 @@ def _open(name: str, flag: int, perm: int):
 
 
 def os_create(*args):
-    _nargs("create", args, 1)
-    return _open(_arg_str("create", args, 0), _os.O_RDWR | _os.O_CREAT | _os.O_TRUNC, 0o666)
+    check_count("create", args, 1)
+    return _open(string_arg("create", args, 0), _os.O_RDWR | _os.O_CREAT | _os.O_TRUNC, 0o666)
 
 
 def os_open(*args):
-    _nargs("open", args, 1)
-    return _open(_arg_str("open", args, 0), _os.O_RDONLY, 0)
+    check_count("open", args, 1)
+    return _open(string_arg("open", args, 0), _os.O_RDONLY, 0)
 
 
 def os_open_file(*args):
-    _nargs("open_file", args, 3)
-    name = _arg_str("open_file", args, 0)
-    flag = _arg_int("open_file", args, 1)
-    perm = _arg_int("open_file", args, 2)
+    check_count("open_file", args, 3)
+    name = string_arg("open_file", args, 0)
+    flag = int_arg("open_file", args, 1)
+    perm = int_arg("open_file", args, 2)
     return _open(name, flag, perm)
 
 
 def os_read_file(*args):
-    _nargs("read_file", args, 1)
-    name = _arg_str("read_file", args, 0)
+    check_count("read_file", args, 1)
+    name = string_arg("read_file", args, 0)
     try:
         with open(name, "rb") as f:
             data = f.read()
@@ -464,12 +399,12 @@ def os_read_file(*args):
         return _err(_path_error("open", name, e))
     except ValueError:
         return _err(f"open {name}: invalid argument")
-    return _ret_bytes(data)
+    return bytes_result(data)
 
 
 def os_stat(*args):
-    _nargs("stat", args, 1)
-    return _file_info(_arg_str("stat", args, 0))
+    check_count("stat", args, 1)
+    return _file_info(string_arg("stat", args, 0))
 
 
 # ------------------------------------------------------------------------------ processes
@@ -508,19 +443,19 @@ class _State:
 
     def as_map(self):
         def exited(*args):
-            _nargs("exited", args, 0)
+            check_count("exited", args, 0)
             return self.signal is None
 
         def pid(*args):
-            _nargs("pid", args, 0)
+            check_count("pid", args, 0)
             return self.pid
 
         def string(*args):
-            _nargs("string", args, 0)
-            return _ret_str(self.text())
+            check_count("string", args, 0)
+            return string_result(self.text())
 
         def success(*args):
-            _nargs("success", args, 0)
+            check_count("success", args, 0)
             return self.success()
 
         return ImmutableMap({
@@ -599,21 +534,21 @@ class _Process:
 
     def as_map(self):
         def kill(*args):
-            _nargs("kill", args, 0)
+            check_count("kill", args, 0)
             return self.signal(9)
 
         def release(*args):
-            _nargs("release", args, 0)
+            check_count("release", args, 0)
             self.released = True
             _children.pop(self.pid, None)
             return True
 
         def signal(*args):
-            _nargs("signal", args, 1)
-            return self.signal(_arg_int("signal", args, 0))
+            check_count("signal", args, 1)
+            return self.signal(int_arg("signal", args, 0))
 
         def wait(*args):
-            _nargs("wait", args, 0)
+            check_count("wait", args, 0)
             st = self.wait()
             return st.as_map() if isinstance(st, _State) else st
 
@@ -656,8 +591,8 @@ def _spawn(path, argv, cwd, env, stdout, stderr, op="fork/exec"):
 
 
 def os_find_process(*args):
-    _nargs("find_process", args, 1)
-    pid = _arg_int("find_process", args, 0)
+    check_count("find_process", args, 1)
+    pid = int_arg("find_process", args, 0)
     known = _children.get(pid)
     if known is not None:
         return known.as_map()
@@ -672,11 +607,11 @@ def os_find_process(*args):
 
 
 def os_start_process(*args):
-    _nargs("start_process", args, 4)
-    name = _arg_str("start_process", args, 0)
-    argv = _arg_str_array("start_process", args, 1)
-    cwd = _arg_str("start_process", args, 2)
-    env = _arg_str_array("start_process", args, 3)
+    check_count("start_process", args, 4)
+    name = string_arg("start_process", args, 0)
+    argv = string_array_arg("start_process", args, 1)
+    cwd = string_arg("start_process", args, 2)
+    env = string_array_arg("start_process", args, 3)
     p = _spawn(name, argv, cwd, env, _subprocess.DEVNULL, _subprocess.DEVNULL)
     if isinstance(p, str):
         return _err(p)
@@ -717,11 +652,11 @@ def look_path(file: str):
 
 
 def os_exec_look_path(*args):
-    _nargs("exec_look_path", args, 1)
-    path, problem = look_path(_arg_str("exec_look_path", args, 0))
+    check_count("exec_look_path", args, 1)
+    path, problem = look_path(string_arg("exec_look_path", args, 0))
     if problem is not None:
         return _err(problem)
-    return _ret_str(path)
+    return string_result(path)
 
 
 class _Command:
@@ -773,30 +708,30 @@ class _Command:
         return (None if st.success() else st.text()), out
 
     def run(self, *args):
-        _nargs("run", args, 0)
+        check_count("run", args, 0)
         problem = self._start(_subprocess.DEVNULL, _subprocess.DEVNULL)
         if problem is None:
             problem, _ = self._wait()
         return _wrap(problem)
 
     def start(self, *args):
-        _nargs("start", args, 0)
+        check_count("start", args, 0)
         return _wrap(self._start(_subprocess.DEVNULL, _subprocess.DEVNULL))
 
     def wait(self, *args):
-        _nargs("wait", args, 0)
+        check_count("wait", args, 0)
         problem, _ = self._wait()
         return _wrap(problem)
 
     def output(self, *args):
-        _nargs("output", args, 0)
+        check_count("output", args, 0)
         if self.stdout_set:
             return _err("exec: Stdout already set")
         self.stdout_set = True
         return self._collect(_subprocess.DEVNULL)
 
     def combined_output(self, *args):
-        _nargs("combined_output", args, 0)
+        check_count("combined_output", args, 0)
         if self.stdout_set:
             return _err("exec: Stdout already set")
         if self.stderr_set:
@@ -812,26 +747,26 @@ class _Command:
         problem, out = self._wait(comm=True)
         if problem is not None:
             return _err(problem)
-        return _ret_bytes(out or b"")
+        return bytes_result(out or b"")
 
     def set_path(self, *args):
-        _nargs("set_path", args, 1)
-        self.path = _arg_str("set_path", args, 0)
+        check_count("set_path", args, 1)
+        self.path = string_arg("set_path", args, 0)
         self.lookup_error = None
         return None
 
     def set_dir(self, *args):
-        _nargs("set_dir", args, 1)
-        self.dir = _arg_str("set_dir", args, 0)
+        check_count("set_dir", args, 1)
+        self.dir = string_arg("set_dir", args, 0)
         return None
 
     def set_env(self, *args):
-        _nargs("set_env", args, 1)
-        self.env = _arg_str_array("set_env", args, 0)
+        check_count("set_env", args, 1)
+        self.env = string_array_arg("set_env", args, 0)
         return None
 
     def process_(self, *args):
-        _nargs("process", args, 0)
+        check_count("process", args, 0)
         return (self.process or _Process(0)).as_map()
 
     def as_map(self):
@@ -850,13 +785,13 @@ class _Command:
 
 def os_exec(*args):
     if not args:
-        raise wrong_num_args(_fname("exec"))
-    name = _arg_str("exec", args, 0)
+        raise wrong_num_args(callee("exec"))
+    name = string_arg("exec", args, 0)
     rest = []
     for i, a in enumerate(args[1:]):
         s = to_str(a)
         if s is None:
-            raise invalid_arg_type(_fname("exec"), f"args[{i}]", "string(compatible)",
+            raise invalid_arg_type(callee("exec"), f"args[{i}]", "string(compatible)",
                                    type_name(a))
         rest.append(s)
     return _Command(name, rest).as_map()
@@ -927,8 +862,8 @@ def _getenv(key: str) -> str:
 
 
 def os_expand_env(*args):
-    _nargs("expand_env", args, 1)
-    s = _arg_str("expand_env", args, 0)
+    check_count("expand_env", args, 1)
+    s = string_arg("expand_env", args, 0)
     state = {"vlen": 0, "failed": False}
     limit = limits.MAX_STRING_LEN
 
@@ -936,39 +871,39 @@ def os_expand_env(*args):
         if state["failed"]:
             return ""
         v = _getenv(k)
-        state["vlen"] += _blen(v)
+        state["vlen"] += byte_len(v)
         if state["vlen"] > limit:
             state["failed"] = True
             return ""
         return v
 
     r = expand(s, mapping)
-    if state["failed"] or _blen(r) > limit:
+    if state["failed"] or byte_len(r) > limit:
         raise OpError(ERR_STRING_LIMIT)
     return r
 
 
 def os_getenv(*args):
-    _nargs("getenv", args, 1)
-    return _ret_str(_getenv(_arg_str("getenv", args, 0)))
+    check_count("getenv", args, 1)
+    return string_result(_getenv(string_arg("getenv", args, 0)))
 
 
 def os_lookup_env(*args):
-    _nargs("lookup_env", args, 1)
-    key = _arg_str("lookup_env", args, 0)
+    check_count("lookup_env", args, 1)
+    key = string_arg("lookup_env", args, 0)
     try:
         v = _os.environ.get(key)
     except (ValueError, UnicodeError):
         v = None
     if v is None:
         return False
-    return _ret_str(v)
+    return string_result(v)
 
 
 def os_setenv(*args):
-    _nargs("setenv", args, 2)
-    key = _arg_str("setenv", args, 0)
-    value = _arg_str("setenv", args, 1)
+    check_count("setenv", args, 2)
+    key = string_arg("setenv", args, 0)
+    value = string_arg("setenv", args, 1)
     if not key or "=" in key or "\0" in key or "\0" in value:
         return _err("setenv: invalid argument")
     try:
@@ -979,8 +914,8 @@ def os_setenv(*args):
 
 
 def os_unsetenv(*args):
-    _nargs("unsetenv", args, 1)
-    key = _arg_str("unsetenv", args, 0)
+    check_count("unsetenv", args, 1)
+    key = string_arg("unsetenv", args, 0)
     try:
         _os.environ.pop(key, None)
     except (ValueError, OSError):
@@ -989,14 +924,14 @@ def os_unsetenv(*args):
 
 
 def os_clearenv(*args):
-    _nargs("clearenv", args, 0)
+    check_count("clearenv", args, 0)
     _os.environ.clear()
     return None
 
 
 def os_environ(*args):
-    _nargs("environ", args, 0)
-    return [_ret_str(f"{k}={v}") for k, v in _os.environ.items()]
+    check_count("environ", args, 0)
+    return [string_result(f"{k}={v}") for k, v in _os.environ.items()]
 
 
 # ------------------------------------------------------------------------------ file system
@@ -1004,9 +939,9 @@ def os_environ(*args):
 def _path_call(fname, op, nstr, nint, call):
     """A ``(string..., int...) => error`` function over a path system call."""
     def impl(*args):
-        _nargs(fname, args, nstr + nint)
-        strs = [_arg_str(fname, args, i) for i in range(nstr)]
-        ints = [_arg_int(fname, args, nstr + i) for i in range(nint)]
+        check_count(fname, args, nstr + nint)
+        strs = [string_arg(fname, args, i) for i in range(nstr)]
+        ints = [int_arg(fname, args, nstr + i) for i in range(nint)]
         try:
             call(*strs, *ints)
         except OSError as e:
@@ -1019,9 +954,9 @@ def _path_call(fname, op, nstr, nint, call):
 
 def _link_call(fname, op, call):
     def impl(*args):
-        _nargs(fname, args, 2)
-        old = _arg_str(fname, args, 0)
-        new = _arg_str(fname, args, 1)
+        check_count(fname, args, 2)
+        old = string_arg(fname, args, 0)
+        new = string_arg(fname, args, 1)
         try:
             call(old, new)
         except OSError as e:
@@ -1081,9 +1016,9 @@ class _MkdirError(Exception):
 
 
 def os_mkdir_all(*args):
-    _nargs("mkdir_all", args, 2)
-    name = _arg_str("mkdir_all", args, 0)
-    perm = _arg_int("mkdir_all", args, 1)
+    check_count("mkdir_all", args, 2)
+    name = string_arg("mkdir_all", args, 0)
+    perm = int_arg("mkdir_all", args, 1)
     try:
         _mkdir_all(name, perm)
     except _MkdirError as e:
@@ -1096,8 +1031,8 @@ def os_mkdir_all(*args):
 
 
 def os_remove(*args):
-    _nargs("remove", args, 1)
-    name = _arg_str("remove", args, 0)
+    check_count("remove", args, 1)
+    name = string_arg("remove", args, 0)
     try:
         _os.unlink(name)
         return True
@@ -1114,8 +1049,8 @@ def os_remove(*args):
 
 
 def os_remove_all(*args):
-    _nargs("remove_all", args, 1)
-    name = _arg_str("remove_all", args, 0)
+    check_count("remove_all", args, 1)
+    name = string_arg("remove_all", args, 0)
     if name == "":
         return True
     if name == "." or name.endswith("/."):
@@ -1163,10 +1098,10 @@ def _rename(old, new):
 
 
 def os_readlink(*args):
-    _nargs("readlink", args, 1)
-    name = _arg_str("readlink", args, 0)
+    check_count("readlink", args, 1)
+    name = string_arg("readlink", args, 0)
     try:
-        return _ret_str(_os.readlink(name))
+        return string_result(_os.readlink(name))
     except OSError as e:
         return _err(_path_error("readlink", name, e))
     except ValueError:
@@ -1174,8 +1109,8 @@ def os_readlink(*args):
 
 
 def os_chdir(*args):
-    _nargs("chdir", args, 1)
-    name = _arg_str("chdir", args, 0)
+    check_count("chdir", args, 1)
+    name = string_arg("chdir", args, 0)
     try:
         _os.chdir(name)
     except OSError as e:
@@ -1186,7 +1121,7 @@ def os_chdir(*args):
 
 
 def os_getwd(*args):
-    _nargs("getwd", args, 0)
+    check_count("getwd", args, 0)
     try:
         cwd = _os.getcwd()
     except OSError as e:
@@ -1199,11 +1134,11 @@ def os_getwd(*args):
                 cwd = pwd
         except OSError:
             pass
-    return _ret_str(cwd)
+    return string_result(cwd)
 
 
 def os_hostname(*args):
-    _nargs("hostname", args, 0)
+    check_count("hostname", args, 0)
     try:
         with open("/proc/sys/kernel/hostname", encoding="utf-8", errors="surrogateescape") as f:
             name = f.read()
@@ -1214,16 +1149,16 @@ def os_hostname(*args):
             name = _os.uname().nodename
         except (AttributeError, OSError) as e:
             return _err(str(e))
-    return _ret_str(name)
+    return string_result(name)
 
 
 def os_temp_dir(*args):
-    _nargs("temp_dir", args, 0)
-    return _ret_str(_os.environ.get("TMPDIR", "") or "/tmp")
+    check_count("temp_dir", args, 0)
+    return string_result(_os.environ.get("TMPDIR", "") or "/tmp")
 
 
 def os_getgroups(*args):
-    _nargs("getgroups", args, 0)
+    check_count("getgroups", args, 0)
     try:
         return list(_os.getgroups())
     except OSError as e:
@@ -1231,13 +1166,13 @@ def os_getgroups(*args):
 
 
 def os_exit(*args):
-    _nargs("exit", args, 1)
-    raise ScriptExit(_arg_int("exit", args, 0))
+    check_count("exit", args, 1)
+    raise ScriptExit(int_arg("exit", args, 0))
 
 
 def _int_fn(name, call):
     def impl(*args):
-        _nargs(name, args, 0)
+        check_count(name, args, 0)
         return int(call())
     return _fn(name, impl)
 
@@ -1274,9 +1209,9 @@ def make_module(args=None) -> dict:
     """A fresh ``os`` module whose ``args()`` returns ``args`` (default: ``sys.argv``)."""
 
     def os_args(*a):
-        _nargs("args", a, 0)
+        check_count("args", a, 0)
         src = _sys.argv if args is None else args
-        return [_ret_str(str(x)) for x in src]
+        return [string_result(str(x)) for x in src]
 
     return {
         "platform": _go_os(),

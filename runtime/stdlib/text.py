@@ -32,39 +32,15 @@ import re2
 from .. import limits
 from ..errors import OpError, ERR_STRING_LIMIT, ERR_INVALID_INDEX_TYPE, wrong_num_args, \
     invalid_arg_type
-from ..ops import to_str, to_int, utf8_encode, utf8_decode, str_byte_len, \
+from ..ops import to_str, utf8_encode, utf8_decode, str_byte_len, \
     parse_go_float
+from ..args import check_count, int_arg, string_arg
 from ..gostrconv import underscore_ok
 from ..strings import go_quote, go_format_float
 from ..values import UserFunction, ImmutableMap, Error, type_name
 
-_ORD = ("first", "second", "third", "fourth")
-
 # ---------------------------------------------------------------------------------------------
 # argument helpers
-
-
-def _nargs(fname, args, *allowed):
-    if len(args) not in allowed:
-        raise wrong_num_args("user-function:" + fname)
-
-
-def _s(fname, args, i, found_index=None):
-    v = to_str(args[i])
-    if v is None:
-        f = args[i if found_index is None else found_index]
-        raise invalid_arg_type("user-function:" + fname, _ORD[i], "string(compatible)",
-                               type_name(f))
-    return v
-
-
-def _i(fname, args, i):
-    v = to_int(args[i])
-    if v is None:
-        raise invalid_arg_type("user-function:" + fname, _ORD[i], "int(compatible)",
-                               type_name(args[i]))
-    return v
-
 
 def _check_len(s: str) -> str:
     mx = limits.MAX_STRING_LEN
@@ -900,25 +876,25 @@ def _make_regexp(r: _Regex):
     fn = ""   # the reference's methods are nameless UserFunctions: 'user-function:'
 
     def match(*args):
-        _nargs(fn, args, 1)
-        s = _s(fn, args, 0)
+        check_count(fn, args, 1)
+        s = string_arg(fn, args, 0)
         return _search(r, s)[1] is not None
 
     def find(*args):
-        _nargs(fn, args, 1, 2)
-        s = _s(fn, args, 0)
+        check_count(fn, args, 1, 2)
+        s = string_arg(fn, args, 0)
         if len(args) == 1:
             return _re_find(r, s)
-        return _re_find(r, s, _i(fn, args, 1))
+        return _re_find(r, s, int_arg(fn, args, 1))
 
     def replace(*args):
-        _nargs(fn, args, 2)
-        return _re_replace(r, _s(fn, args, 0), _s(fn, args, 1))
+        check_count(fn, args, 2)
+        return _re_replace(r, string_arg(fn, args, 0), string_arg(fn, args, 1))
 
     def split(*args):
-        _nargs(fn, args, 1, 2)
-        s = _s(fn, args, 0)
-        n = _i(fn, args, 1) if len(args) == 2 else -1
+        check_count(fn, args, 1, 2)
+        s = string_arg(fn, args, 0)
+        n = int_arg(fn, args, 1) if len(args) == 2 else -1
         return _re_split(r, s, n)
 
     return ImmutableMap({
@@ -934,47 +910,47 @@ def _make_regexp(r: _Regex):
 
 
 def text_re_match(*args):
-    _nargs("re_match", args, 2)
-    p = _s("re_match", args, 0)
-    s = _s("re_match", args, 1)
+    check_count("re_match", args, 2)
+    p = string_arg("re_match", args, 0)
+    s = string_arg("re_match", args, 1)
     return _search(_compile(p), s)[1] is not None
 
 
 def text_re_find(*args):
-    _nargs("re_find", args, 2, 3)
-    r = _compile(_s("re_find", args, 0))
-    s = _s("re_find", args, 1)
+    check_count("re_find", args, 2, 3)
+    r = _compile(string_arg("re_find", args, 0))
+    s = string_arg("re_find", args, 1)
     if len(args) == 2:
         return _re_find(r, s)
-    return _re_find(r, s, _i("re_find", args, 2))
+    return _re_find(r, s, int_arg("re_find", args, 2))
 
 
 def text_re_replace(*args):
-    _nargs("re_replace", args, 3)
-    p = _s("re_replace", args, 0)
-    s = _s("re_replace", args, 1)
-    repl = _s("re_replace", args, 2)
+    check_count("re_replace", args, 3)
+    p = string_arg("re_replace", args, 0)
+    s = string_arg("re_replace", args, 1)
+    repl = string_arg("re_replace", args, 2)
     return _re_replace(_compile(p), s, repl)
 
 
 def text_re_split(*args):
-    _nargs("re_split", args, 2, 3)
-    p = _s("re_split", args, 0)
-    s = _s("re_split", args, 1)
-    n = _i("re_split", args, 2) if len(args) == 3 else -1
+    check_count("re_split", args, 2, 3)
+    p = string_arg("re_split", args, 0)
+    s = string_arg("re_split", args, 1)
+    n = int_arg("re_split", args, 2) if len(args) == 3 else -1
     return _re_split(_compile(p), s, n)
 
 
 def text_re_compile(*args):
-    _nargs("re_compile", args, 1)
-    return _make_regexp(_compile(_s("re_compile", args, 0)))
+    check_count("re_compile", args, 1)
+    return _make_regexp(_compile(string_arg("re_compile", args, 0)))
 
 
 def _ss(name, fn, *, quirk_first=False, found_first=False, check=False, array=False):
     """The FuncASS* adapters: two string(compatible) arguments."""
     def f(*args):
-        _nargs(name, args, 2)
-        a = _s(name, args, 0)
+        check_count(name, args, 2)
+        a = string_arg(name, args, 0)
         b = to_str(args[1])
         if b is None:
             raise invalid_arg_type("user-function:" + name,
@@ -991,8 +967,8 @@ def _ss(name, fn, *, quirk_first=False, found_first=False, check=False, array=Fa
 
 def _s1(name, fn, array=False):
     def f(*args):
-        _nargs(name, args, 1)
-        res = fn(_s(name, args, 0))
+        check_count(name, args, 1)
+        res = fn(string_arg(name, args, 0))
         if array:
             return _check_all(res)
         return _check_len(res)
@@ -1001,10 +977,10 @@ def _s1(name, fn, array=False):
 
 def _ssi_split(name, save):
     def f(*args):
-        _nargs(name, args, 3)
-        s = _s(name, args, 0)
-        sep = _s(name, args, 1)
-        n = _i(name, args, 2)
+        check_count(name, args, 3)
+        s = string_arg(name, args, 0)
+        sep = string_arg(name, args, 1)
+        n = int_arg(name, args, 2)
         return _check_all(_gen_split(s, sep, save, n))
     return UserFunction(name, f)
 
@@ -1071,7 +1047,7 @@ def text_join(*args):
             raise invalid_arg_type("user-function:join", f"first[{idx}]", "string(compatible)",
                                    type_name(a))
         parts.append(v)
-    sep = _s("join", args, 1)
+    sep = string_arg("join", args, 1)
     mx = limits.MAX_STRING_LEN
     total_chars = sum(map(len, parts)) + len(sep) * max(len(parts) - 1, 0)
     if total_chars * 4 > mx:
@@ -1082,9 +1058,9 @@ def text_join(*args):
 
 
 def text_repeat(*args):
-    _nargs("repeat", args, 2)
-    s = _s("repeat", args, 0)
-    n = _i("repeat", args, 1)
+    check_count("repeat", args, 2)
+    s = string_arg("repeat", args, 0)
+    n = int_arg("repeat", args, 1)
     if str_byte_len(s) * n > limits.MAX_STRING_LEN:
         raise OpError(ERR_STRING_LIMIT)
     if n < 0:
@@ -1093,20 +1069,20 @@ def text_repeat(*args):
 
 
 def text_replace(*args):
-    _nargs("replace", args, 4)
-    s = _s("replace", args, 0)
-    old = _s("replace", args, 1)
-    new = _s("replace", args, 2)
-    n = _i("replace", args, 3)
+    check_count("replace", args, 4)
+    s = string_arg("replace", args, 0)
+    old = string_arg("replace", args, 1)
+    new = string_arg("replace", args, 2)
+    n = int_arg("replace", args, 3)
     return _replace(s, old, new, n)
 
 
 def text_substr(*args):
-    _nargs("substr", args, 2, 3)
-    s = _s("substr", args, 0)
-    lo = _i("substr", args, 1)
+    check_count("substr", args, 2, 3)
+    s = string_arg("substr", args, 0)
+    lo = int_arg("substr", args, 1)
     n = str_byte_len(s)
-    hi = _i("substr", args, 2) if len(args) == 3 else n
+    hi = int_arg("substr", args, 2) if len(args) == 3 else n
     if lo > hi:
         raise OpError(ERR_INVALID_INDEX_TYPE)
     lo = min(max(lo, 0), n)
@@ -1118,15 +1094,15 @@ def text_substr(*args):
 
 def _pad(name, left):
     def f(*args):
-        _nargs(name, args, 2, 3)
-        s = _s(name, args, 0)
-        width = _i(name, args, 1)
+        check_count(name, args, 2, 3)
+        s = string_arg(name, args, 0)
+        width = int_arg(name, args, 1)
         if width > limits.MAX_STRING_LEN:
             raise OpError(ERR_STRING_LIMIT)
         b = utf8_encode(s)
         if len(b) >= width:
             return s
-        pad = _s(name, args, 2) if len(args) == 3 else " "
+        pad = string_arg(name, args, 2) if len(args) == 3 else " "
         pb = utf8_encode(pad)
         if not pb:
             return s
@@ -1140,7 +1116,7 @@ def _pad(name, left):
 
 
 def text_format_bool(*args):
-    _nargs("format_bool", args, 1)
+    check_count("format_bool", args, 1)
     b = args[0]
     if type(b) is not bool:
         raise invalid_arg_type("user-function:format_bool", "first", "bool", type_name(b))
@@ -1148,13 +1124,13 @@ def text_format_bool(*args):
 
 
 def text_format_float(*args):
-    _nargs("format_float", args, 4)
+    check_count("format_float", args, 4)
     f = args[0]
     if type(f) is not float:
         raise invalid_arg_type("user-function:format_float", "first", "float", type_name(f))
-    fmt = _s("format_float", args, 1)
-    prec = _i("format_float", args, 2)
-    bits = _i("format_float", args, 3)
+    fmt = string_arg("format_float", args, 1)
+    prec = int_arg("format_float", args, 2)
+    bits = int_arg("format_float", args, 3)
     if fmt == "":
         raise OpError("runtime error: index out of range [0] with length 0")
     fb = utf8_encode(fmt)[0]
@@ -1162,16 +1138,16 @@ def text_format_float(*args):
 
 
 def text_format_int(*args):
-    _nargs("format_int", args, 2)
+    check_count("format_int", args, 2)
     i = args[0]
     if type(i) is not int:
         raise invalid_arg_type("user-function:format_int", "first", "int", type_name(i))
-    return _format_int(i, _i("format_int", args, 1))
+    return _format_int(i, int_arg("format_int", args, 1))
 
 
 def text_itoa(*args):
-    _nargs("itoa", args, 1)
-    return str(_i("itoa", args, 0))
+    check_count("itoa", args, 1)
+    return str(int_arg("itoa", args, 0))
 
 
 def _exact_str(name, args):
@@ -1182,7 +1158,7 @@ def _exact_str(name, args):
 
 
 def text_parse_bool(*args):
-    _nargs("parse_bool", args, 1)
+    check_count("parse_bool", args, 1)
     s = _exact_str("parse_bool", args)
     if s in ("1", "t", "T", "TRUE", "true", "True"):
         return True
@@ -1192,9 +1168,9 @@ def text_parse_bool(*args):
 
 
 def text_parse_float(*args):
-    _nargs("parse_float", args, 2)
+    check_count("parse_float", args, 2)
     s = _exact_str("parse_float", args)
-    bits = _i("parse_float", args, 1)
+    bits = int_arg("parse_float", args, 1)
     f, err = _parse_float(s, bits)
     if err is not None:
         raise OpError(err)
@@ -1202,10 +1178,10 @@ def text_parse_float(*args):
 
 
 def text_parse_int(*args):
-    _nargs("parse_int", args, 3)
+    check_count("parse_int", args, 3)
     s = _exact_str("parse_int", args)
-    base = _i("parse_int", args, 1)
-    bits = _i("parse_int", args, 2)
+    base = int_arg("parse_int", args, 1)
+    bits = int_arg("parse_int", args, 2)
     v, err = _parse_int(s, base, bits)
     if err is not None:
         raise OpError(err)
@@ -1213,18 +1189,18 @@ def text_parse_int(*args):
 
 
 def text_atoi(*args):
-    _nargs("atoi", args, 1)
-    return _atoi(_s("atoi", args, 0))
+    check_count("atoi", args, 1)
+    return _atoi(string_arg("atoi", args, 0))
 
 
 def text_quote(*args):
-    _nargs("quote", args, 1)
-    return _check_len(go_quote(_s("quote", args, 0)))
+    check_count("quote", args, 1)
+    return _check_len(go_quote(string_arg("quote", args, 0)))
 
 
 def text_unquote(*args):
-    _nargs("unquote", args, 1)
-    r = _unquote(_s("unquote", args, 0))
+    check_count("unquote", args, 1)
+    r = _unquote(string_arg("unquote", args, 0))
     if r is None:
         return Error("invalid syntax")
     return _check_len(r)

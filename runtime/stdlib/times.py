@@ -26,34 +26,8 @@ from datetime import datetime, timezone
 
 from .. import gotime, limits
 from ..errors import OpError, ERR_STRING_LIMIT, wrong_num_args, invalid_arg_type
-from ..ops import to_int, to_str
+from ..args import ORDINALS, callee, check_count, int_arg, string_arg
 from ..values import UserFunction, type_name, INT64_MAX, INT64_MIN
-
-_ORD = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
-
-
-def _fn(name):
-    return "user-function:" + name
-
-
-def _nargs(name, args, n):
-    if len(args) != n:
-        raise wrong_num_args(_fn(name))
-
-
-def _int(name, args, i):
-    v = to_int(args[i])
-    if v is None:
-        raise invalid_arg_type(_fn(name), _ORD[i], "int(compatible)", type_name(args[i]))
-    return v
-
-
-def _str(name, args, i):
-    v = to_str(args[i])
-    if v is None:
-        raise invalid_arg_type(_fn(name), _ORD[i], "string(compatible)", type_name(args[i]))
-    return v
-
 
 def _to_time(v):
     if isinstance(v, datetime):
@@ -66,7 +40,7 @@ def _to_time(v):
 def _timearg(name, args, i, found=None):
     t = _to_time(args[i])
     if t is None:
-        raise invalid_arg_type(_fn(name), _ORD[i], "time(compatible)",
+        raise invalid_arg_type(callee(name), ORDINALS[i], "time(compatible)",
                                type_name(args[i if found is None else found]))
     return t
 
@@ -87,16 +61,16 @@ def _now():
 # -- functions --------------------------------------------------------------------------------
 
 def times_sleep(*args):
-    _nargs("sleep", args, 1)
-    d = _int("sleep", args, 0)
+    check_count("sleep", args, 1)
+    d = int_arg("sleep", args, 0)
     if d > 0:
         _time.sleep(d / 1e9)
     return None
 
 
 def times_parse_duration(*args):
-    _nargs("parse_duration", args, 1)
-    return _guard(gotime.parse_duration, _str("parse_duration", args, 0))
+    check_count("parse_duration", args, 1)
+    return _guard(gotime.parse_duration, string_arg("parse_duration", args, 0))
 
 
 def _clamp(d):
@@ -104,87 +78,87 @@ def _clamp(d):
 
 
 def times_since(*args):
-    _nargs("since", args, 1)
+    check_count("since", args, 1)
     t = _timearg("since", args, 0)
     return _clamp(_time.time_ns() - gotime.unix_nano_exact(t))
 
 
 def times_until(*args):
-    _nargs("until", args, 1)
+    check_count("until", args, 1)
     t = _timearg("until", args, 0)
     return _clamp(gotime.unix_nano_exact(t) - _time.time_ns())
 
 
 def _duration_fn(name, conv):
     def f(*args):
-        _nargs(name, args, 1)
-        return conv(_int(name, args, 0))
+        check_count(name, args, 1)
+        return conv(int_arg(name, args, 0))
     f.__name__ = "times_" + name
     return f
 
 
 def times_date(*args):
     if len(args) < 7 or len(args) > 8:
-        raise wrong_num_args(_fn("date"))
-    fields = [_int("date", args, i) for i in range(7)]
+        raise wrong_num_args(callee("date"))
+    fields = [int_arg("date", args, i) for i in range(7)]
     if len(args) == 8:
-        loc = _guard(gotime.load_location, _str("date", args, 7))
+        loc = _guard(gotime.load_location, string_arg("date", args, 7))
     else:
         loc = gotime.local_zone()
     return _guard(gotime.go_date, *fields, loc)
 
 
 def times_now(*args):
-    _nargs("now", args, 0)
+    check_count("now", args, 0)
     return _now()
 
 
 def times_parse(*args):
-    _nargs("parse", args, 2)
-    layout = _str("parse", args, 0)
-    value = _str("parse", args, 1)
+    check_count("parse", args, 2)
+    layout = string_arg("parse", args, 0)
+    value = string_arg("parse", args, 1)
     return _guard(gotime.go_parse, layout, value)
 
 
 def times_unix(*args):
-    _nargs("unix", args, 2)
-    sec = _int("unix", args, 0)
-    nsec = _int("unix", args, 1)
+    check_count("unix", args, 2)
+    sec = int_arg("unix", args, 0)
+    nsec = int_arg("unix", args, 1)
     return _guard(gotime.from_unix_nano, sec * 1_000_000_000 + nsec, gotime.local_zone())
 
 
 def times_add(*args):
-    _nargs("add", args, 2)
+    check_count("add", args, 2)
     t = _timearg("add", args, 0)
-    d = _int("add", args, 1)
+    d = int_arg("add", args, 1)
     return _guard(gotime.add_duration, t, d)
 
 
 def times_sub(*args):
-    _nargs("sub", args, 2)
+    check_count("sub", args, 2)
     t = _timearg("sub", args, 0)
     u = _timearg("sub", args, 1)
     return gotime.sub(t, u)
 
 
 def times_add_date(*args):
-    _nargs("add_date", args, 4)
+    check_count("add_date", args, 4)
     t = _timearg("add_date", args, 0)
-    y = _int("add_date", args, 1)
-    m = _int("add_date", args, 2)
-    d = _int("add_date", args, 3)
+    y = int_arg("add_date", args, 1)
+    m = int_arg("add_date", args, 2)
+    d = int_arg("add_date", args, 3)
     return _guard(gotime.add_date, t, y, m, d)
 
 
 def times_after(*args):
-    _nargs("after", args, 2)
+    check_count("after", args, 2)
     t = _timearg("after", args, 0)
     u = _timearg("after", args, 1)
     return gotime.unix_nano_exact(t) > gotime.unix_nano_exact(u)
 
 
 def times_before(*args):
-    _nargs("before", args, 2)
+    check_count("before", args, 2)
     t = _timearg("before", args, 0)
     u = _timearg("before", args, 1, found=0)  # the reference reports args[0]'s type here
     return gotime.unix_nano_exact(t) < gotime.unix_nano_exact(u)
@@ -192,16 +166,16 @@ def times_before(*args):
 
 def _time_fn(name, get):
     def f(*args):
-        _nargs(name, args, 1)
+        check_count(name, args, 1)
         return get(_timearg(name, args, 0))
     f.__name__ = "times_" + name
     return f
 
 
 def times_time_format(*args):
-    _nargs("time_format", args, 2)
+    check_count("time_format", args, 2)
     t = _timearg("time_format", args, 0)
-    layout = _str("time_format", args, 1)
+    layout = string_arg("time_format", args, 1)
     s = gotime.go_format(t, layout)
     if len(s) > limits.MAX_STRING_LEN or (
             len(s) * 4 > limits.MAX_STRING_LEN
@@ -211,9 +185,9 @@ def times_time_format(*args):
 
 
 def times_in_location(*args):
-    _nargs("in_location", args, 2)
+    check_count("in_location", args, 2)
     t = _timearg("in_location", args, 0)
-    loc = _guard(gotime.load_location, _str("in_location", args, 1))
+    loc = _guard(gotime.load_location, string_arg("in_location", args, 1))
     return _guard(_in, t, loc)
 
 
