@@ -88,6 +88,19 @@ def utf8_encode(s: str) -> bytes:
              else ch.encode("utf-8", "surrogatepass")) for ch in s)
 
 
+def utf8_width_at(b: bytes, pos: int) -> int:
+    """Width of the UTF-8 sequence at ``b[pos]`` as Go decodes it (1 for invalid bytes)."""
+    c = b[pos]
+    if c < 0x80:
+        return 1
+    k = 2 if c < 0xE0 else 3 if c < 0xF0 else 4
+    try:
+        b[pos:pos + k].decode("utf-8")
+        return k
+    except UnicodeDecodeError:
+        return 1
+
+
 def utf8_decode(b: bytes) -> str:
     """Go ``string(b)`` in tengojit's representation (invalid sequences as surrogate escapes)."""
     return b.decode("utf-8", "surrogateescape")
