@@ -11,6 +11,7 @@ Configuration: ``Script(src, jit=True, jit_threshold=N)``; environment ``TENGOJI
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from . import dispatch
 
@@ -50,7 +51,7 @@ def default_threshold() -> int:
         return DEFAULT_THRESHOLD
 
 
-def stats(program=None):
+def stats(program: Any = None) -> list[dict]:
     """One dict per function/loop the JIT has seen: name, kind, calls, state (``compiled`` /
     ``not eligible`` / ``failed`` / ``profiling``), reason, signature, compile_ms, code_bytes,
     deopts (entries whose checks failed and ran on the baseline tier)."""

@@ -9,6 +9,8 @@ runtime reports as a Tengo runtime error at the call.
 """
 from __future__ import annotations
 
+from typing import Any, Callable, Sequence
+
 from . import limits
 from .errors import ERR_BYTES_LIMIT, ERR_STRING_LIMIT, OpError, invalid_arg_type, wrong_num_args
 from .ops import to_bytes, to_float, to_int, to_str
@@ -23,13 +25,14 @@ def callee(name: str) -> str:
     return name if ":" in name else "user-function:" + name
 
 
-def check_count(name: str, args, *allowed: int) -> None:
+def check_count(name: str, args: Sequence, *allowed: int) -> None:
     """``wrong number of arguments`` unless ``len(args)`` is one of ``allowed``."""
     if len(args) not in allowed:
         raise wrong_num_args(callee(name))
 
 
-def convert(name: str, which: str, value, to, expected: str, found=None):
+def convert(name: str, which: str, value: Any, to: Callable[[Any], Any], expected: str,
+            found: Any = None) -> Any:
     """``to(value)``, or the ``invalid type for argument`` error naming argument ``which``
     (``"first"``, …), the ``expected`` type and ``found``'s type (``value``'s by default)."""
     v = to(value)
@@ -39,29 +42,29 @@ def convert(name: str, which: str, value, to, expected: str, found=None):
     return v
 
 
-def string_arg(name: str, args, i: int, found: int | None = None) -> str:
+def string_arg(name: str, args: Sequence, i: int, found: int | None = None) -> str:
     """Argument ``i`` as a string (``ToString``: ``string(compatible)``); ``found`` names
     another argument whose type the error reports (as some reference functions do)."""
     return convert(name, ORDINALS[i], args[i], to_str, "string(compatible)",
                    None if found is None else args[found])
 
 
-def int_arg(name: str, args, i: int) -> int:
+def int_arg(name: str, args: Sequence, i: int) -> int:
     """Argument ``i`` as an int (``ToInt``: ``int(compatible)``)."""
     return convert(name, ORDINALS[i], args[i], to_int, "int(compatible)")
 
 
-def float_arg(name: str, args, i: int) -> float:
+def float_arg(name: str, args: Sequence, i: int) -> float:
     """Argument ``i`` as a float (``ToFloat64``: ``float(compatible)``)."""
     return convert(name, ORDINALS[i], args[i], to_float, "float(compatible)")
 
 
-def bytes_arg(name: str, args, i: int) -> bytes:
+def bytes_arg(name: str, args: Sequence, i: int) -> bytes:
     """Argument ``i`` as bytes (``ToByteSlice``: ``bytes(compatible)``)."""
     return convert(name, ORDINALS[i], args[i], to_bytes, "bytes(compatible)")
 
 
-def string_array_arg(name: str, args, i: int) -> list:
+def string_array_arg(name: str, args: Sequence, i: int) -> list:
     """Argument ``i`` as an array of strings: an array whose every element is a string (not
     merely convertible to one), as the reference's ``stringArray``."""
     v = args[i]

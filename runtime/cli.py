@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from typing import Sequence
 
 from . import repl
 from .errors import RecursionLimitWarning, TengoError
@@ -69,7 +70,8 @@ def _flush():
         pass
 
 
-def run_file(path: str, args=(), jit=None, jit_threshold=None, jit_stats=False) -> int:
+def run_file(path: str, args: Sequence[str] = (), jit: bool | None = None,
+             jit_threshold: int | None = None, jit_stats: bool = False) -> int:
     """Compile and run the Tengo file ``path`` with ``os.args() == [path, *args]``.
 
     ``jit``/``jit_threshold`` as for ``Script``; ``jit_stats`` prints the JIT's table on
@@ -140,7 +142,7 @@ def _repl(jit=None, jit_threshold=None) -> int:
     return r if isinstance(r, int) else 0
 
 
-def parse_args(argv):
+def parse_args(argv: Sequence[str]) -> tuple[dict, str, list[str]]:
     """Go ``flag`` parsing: flags first, then FILE and the script's own arguments.
 
     Returns ``(options, file, rest)``; ``options`` maps flag → value (``True`` for booleans).
@@ -191,7 +193,7 @@ def parse_args(argv):
     return opts, (rest[0] if rest else ""), rest[1:]
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """The command: returns the exit status."""
     # the command owns its process: raising the recursion limit needs no warning here
     warnings.filterwarnings("ignore", category=RecursionLimitWarning)

@@ -30,6 +30,7 @@ import threading
 import time
 import weakref
 from types import FunctionType
+from typing import Any, Callable, Iterable
 
 from .errors import (ArgumentCountError, IntOverflowError, NotCallableError,  # noqa: F401
                      TengoError, TengoRuntimeError, host_runtime_error)  # (re-exported by tengojit)
@@ -160,15 +161,15 @@ class Closure:
     __slots__ = ("fn", "ctx", "program", "__weakref__")
     tengo_closure = True        # what values.from_python recognises (it sits below this module)
 
-    def __init__(self, fn, ctx):
+    def __init__(self, fn: Callable, ctx: "ExecutionContext") -> None:
         self.fn = fn
         self.ctx = ctx
         self.program = ctx.program
 
-    def __call__(self, *args):
+    def __call__(self, *args: Any) -> Any:
         return self.ctx.call(self, *args)
 
-    def call_with_globals(self, globals, *args):
+    def call_with_globals(self, globals: list, *args: Any) -> tuple[Any, list]:
         """Call over ``globals`` (a list from ``ctx.globals`` / ``call_ex``): ``(result, globals)``.
 
         The lowest-level call (the seed's ``CallWithGlobalsExAndConstants``): no context, no
@@ -197,7 +198,7 @@ class Closure:
         return r, globals
 
     @property
-    def name(self):
+    def name(self) -> str:
         info = self.ctx.program.function_info(self.fn)
         return info.name if info is not None else getattr(self.fn, "__name__", "")
 
@@ -275,7 +276,7 @@ class ExecutionContext:
     __slots__ = ("program", "G", "_owner", "_used", "_shared", "_lock", "_lock_ready",
                  "_bound_callers", "_natives", "_maps", "call", "__weakref__")
 
-    def __init__(self, compiled, globals=None):
+    def __init__(self, compiled: Any, globals: list | None = None) -> None:
         program = getattr(compiled, "program", compiled)
         if not hasattr(program, "global_names"):
             raise InvalidGlobalsError(f"ExecutionContext needs a Compiled script (or its program), "
@@ -384,14 +385,14 @@ class ExecutionContext:
         function result comes back as a Closure bound to this context.
         """
 
-    def call_ex(self, fn, *args):
+    def call_ex(self, fn: Any, *args: Any) -> tuple[Any, list]:
         """``(result, globals)``: the result and this context's globals list after the call."""
         return self.call(fn, *args), self.G
 
-    def __call__(self, fn, *args):
+    def __call__(self, fn: Any, *args: Any) -> Any:
         return self.call(fn, *args)
 
-    def map(self, fn, iterable):
+    def map(self, fn: Any, iterable: Iterable) -> list:
         """``[call(fn, x) for x in iterable]`` in one go (lists, ranges, tuples, numpy arrays)."""
         if self._owner != _get_ident() or self._shared:
             if not self._claim():
@@ -458,7 +459,7 @@ class ExecutionContext:
                 return out
         return np.array(self._map(f, arr.tolist()))
 
-    def bind(self, fn):
+    def bind(self, fn: Any) -> Callable:
         """A plain Python callable running ``fn`` in this context: ``bind(f)(x) == call(f, x)``."""
         f = self._resolve(fn)
         native = self._native_entries(f)
@@ -587,11 +588,11 @@ class ExecutionContext:
 
     # ------------------------------------------------------------------ globals
     @property
-    def globals(self):
+    def globals(self) -> list:
         """This context's globals list (slot order = the program's global slots)."""
         return self.G
 
-    def with_globals(self, globals):
+    def with_globals(self, globals: list) -> "ExecutionContext":
         """A new context over ``globals`` (a list with one slot per program global, + 1)."""
         if type(globals) is not list:
             raise InvalidGlobalsError(f"globals must be a list, not {type(globals).__name__}")
@@ -607,7 +608,7 @@ class ExecutionContext:
         ctx._setup(self.program, G, self._natives)
         return ctx
 
-    def with_isolated_globals(self):
+    def with_isolated_globals(self) -> "ExecutionContext":
         """A new context over a private copy of these globals: writes stay in it.
 
         Global variables are copied, and so is every array and map reachable from them
@@ -626,7 +627,7 @@ class ExecutionContext:
             raise InvalidGlobalsError(f"globals must have {n} slots for this program, "
                                       f"got {len(self.G)}")
 
-    def get(self, name):
+    def get(self, name: str) -> Any:
         idx = self.program.global_names.get(name)
         if idx is None:
             return None
@@ -635,7 +636,7 @@ class ExecutionContext:
         v = self.G[idx]
         return Closure(v, self) if type(v) is FunctionType else v
 
-    def set(self, name, value):
+    def set(self, name: str, value: Any) -> None:
         idx = self.program.global_names.get(name)
         if idx is None:
             raise KeyError(f"'{name}' is not a global of this program")

@@ -40,7 +40,8 @@ class ParseError(_Positioned):
     """Source text that is not Tengo. ``errors`` holds every (msg, file, line, col) found."""
     prefix = "Parse Error: "
 
-    def __init__(self, message, file="", line=0, col=0, errors=None):
+    def __init__(self, message: str, file: str = "", line: int = 0, col: int = 0,
+                 errors: list | None = None) -> None:
         self.errors = errors or [(message, file, line, col)]
         super().__init__(message, file, line, col)
 
@@ -63,7 +64,7 @@ class TengoRuntimeError(TengoError):
     innermost frame first.
     """
 
-    def __init__(self, message: str, trace=None):
+    def __init__(self, message: str, trace: list | None = None) -> None:
         self.message = message
         self.trace = list(trace or [])
         super().__init__(str(self))
@@ -83,7 +84,7 @@ class ArgumentCountError(TengoRuntimeError, TypeError):
     """A Tengo function was called with the wrong number of arguments."""
 
 
-def host_runtime_error(err):
+def host_runtime_error(err: "TengoRuntimeError") -> "TengoRuntimeError":
     """``err`` (a ``TengoRuntimeError`` a host call ends with) as its most specific class:
     ``NotCallableError`` or ``ArgumentCountError`` by its message, else unchanged."""
     if type(err) is TengoRuntimeError:
@@ -110,7 +111,7 @@ class RecursionLimitWarning(RuntimeWarning):
 class OpError(Exception):
     """Internal: a Tengo runtime error with its bare message, before positions are attached."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
 

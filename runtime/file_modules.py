@@ -14,7 +14,7 @@ from .stdlib import os as os_module
 SOURCE_EXT = ".tengo"
 
 
-def stdlib_imports(script_args=None) -> dict:
+def stdlib_imports(script_args: list[str] | None = None) -> dict:
     """{name: module} for every stdlib module available in this build, ``os`` included.
 
     ``script_args`` (a list) becomes what ``os.args()`` returns.
@@ -52,7 +52,7 @@ def module_file(name: str, import_dir: str) -> str:
     return os.path.abspath(os.path.join(import_dir, file))
 
 
-def add_file_modules(src, import_dir: str, modules: dict) -> dict:
+def add_file_modules(src: str | bytes, import_dir: str, modules: dict) -> dict:
     """Add to ``modules`` the source file of every module ``src`` imports (transitively).
 
     The compiler resolves ``import`` from a name → module table fixed before compiling, so the

@@ -1,6 +1,8 @@
 """The JIT's per-function table (the REPL's ``:jit``, the command's ``-jit-stats``)."""
 from __future__ import annotations
 
+from typing import TextIO
+
 import sys
 
 COLUMNS = (("name", "left"), ("kind", "left"), ("calls", "right"), ("state", "left"),
@@ -8,7 +10,7 @@ COLUMNS = (("name", "left"), ("kind", "left"), ("calls", "right"), ("state", "le
            ("deopts", "right"))
 
 
-def print_table(records, title: str, file=None) -> None:
+def print_table(records: list[dict], title: str, file: TextIO | None = None) -> None:
     """Print ``records`` (``tengojit.jit.stats()`` dicts) as a table on ``file`` (stdout);
     plain text, 120 columns, when ``file`` is not a terminal."""
     from rich.console import Console

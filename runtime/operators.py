@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from . import ops
 from .errors import OpError
@@ -96,7 +96,7 @@ UNARY: dict[str, UnaryOperator] = {row.token: row for row in (
 )}
 
 
-def binary_op(token: str, a, b):
+def binary_op(token: str, a: Any, b: Any) -> Any:
     """``a <token> b`` with Tengo's semantics, for any binary operator token but ``&&``/``||``
     (``OpError`` for anything else)."""
     row = BINARY.get(token)

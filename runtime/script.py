@@ -13,9 +13,11 @@ rejects what Tengo cannot hold with a ``TypeError`` naming the value's type.
 from __future__ import annotations
 
 import sys
+from typing import Any, Iterator, Sequence
 
 from .context import Closure, ExecutionContext, ForeignClosureError
 from .errors import CompileError, TengoError
+from .interp.ast import File
 from .interp.parser import parse
 from .interp.program import Program
 from .interp.rt import ensure_recursion_budget, translate_error
@@ -27,8 +29,9 @@ from .values import FUNCTION_TYPE, from_python, to_python  # noqa: F401 - public
 class Script:
     """A Tengo script before compilation: source, predefined variables, importable modules."""
 
-    def __init__(self, src, name: str = "(main)", modules=None, jit=None,
-                 jit_threshold=None, profile: bool = False):
+    def __init__(self, src: str | bytes, name: str = "(main)", modules: dict | None = None,
+                 jit: bool | None = None, jit_threshold: int | None = None,
+                 profile: bool = False) -> None:
         self.src = src
         self.name = name
         self._vars = {}
@@ -38,7 +41,7 @@ class Script:
         self.jit_threshold = default_threshold() if jit_threshold is None else max(0, int(jit_threshold))
         self.profile = profile or self.jit
 
-    def add(self, name: str, value):
+    def add(self, name: str, value: Any) -> "Script":
         """Predefine global ``name`` (replacing an earlier add of the same name)."""
         self._vars[name] = from_python(value)
         return self
@@ -46,12 +49,12 @@ class Script:
     def remove(self, name: str) -> bool:
         return self._vars.pop(name, _MISSING) is not _MISSING
 
-    def set_imports(self, modules):
+    def set_imports(self, modules: dict | None) -> "Script":
         """Importable modules: name → Tengo source (str/bytes) or attribute dict (builtin)."""
         self._modules = dict(modules or {})
         return self
 
-    def set_max_allocs(self, n: int):
+    def set_max_allocs(self, n: int) -> "Script":
         self._max_allocs = n
         return self
 
@@ -67,8 +70,10 @@ class Script:
         return Compiled(program, G, self._max_allocs)
 
 
-def compile_program(file, modules, *, predefined=(), count_allocs=False, profile=False,
-                    jit=False, jit_threshold=None, counter=None):
+def compile_program(file: File, modules: dict, *, predefined: Sequence[str] = (),
+                    count_allocs: bool = False, profile: bool = False, jit: bool = False,
+                    jit_threshold: int | None = None,
+                    counter: Iterator[int] | None = None) -> Program:
     """The one compile driver (``Script.compile`` and the REPL): a parsed ``file`` to a
     ``Program`` whose main function is ready to run. The JIT takes part when ``jit`` is true
     and llvmlite works here; ``counter`` continues the function numbering of an earlier
@@ -109,20 +114,20 @@ def _stack_depth():
 class Compiled:
     """A compiled script: the shared Program plus this instance's globals."""
 
-    def __init__(self, program, G, max_allocs=-1):
+    def __init__(self, program: Program, G: list, max_allocs: int = -1) -> None:
         self.program = program
         self.G = G
         self.max_allocs = max_allocs
         self._ctx = None
 
-    def context(self):
+    def context(self) -> ExecutionContext:
         """The ExecutionContext over this compiled script's globals (one per Compiled)."""
         ctx = self._ctx
         if ctx is None:
             ctx = self._ctx = ExecutionContext(self)
         return ctx
 
-    def run(self):
+    def run(self) -> "Compiled":
         if self.program.count_allocs:
             self.G[-1] = [self.max_allocs + 1]
         try:
@@ -141,7 +146,7 @@ class Compiled:
             raise KeyError(f"'{name}' is not defined")
         return idx
 
-    def get(self, name: str):
+    def get(self, name: str) -> Any:
         """The value of global ``name``; ``None`` (undefined) when no such variable exists."""
         idx = self.program.global_names.get(name)
         return None if idx is None else self._out(self.G[idx])
@@ -151,7 +156,7 @@ class Compiled:
             return Closure(v, self.context())
         return v
 
-    def set(self, name: str, value):
+    def set(self, name: str, value: Any) -> None:
         if type(value) is Closure:
             if value.program is not self.program:
                 raise ForeignClosureError("closure belongs to another program")

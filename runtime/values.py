@@ -31,6 +31,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from functools import partial
 from types import FunctionType
+from typing import Any, Callable
 
 from .errors import ConversionError, IntOverflowError
 
@@ -47,7 +48,7 @@ class Char:
     """A Tengo char: one Unicode code point (Go ``rune``: an int32)."""
     __slots__ = ("code",)
 
-    def __init__(self, code: int):
+    def __init__(self, code: int) -> None:
         self.code = code
 
     def __eq__(self, other):
@@ -83,7 +84,7 @@ class Error:
     """A Tengo error value: ``error(value)``. Only ``.value`` is selectable from scripts."""
     __slots__ = ("value",)
 
-    def __init__(self, value=None):
+    def __init__(self, value: Any = None) -> None:
         self.value = value
 
     def __repr__(self):
@@ -100,11 +101,11 @@ class UserFunction:
     """
     __slots__ = ("name", "fn")
 
-    def __init__(self, name: str, fn):
+    def __init__(self, name: str, fn: Callable) -> None:
         self.name = name
         self.fn = fn
 
-    def __call__(self, G, *args):
+    def __call__(self, G: list, *args: Any) -> Any:
         return self.fn(*args)
 
     def __repr__(self):
@@ -121,7 +122,7 @@ class HostFunction(UserFunction):
     """
     __slots__ = ()
 
-    def __call__(self, G, *args):
+    def __call__(self, G: list, *args: Any) -> Any:
         if any(type(a) is FunctionType for a in args):
             args = [partial(a, G) if type(a) is FunctionType else a for a in args]
         return from_python(self.fn(*args))
@@ -133,7 +134,7 @@ ZERO_TIME = datetime(1, 1, 1, tzinfo=timezone.utc)
 FUNCTION_TYPE = FunctionType
 
 
-def type_name(v) -> str:
+def type_name(v: Any) -> str:
     """Tengo's ``TypeName()`` of a value (what ``type_name(x)`` returns and errors print)."""
     t = type(v)
     name = TYPE_NAMES.get(t)
@@ -161,7 +162,7 @@ TYPE_NAMES = {
 
 
 # ---------------------------------------------------------------- host values
-def from_python(v, _depth=0):
+def from_python(v: Any, _depth: int = 0) -> Any:
     """Convert a host value to a Tengo value (Tengo's conversion table, Python edition)."""
     t = type(v)
     if v is None or t is bool or t is float or t is str or t is bytes or t is Char or t is Error:
@@ -217,6 +218,6 @@ def from_python(v, _depth=0):
     raise ConversionError(f"cannot convert {t.__name__} to a Tengo value")
 
 
-def to_python(v):
+def to_python(v: Any) -> Any:
     """Tengo value → host value. Values are Python-native already; this is the identity."""
     return v

@@ -40,7 +40,7 @@ def _load(name):
     return mod
 
 
-def get_module_map(*names):
+def get_module_map(*names: str) -> dict:
     """Modules by name (all but ``os`` when no names are given). Unknown names raise KeyError."""
     out = {}
     for name in names or DEFAULT_MODULE_NAMES:
