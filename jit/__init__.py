@@ -15,12 +15,10 @@ from typing import Any
 
 from . import dispatch
 
-# Calls before a function is compiled. Measured by benchmarks/threshold.py (docs/jit.md):
-# compiling pays for itself after ~770 calls for a function with a real loop, ~20 thousand for
-# a short loop, ~130 thousand for a one-line function and ~550 thousand activations for a
-# recursive one. 1000 gets the functions the JIT exists for (loops over numbers) native within
-# milliseconds while code called a few hundred times is never compiled; hosts dominated by
-# many small functions can raise it (TENGOJIT_THRESHOLD).
+# Calls before a function is compiled: chosen from what benchmarks/threshold.py measures
+# (docs/jit.md, "The default threshold, and the measurement behind it"): functions with real loops get native early, code
+# called a few hundred times is never compiled; hosts dominated by many small functions can
+# raise it (TENGOJIT_THRESHOLD).
 DEFAULT_THRESHOLD = 1000
 
 _available = None

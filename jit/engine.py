@@ -2,8 +2,8 @@
 
 The process has one LLVM set-up (native target, triple, data layout, the CPython layout check).
 Machine code goes into *code spaces*: an MCJIT engine with its own target machine, shared by
-up to ``PROGRAMS_PER_SPACE`` programs (an engine costs ~0.75 MiB however little code it holds,
-so one per program would be costly for a host with many live scripts; one for the process
+up to ``PROGRAMS_PER_SPACE`` programs (an engine costs memory however little code it holds,
+docs/architecture.md says how much, so one per program would be costly for a host with many live scripts; one for the process
 never frees anything). Each program compiles into the space that was open when it first
 compiled, through its ``ProgramCode``: what the program's native builtins must keep alive —
 the space, the ``PyMethodDef`` structures behind the builtins, the deopt counters native code
@@ -57,8 +57,8 @@ class Engine:
         check_layouts()
 
     def _target_machine(self):
-        # CodeGenOpt::Less: ~10% faster machine-code generation than Default with the same
-        # speed of generated code on our benchmarks (the IR passes do the real work)
+        # CodeGenOpt::Less: faster machine-code generation than Default with the same speed of
+        # generated code on our benchmarks (the IR passes do the real work; docs/jit.md)
         return self.target.create_target_machine(opt=1, jit=True, codemodel="jitdefault")
 
     def _notify(self, module, buffer):

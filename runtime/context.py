@@ -435,7 +435,7 @@ class ExecutionContext:
             maps = self._maps = {}
         hit = maps.get(f)                    # keyed by the function object: a fast lookup
         if hit is None:
-            # looking the function up by its code object hashes the code (~0.4 µs): once
+            # looking the function up by its code object hashes the code: done once
             native = self._native_entries(f)
             if native is not None and native.map is not None:
                 spec = native.spec
