@@ -14,6 +14,8 @@ Everything else (strings, maps, chars, errors, …) keeps a function on the base
 """
 from __future__ import annotations
 
+from tengojit.values import ImmutableArray
+
 INT = "int"
 FLOAT = "float"
 BOOL = "bool"
@@ -50,7 +52,7 @@ def type_of_value(v, program):
         return FLOAT
     if t is bool:
         return BOOL
-    if t is list or t.__name__ == "ImmutableArray":
+    if t is list or t is ImmutableArray:
         return ARRAY
     info = program.function_info(v) if callable(v) else None
     if info is not None:
