@@ -15,7 +15,7 @@ from . import limits
 from .errors import ERR_BYTES_LIMIT, ERR_STRING_LIMIT, OpError, invalid_arg_type, wrong_num_args
 from .ops import to_bytes, to_float, to_int, to_str
 from .strings import byte_len
-from .values import ImmutableArray, type_name
+from .values import ImmutableArray, UserFunction, type_name
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 
@@ -88,3 +88,27 @@ def bytes_result(b: bytes) -> bytes:
     if len(b) > limits.MAX_BYTES_LEN:
         raise OpError(ERR_BYTES_LIMIT)
     return b
+
+
+# argument kinds of ``adapt``: (converter, expected type as errors name it)
+STRING = (to_str, "string(compatible)")
+INT = (to_int, "int(compatible)")
+FLOAT = (to_float, "float(compatible)")
+BYTES = (to_bytes, "bytes(compatible)")
+
+
+def adapt(name: str, fn: Callable, params: Sequence[tuple], result: Callable | None = None) -> UserFunction:
+    """The module function ``name`` around the Python function ``fn``: exactly
+    ``len(params)`` arguments, each converted as its kind in ``params`` says (``STRING``,
+    ``INT``, ``FLOAT``, ``BYTES``), then ``fn(*converted)``, passed through ``result`` when
+    given (the reference's ``FuncA…R…`` adapters)."""
+    n = len(params)
+
+    def call(*args):
+        if len(args) != n:
+            raise wrong_num_args(callee(name))
+        values = [convert(name, ORDINALS[i], args[i], to, expected)
+                  for i, (to, expected) in enumerate(params)]
+        r = fn(*values)
+        return r if result is None else result(r)
+    return UserFunction(name, call)

@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import math as _m
 
-from ..args import callee, convert
-from ..errors import wrong_num_args
+from ..args import FLOAT, INT, adapt
 from ..gorand import go_log
-from ..ops import to_float, to_int
-from ..values import UserFunction
 
 _inf = _m.inf
 _nan = _m.nan
@@ -916,92 +913,42 @@ def go_yn(n, x):
 # ---------------------------------------------------------------------------------------------
 # Tengo adapters (func_typedefs.go)
 
-def _float_arg(name, pos, v):
-    return convert(name, pos, v, to_float, "float(compatible)")
+# the reference's adapters, named after them: a = arguments, r = result; f float64, i int,
+# b bool
+def _afrf(name, fn):
+    return adapt(name, fn, (FLOAT,))
 
 
-def _int_arg(name, pos, v):
-    return convert(name, pos, v, to_int, "int(compatible)")
+def _affrf(name, fn):
+    return adapt(name, fn, (FLOAT, FLOAT))
 
 
-def _afrf(name, fn):      # func(float64) float64
-    def f(*args):
-        if len(args) != 1:
-            raise wrong_num_args(callee(name))
-        return fn(_float_arg(name, "first", args[0]))
-    return UserFunction(name, f)
+def _afri(name, fn):
+    return adapt(name, fn, (FLOAT,))
 
 
-def _affrf(name, fn):     # func(float64, float64) float64
-    def f(*args):
-        if len(args) != 2:
-            raise wrong_num_args(callee(name))
-        a = _float_arg(name, "first", args[0])
-        b = _float_arg(name, "second", args[1])
-        return fn(a, b)
-    return UserFunction(name, f)
+def _airf(name, fn):
+    return adapt(name, fn, (INT,))
 
 
-def _afri(name, fn):      # func(float64) int
-    def f(*args):
-        if len(args) != 1:
-            raise wrong_num_args(callee(name))
-        return fn(_float_arg(name, "first", args[0]))
-    return UserFunction(name, f)
+def _afirb(name, fn):
+    return adapt(name, fn, (FLOAT, INT), bool)
 
 
-def _airf(name, fn):      # func(int) float64
-    def f(*args):
-        if len(args) != 1:
-            raise wrong_num_args(callee(name))
-        return fn(_int_arg(name, "first", args[0]))
-    return UserFunction(name, f)
+def _afrb(name, fn):
+    return adapt(name, fn, (FLOAT,), bool)
 
 
-def _afirb(name, fn):     # func(float64, int) bool
-    def f(*args):
-        if len(args) != 2:
-            raise wrong_num_args(callee(name))
-        a = _float_arg(name, "first", args[0])
-        b = _int_arg(name, "second", args[1])
-        return bool(fn(a, b))
-    return UserFunction(name, f)
+def _aifrf(name, fn):
+    return adapt(name, fn, (INT, FLOAT))
 
 
-def _afrb(name, fn):      # func(float64) bool
-    def f(*args):
-        if len(args) != 1:
-            raise wrong_num_args(callee(name))
-        return bool(fn(_float_arg(name, "first", args[0])))
-    return UserFunction(name, f)
+def _afirf(name, fn):
+    return adapt(name, fn, (FLOAT, INT))
 
 
-def _aifrf(name, fn):     # func(int, float64) float64
-    def f(*args):
-        if len(args) != 2:
-            raise wrong_num_args(callee(name))
-        a = _int_arg(name, "first", args[0])
-        b = _float_arg(name, "second", args[1])
-        return fn(a, b)
-    return UserFunction(name, f)
-
-
-def _afirf(name, fn):     # func(float64, int) float64
-    def f(*args):
-        if len(args) != 2:
-            raise wrong_num_args(callee(name))
-        a = _float_arg(name, "first", args[0])
-        b = _int_arg(name, "second", args[1])
-        return fn(a, b)
-    return UserFunction(name, f)
-
-
-def _arf(name, fn):       # func() float64
-    def f(*args):
-        if args:
-            raise wrong_num_args(callee(name))
-        return fn()
-    return UserFunction(name, f)
+def _arf(name, fn):
+    return adapt(name, fn, ())
 
 
 MODULE = {
