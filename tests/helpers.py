@@ -24,13 +24,13 @@ def make_script(src, tier: str | None = None, **kw):
     return Script(src, **opts)
 
 
-def run(src, *, tier: str | None = None, modules=(), symbols=None, **kw):
-    """Compile ``src`` for ``tier`` with the stdlib ``modules`` importable and ``symbols``
-    predefined, run it and return the ``Compiled``."""
+def run(src, *, tier: str | None = None, stdlib=(), symbols=None, **kw):
+    """Compile ``src`` for ``tier`` with the ``stdlib`` modules (names) importable and
+    ``symbols`` predefined, run it and return the ``Compiled``."""
     from tengojit.stdlib import get_module_map
     s = make_script(src, tier, **kw)
-    if modules:
-        s.set_imports(get_module_map(*modules))
+    if stdlib:
+        s.set_imports(get_module_map(*stdlib))
     for name, value in (symbols or {}).items():
         s.add(name, value)
     c = s.compile()
@@ -41,3 +41,18 @@ def run(src, *, tier: str | None = None, modules=(), symbols=None, **kw):
 def out(src, **kw):
     """The value of ``out`` after ``run(src, **kw)``."""
     return run(src, **kw).get("out")
+
+
+def run_script(make_script, src, *, stdlib=(), symbols=None, **script_kw):
+    """``run`` for tests holding the ``make_script`` fixture (their tier's scripts): compile
+    ``src`` with ``script_kw`` for ``Script``, the ``stdlib`` modules (names) importable and
+    ``symbols`` predefined, run it, return the ``Compiled``."""
+    from tengojit.stdlib import get_module_map
+    s = make_script(src, **script_kw)
+    if stdlib:
+        s.set_imports(get_module_map(*stdlib))
+    for name, value in (symbols or {}).items():
+        s.add(name, value)
+    c = s.compile()
+    c.run()
+    return c

@@ -12,17 +12,14 @@ from datetime import datetime, timezone
 
 import pytest
 
+from helpers import run_script
+
 from tengojit import (Char, CompileError, Error, ImmutableArray, ImmutableMap, ParseError,
                       TengoError, TengoRuntimeError)
 
 
 def run(make_script, src, **symbols):
-    s = make_script(src)
-    for k, v in symbols.items():
-        s.add(k, v)
-    c = s.compile()
-    c.run()
-    return c
+    return run_script(make_script, src, symbols=symbols)
 
 
 # -- compile / run / get ----------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import run_script
+
 from tengojit import TengoRuntimeError, CompileError
 
 MIN, MAX = -(1 << 63), (1 << 63) - 1
@@ -12,9 +14,7 @@ MINLIT = "(-9223372036854775807 - 1)"   # Tengo, like Go, has no literal for INT
 
 
 def run(make_script, src, **kw):
-    c = make_script(src, name="t", **kw).compile()
-    c.run()
-    return c
+    return run_script(make_script, src, name="t", **kw)
 
 
 def out(make_script, src, **kw):

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import run_script
+
 from tengojit import Script
 
 N = 1_000_000
 
 
 def run(make_script, src, **kw):
-    c = make_script(src, name="t", **kw).compile()
-    c.run()
-    return c
+    return run_script(make_script, src, name="t", **kw)
 
 
 def counting_append(compiled):

@@ -8,7 +8,7 @@ from tengojit.values import Error
 
 
 def run(src):
-    return helpers.out(src, modules=("base64", "hex"))
+    return helpers.out(src, stdlib=("base64", "hex"))
 
 
 @pytest.mark.parametrize("fn,arg,want", [

@@ -15,7 +15,7 @@ J = 'json := import("json")\ntimes := import("times")\n'
 
 
 def run(src, **symbols):
-    return helpers.out(J + src, modules=("times", "json"), symbols={**symbols, "out": symbols.get("out")})
+    return helpers.out(J + src, stdlib=("times", "json"), symbols={**symbols, "out": symbols.get("out")})
 
 
 def is_err(v, msg):

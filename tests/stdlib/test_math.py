@@ -11,7 +11,7 @@ INF = math.inf
 
 
 def run(src):
-    return helpers.out("math := import(\"math\")\n" + src, modules=("math",))
+    return helpers.out("math := import(\"math\")\n" + src, stdlib=("math",))
 
 
 def ev(expr):

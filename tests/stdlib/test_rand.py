@@ -8,7 +8,7 @@ from tengojit.gorand import GoRand
 
 
 def run(src):
-    return helpers.out(src, modules=("rand",))
+    return helpers.out(src, stdlib=("rand",))
 
 
 def test_go_reference_sequences():

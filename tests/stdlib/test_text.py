@@ -11,7 +11,7 @@ from tengojit.values import Error, ImmutableMap
 
 def run(expr):
     src = 'text := import("text")\nout := ' + expr
-    return helpers.out(src, modules=("text",))
+    return helpers.out(src, stdlib=("text",))
 
 
 def run_err(expr):

@@ -117,7 +117,7 @@ def utc():
 
 
 def run(src, **symbols):
-    return helpers.out(src, modules=("times", "json"), symbols={**symbols, "out": symbols.get("out")})
+    return helpers.out(src, stdlib=("times", "json"), symbols={**symbols, "out": symbols.get("out")})
 
 
 def err(src):
