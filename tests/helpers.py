@@ -7,6 +7,10 @@ helpers that take no fixture (the stdlib suites' ``run(src)``) use ``current_tie
 """
 from __future__ import annotations
 
+import math
+import struct
+from types import FunctionType
+
 # tier name -> keyword arguments given to Script()
 TIER_OPTIONS = {
     "baseline": {"jit": False},
@@ -56,3 +60,20 @@ def run_script(make_script, src, *, stdlib=(), symbols=None, **script_kw):
     c = s.compile()
     c.run()
     return c
+
+
+def norm(v):
+    """A value in a form where ``==`` means "the same Tengo value, bit for bit": floats by
+    their bits (every NaN alike), containers element by element, functions as one kind."""
+    t = type(v)
+    if t is float:
+        if math.isnan(v):
+            return ("nan",)
+        return ("float", struct.pack("<d", v))
+    if t is list or t is tuple:
+        return (t.__name__, [norm(x) for x in v])
+    if t is dict:
+        return ("dict", sorted((k, norm(x)) for k, x in v.items()))
+    if t is FunctionType or getattr(t, "tengo_closure", False):
+        return ("function",)
+    return (t.__name__, v)

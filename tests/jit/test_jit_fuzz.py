@@ -13,10 +13,11 @@ the large majority of generated programs must really compile (stats state ``comp
 from __future__ import annotations
 
 import math
-import struct
 from collections import Counter
 
 import pytest
+
+from helpers import norm
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import tengojit.jit as jit
@@ -42,12 +43,6 @@ FLOAT_COMPOUND = ["+=", "-=", "*=", "/="]
 
 # ---------------------------------------------------------------------------------------------
 # values and literals
-
-def norm(v):
-    if type(v) is float:
-        return ("nan",) if math.isnan(v) else ("float", struct.pack("<d", v))
-    return (type(v).__name__, v)
-
 
 def lit(v):
     if type(v) is int:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import struct
-from types import FunctionType
 
 import pytest
+
+from helpers import norm
 
 import tengojit.jit as jit
 from tengojit import Script
@@ -34,22 +35,6 @@ FLOATS = [0.0, -0.0, 1.5, -2.5, 0.1, 3.0, 1e308, -1e308, 5e-324, INF, -INF, NAN]
 
 # ---------------------------------------------------------------------------------------------
 # helpers
-
-def norm(v):
-    """A value in a form where == means "the same Tengo value, bit for bit" (NaN == NaN)."""
-    t = type(v)
-    if t is float:
-        if math.isnan(v):
-            return ("nan",)
-        return ("float", struct.pack("<d", v))
-    if t is list or t is tuple:
-        return (t.__name__, [norm(x) for x in v])
-    if t is dict:
-        return ("dict", sorted((k, norm(x)) for k, x in v.items()))
-    if t is FunctionType or type(v).__name__ == "Closure":
-        return ("function",)
-    return (t.__name__, v)
-
 
 def outcome(fn, *args):
     try:

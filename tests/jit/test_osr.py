@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+import helpers
+
 import tengojit.jit as jit
 from tengojit import Script, TengoError
 
@@ -18,9 +20,7 @@ N = 20_000
 
 
 def run(src, **kw):
-    c = Script(src, name="t", **kw).compile()
-    c.run()
-    return c
+    return helpers.run(src, name="t", **kw)
 
 
 def loop_records(c):
