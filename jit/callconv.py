@@ -24,7 +24,7 @@ Core functions (one per specialisation, ``lower.py``)::
   ``PyObject*``); a loop region keeps the globals no callee touches in registers and writes them
   back (when assigned) on every exit, error exits included.
 
-The context (``%ctx``, 40 bytes), allocated by the entry wrapper on its own stack, one per
+The context (``%ctx``, 48 bytes), allocated by the entry wrapper on its own stack, one per
 native activation (so nothing in it is shared between threads or calls)::
 
     offset 0   PyObject **globals      ob_item of the globals list (its length checked by the
@@ -39,6 +39,20 @@ native activation (so nothing in it is shared between threads or calls)::
                                        the entry frees after reading it
     offset 32  i64 stack limit         the lowest stack address a native frame may reach in
                                        this thread (``_hostcall.tengojit_stack_limit()``)
+    offset 40  PyObject *globals list  the list itself (borrowed from the entry's caller):
+                                       after a slow path (see below) the code reloads
+                                       ``ob_item`` from it and checks the entry's assumptions
+                                       again (``tj_revalidate``)
+
+Values of type ``OBJ`` (any value) are ``PyObject*``. Every ``OBJ`` value an expression yields
+is an owned (new) reference; every variable slot of type ``OBJ`` owns its reference (``NULL``
+until assigned) and is released on every exit; arguments are passed borrowed (the caller
+keeps its references for the duration of the call) and results returned owned. A *slow path*
+is a call of a Python function of the runtime (``slowpaths.py``, which calls the very
+functions the baseline tier calls) through ``PyObject_Vectorcall``: it may run Python code,
+so afterwards the code checks the entry's assumptions again (another thread may have run);
+when they no longer hold it stops with ``ERR_STATE_CHANGED``. A slow path that raises leaves
+with ``ERR_PYEXC``: the exception is set, the trace holds the positions.
 
 Native frames are counted by the ``depth`` argument every core function takes (frames left),
 and their bytes by the stack limit: every core compares its stack pointer with the limit on
@@ -72,7 +86,8 @@ was not compiled for. Native code calls only native code, so the assumptions hol
 activation. On a failed check a prologue/loop entry returns the ``DEOPT`` sentinel (the caller
 runs the Python code) and a bound entry calls the Python function itself.
 
-CPython 3.11 layouts used (checked at start-up by ``engine.check_layouts``): ``ob_type`` at 8;
+CPython 3.11 layouts used (checked at start-up by ``engine.check_layouts``): ``ob_refcnt`` at
+0, ``ob_type`` at 8; ``PyDictObject.ma_used`` at 16;
 ``PyLongObject``: ``ob_size`` at 16, 30-bit digits from 24; ``PyFloatObject.ob_fval`` at 16;
 ``PyListObject.ob_item`` at 24; tuple items from 24; ``PyCellObject.ob_ref`` at 16;
 ``PyFunctionObject``: ``func_code`` at 48, ``func_closure`` at 72.
@@ -84,15 +99,18 @@ NATIVE_DEPTH = 20000       # most native frames one activation may use (C stack 
 OFF_TSTATE_RECURSION_REMAINING = 32   # PyThreadState.recursion_remaining (3.11)
 OFF_TSTATE_RECURSION_LIMIT = 36
 MAX_TRACE = NATIVE_DEPTH + 64
-CTX_SIZE = 40
+CTX_SIZE = 48
 CTX_GLOBALS = 0
 CTX_DEPTH = 8
 CTX_ERR = 16
 CTX_NTRACE = 20
 CTX_TRACE = 24
 CTX_STACK_LIMIT = 32
+CTX_GLOBALS_LIST = 40
 
+OFF_REFCNT = 0
 OFF_OB_TYPE = 8
+OFF_DICT_USED = 16        # PyDictObject.ma_used
 OFF_LONG_SIZE = 16
 OFF_LONG_DIGIT = 24
 OFF_FLOAT_VAL = 16
@@ -111,12 +129,15 @@ TRACE_BYTES = 4 * TRACE_ENTRY_INTS * MAX_TRACE
 ERR_DIV_ZERO = 1
 ERR_STACK_OVERFLOW = 2
 ERR_INTERRUPTED = 3       # PyErr_CheckSignals raised (Ctrl-C): the exception is already set
+ERR_PYEXC = 4             # a slow path raised: the exception (an OpError, usually) is set
+ERR_STATE_CHANGED = 5     # the entry's assumptions stopped holding during a slow path
 
 # Loops poll for signals (PyErr_CheckSignals) once per POLL_INTERVAL iterations of each loop
 # activation, so that native code can be interrupted like Python code.
 POLL_INTERVAL = 1 << 16
 
-ERROR_MESSAGES = {ERR_DIV_ZERO: "division by zero", ERR_STACK_OVERFLOW: "stack overflow"}
+ERROR_MESSAGES = {ERR_DIV_ZERO: "division by zero", ERR_STACK_OVERFLOW: "stack overflow",
+                  ERR_STATE_CHANGED: "globals changed by another thread during a native call"}
 
 # An activation may use as many native frames as the baseline tier would still have Python
 # frames (the thread's remaining recursion budget, read at entry), at most NATIVE_DEPTH, so

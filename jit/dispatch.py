@@ -23,7 +23,7 @@ except ImportError:          # the optional C extension was not built
 from . import callconv as cc
 from .descent import bounded_descent
 from .infer import Inferrer, NotEligible
-from .types import type_of_value, Func, ARRAY, INT, FLOAT, show
+from .types import type_of_value, value_type, Func, OBJ, INT, FLOAT, show
 
 _lock = threading.RLock()
 RECURSION_COPIES = 8             # copies of a recursive core in a call ring (see lower.twin)
@@ -65,16 +65,27 @@ def _read_trace(addr):
     return cc.ERROR_MESSAGES.get(err, f"native error {err}"), trace
 
 
-def native_error_from_baseline(addr):
+def _message(msg, exc):
+    """The error's message: native code's own, or that of the exception a slow path raised
+    (re-raised as it is when it is not a Tengo error, e.g. ``KeyboardInterrupt``)."""
+    if exc is None:
+        return msg
+    if not isinstance(exc, Exception):
+        raise exc
+    from tengojit.interp.rt import _message as baseline_message
+    return baseline_message(exc, None)
+
+
+def native_error_from_baseline(addr, exc=None):
     msg, trace = _read_trace(addr)
-    raise NativeError(msg, trace, True)
+    raise NativeError(_message(msg, exc), trace, True)
 
 
-def native_error_from_host(addr):
+def native_error_from_host(addr, exc=None):
     """Host-facing entries (``ctx.call``, ``bind``, ``map``) return to the host itself: the
     error is final, a ``TengoRuntimeError`` with the native trace."""
     msg, trace = _read_trace(addr)
-    raise host_runtime_error(TengoRuntimeError(msg, trace))
+    raise host_runtime_error(TengoRuntimeError(_message(msg, exc), trace))
 
 
 class Deopt:
@@ -269,7 +280,7 @@ def _compile(program, entry, kinds, rec=None):
                     touched |= set(c.global_reads) | set(c.global_writes)
             promoted = [g for g in set(s.global_reads) | set(s.global_writes)
                         if g not in touched and not isinstance(s.global_reads.get(g), Func)
-                        and s.global_reads.get(g) != ARRAY]
+                        and OBJ not in (s.global_reads.get(g), s.global_writes.get(g))]
         recursive = s.kind == "func" and any(c is s for c, _ in s.calls.values())
         recursive_any |= recursive
         bound = bounded_descent(s) if recursive else None
@@ -304,6 +315,8 @@ def _compile(program, entry, kinds, rec=None):
     for frame, ring in frame_bounds:
         mb.set_frame_bound(frame, ring)
     wb = WrapperBuilder(mb, program, _array_types())
+    if "revalidate" in mb._helpers:
+        wb.revalidate(entry)
     deopt = rec.deopt if rec is not None and rec.deopt is not None else Deopt(DEOPT)
     names = {}
     makers = {"prologue": (wb.prologue_entry, native_error_from_baseline),
@@ -327,6 +340,7 @@ def _compile(program, entry, kinds, rec=None):
         rec.deopt = deopt
     built = {k: NativeBuiltin(n, addrs[names[k]], owner) for k, n in names.items()}
     program.state.jit_keepalive.append(specs)
+    program.state.jit_keepalive.append(mb.consts)
     return built
 
 
@@ -344,12 +358,7 @@ def hot_function(program, fid, G, args, free_values):
         return
     with _lock:
         try:
-            arg_types = []
-            for a in args:
-                t = type_of_value(a, program)
-                if t is None or t == ARRAY or isinstance(t, Func):
-                    raise NotEligible(f"argument of type {type(a).__name__}", dynamic=True)
-                arg_types.append(t)
+            arg_types = [value_type(type_of_value(a, program)) for a in args]
             spec = Inferrer(program, G).function(fid, arg_types, list(free_values))
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
             built = _compile(program, spec, ["prologue"], rec)

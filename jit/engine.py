@@ -224,6 +224,10 @@ def check_layouts():
     big = 123456789
     ok = ok and ctypes.c_ssize_t.from_address(id(big) + cc.OFF_LONG_SIZE).value == 1 and \
         ctypes.c_uint32.from_address(id(big) + cc.OFF_LONG_DIGIT).value == big
+    d = {"a": 1, "b": 2}
+    ok = ok and ctypes.c_ssize_t.from_address(id(d) + cc.OFF_DICT_USED).value == 2
+    ok = ok and ctypes.c_ssize_t.from_address(id(d) + cc.OFF_REFCNT).value == \
+        __import__("sys").getrefcount(d) - 1
     _api.PyThreadState_Get.restype = ctypes.c_void_p
     ts = _api.PyThreadState_Get()
     ok = ok and ctypes.c_int.from_address(ts + cc.OFF_TSTATE_RECURSION_LIMIT).value == \

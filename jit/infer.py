@@ -9,11 +9,14 @@ disagree with the baseline tier about *which* type an operation yields (``lower.
 implements the values bit for bit).
 
 What is eligible (everything else raises ``NotEligible`` with the reason, recorded in stats):
-ints, floats and bools in locals, parameters, free variables (read only) and globals;
-``if``/``else``; ``for`` loops (not ``for-in``) with ``break``/``continue``; arithmetic, bitwise,
-comparison, logical and unary operators; ternaries; calls to compiled Tengo functions held by
-globals (self-recursion included); ``len`` of arrays; array index expressions whose value is
-discarded. (A local function calling itself through its captured name is not eligible yet.)
+values of every type in locals, parameters, free variables (read only) and globals — ints,
+floats and bools unboxed, everything else (and a variable that holds values of several types)
+as ``OBJ``; ``if``/``else``; ``for`` loops (not ``for-in``) with ``break``/``continue``;
+arithmetic, bitwise, comparison, logical and unary operators; ternaries; string, char,
+undefined, array and map literals; index, selector and slice expressions and assignments to
+them; ``error(x)`` and ``immutable(x)``; calls of builtins; calls to compiled Tengo functions
+held by globals (self-recursion included). (A local function calling itself through its
+captured name is not eligible yet.)
 
 Entry assumptions (checked by the native entry on every call, see ``callconv.py``): the types
 of the globals read, and for every callee held by a global its code object and the types of
@@ -24,7 +27,7 @@ from __future__ import annotations
 from tengojit.interp import ast as A
 from tengojit.operators import BINARY, COMPOUND
 from . import types as T
-from .types import Func, INT, FLOAT, BOOL, VOID, ARRAY
+from .types import Func, INT, FLOAT, BOOL, VOID, OBJ, join, value_type
 
 
 class NotEligible(Exception):
@@ -72,6 +75,7 @@ class Spec:
         self.callee_objects = {}          # slot -> Spec, for callees held by globals
         self.ret = None
         self.returns_void = False
+        self.changed = False              # a variable's type widened in this round
         self.self_tail_calls = set()      # id(CallExpr) of self tail calls (become loops)
         self.acc_calls = set()            # id(BinaryExpr) of ``return a + self(...)`` (loops too)
         self.name = f"spec{fid}"
@@ -112,11 +116,7 @@ class Inferrer:
             raise NotEligible("captured variables not available")
         free_types = []
         for sym, v in zip(free_syms, free_values):
-            t = T.type_of_value(v, self.program)
-            if t is None or isinstance(t, Func) or t == ARRAY:
-                raise NotEligible(f"captured variable '{sym.name}' holds a "
-                                  f"{type(v).__name__}", dynamic=True)
-            free_types.append(t)
+            free_types.append(value_type(T.type_of_value(v, self.program)))
         return self.spec_for(fid, tuple(arg_types), tuple(free_types), node, res, code, free_syms)
 
     def loop(self, fid, node, res, frame=()):
@@ -126,10 +126,9 @@ class Inferrer:
         spec.name = f"loop{fid}_{node.pos[0]}_{node.pos[1]}"
         types = []
         for sym, v in frame:
-            t = T.type_of_value(v, self.program)
-            if sym.captured or t not in (INT, FLOAT, BOOL):
-                why = "is captured by a closure" if sym.captured else f"holds a {type(v).__name__}"
-                raise NotEligible(f"variable '{sym.name}' {why}", dynamic=not sym.captured)
+            t = value_type(T.type_of_value(v, self.program))
+            if sym.captured:
+                raise NotEligible(f"variable '{sym.name}' is captured by a closure")
             spec.local_types[sym] = t
             types.append(t)
         spec.frame_syms = [sym for sym, _ in frame]
@@ -167,9 +166,10 @@ class Inferrer:
         return spec
 
     def _infer_function(self, spec):
-        for _ in range(self.MAX_ROUNDS):
+        for _ in range(self.MAX_ROUNDS + 4):
             before = spec.ret
             spec.rets = []
+            spec.changed = False
             self.cur = spec
             self.block(spec.node.body.stmts, spec)
             if not _terminates(spec.node.body.stmts):
@@ -177,25 +177,28 @@ class Inferrer:
             known = [t for t in spec.rets if t is not None]
             if not known:
                 raise NotEligible("return type cannot be inferred")
-            if any(t != known[0] for t in known):
-                raise NotEligible("returns values of different types: "
-                                  + ", ".join(sorted({T.show(t) for t in known})))
-            spec.ret = known[0]
-            if spec.ret == before and None not in spec.rets:
+            ret = known[0]
+            for t in known[1:]:
+                # undefined beside values: the result is a value or undefined (an OBJ)
+                ret = t if t == ret else OBJ
+            spec.ret = ret
+            if spec.ret == before and None not in spec.rets and not spec.changed:
                 break
         else:
             raise NotEligible("return type does not settle")
-        if spec.ret == ARRAY or isinstance(spec.ret, Func):
+        if isinstance(spec.ret, Func):
             raise NotEligible(f"returns a {T.show(spec.ret)}")
         self._mark_tail_calls(spec)
 
     def _infer_loop(self, spec):
-        for _ in range(self.MAX_ROUNDS):
+        for _ in range(self.MAX_ROUNDS + 4):
             spec.rets = []
+            spec.changed = False
             self.cur = spec
             snapshot = dict(spec.global_writes)
             self.stmt(spec.node, spec)
-            if spec.global_writes == snapshot and all(t is not None for t in spec.expr_types.values()):
+            if (spec.global_writes == snapshot and not spec.changed
+                    and all(t is not None for t in spec.expr_types.values())):
                 break
         if any(t is None for t in spec.global_writes.values()):
             raise NotEligible("type of a global cannot be inferred")
@@ -218,15 +221,6 @@ class Inferrer:
         self.block(n.stmts, spec)
 
     def s_ExprStmt(self, n, spec):
-        e = n.expr
-        while isinstance(e, A.ParenExpr):
-            e = e.expr
-        if isinstance(e, A.IndexExpr):
-            # a discarded array read: no effect for an int index (out of range reads undefined)
-            if self.expr(e.expr, spec) == ARRAY and self.expr(e.index, spec) == INT:
-                spec.expr_types[id(e)] = VOID
-                return
-            raise NotEligible("index expression")
         self.expr(n.expr, spec)
 
     def s_IncDecStmt(self, n, spec):
@@ -244,7 +238,7 @@ class Inferrer:
             self.bind(sym, t, spec, define=True)
             return
         if not isinstance(target, A.Ident):
-            raise NotEligible("assignment to an index or selector")
+            return self.assign_element(n, target, rhs, op, spec)
         sym = spec.res.uses[id(target)]
         if op == "=":
             t = self.expr(rhs, spec)
@@ -260,20 +254,41 @@ class Inferrer:
             spec.expr_types[id(n)] = t
         self.bind(sym, t, spec, define=False)
 
+    def assign_element(self, n, target, rhs, op, spec):
+        """``x.a[i] = v`` (and compound forms): the value, the keys, the root variable."""
+        if op == "=":
+            self.expr(rhs, spec)
+        else:
+            lt = self.expr(target, spec)
+            rt = self.expr(rhs, spec)
+            spec.expr_types[id(n)] = self.binary_type(COMPOUND[op], lt, rt)
+        root = target
+        while isinstance(root, (A.SelectorExpr, A.IndexExpr)):
+            if isinstance(root, A.IndexExpr):
+                self.expr(root.index, spec)
+            root = root.expr
+        if not isinstance(root, A.Ident):
+            raise NotEligible("assignment to an element of a computed value")
+        self.expr(root, spec)
+
     def bind(self, sym, t, spec, define):
         if t == VOID:
             raise NotEligible(f"'{sym.name}' assigned undefined")
-        if t == ARRAY or isinstance(t, Func):
-            raise NotEligible(f"'{sym.name}' assigned a {T.show(t)}")
+        t = value_type(t)
         if sym.kind == "global":
             if define and spec.kind == "loop":
                 spec.defined_globals.add(sym.index)
             old = spec.global_writes.get(sym.index)
-            if sym.index in spec.global_reads and t is not None and spec.global_reads[sym.index] != t:
-                raise NotEligible(f"global '{sym.name}' changes type")
-            if old is not None and t is not None and old != t:
-                raise NotEligible(f"global '{sym.name}' changes type")
-            spec.global_writes[sym.index] = t if t is not None else old
+            new = join(old, t)
+            read = spec.global_reads.get(sym.index)
+            if read is not None and new is not None and value_type(read) != new:
+                if isinstance(read, Func):
+                    raise NotEligible(f"global function '{sym.name}' is reassigned")
+                new = OBJ
+                spec.global_reads[sym.index] = OBJ
+            if new != old:
+                spec.changed = True
+            spec.global_writes[sym.index] = new
             return
         if sym.kind != "local":
             raise NotEligible(f"assignment to {sym.kind} '{sym.name}'")
@@ -281,10 +296,13 @@ class Inferrer:
                                      and sym not in spec.local_types and not define):
             raise NotEligible(f"writes captured variable '{sym.name}'")
         old = spec.local_types.get(sym)
-        if old is not None and t is not None and old != t:
+        new = join(old, t)
+        if spec.kind == "loop" and sym in spec.frame_syms and new != old:
             raise NotEligible(f"variable '{sym.name}' changes type ({T.show(old)} -> {T.show(t)})")
-        if t is not None or sym not in spec.local_types:
-            spec.local_types[sym] = t if t is not None else old
+        if sym in spec.local_types and new != old:
+            spec.changed = True
+        if new is not None or sym not in spec.local_types:
+            spec.local_types[sym] = new
 
     def s_IfStmt(self, n, spec):
         if n.init is not None:
@@ -318,10 +336,7 @@ class Inferrer:
             spec.rets.append(t)
 
     def cond(self, e, spec):
-        t = self.expr(e, spec)
-        if t not in (INT, FLOAT, BOOL, None):
-            raise NotEligible(f"condition of type {T.show(t)}")
-        return t
+        return self.expr(e, spec)
 
     # ------------------------------------------------------------------ expressions
     def expr(self, n, spec):
@@ -344,6 +359,43 @@ class Inferrer:
     def e_ParenExpr(self, n, spec):
         return self.expr(n.expr, spec)
 
+    def e_StringLit(self, n, spec):
+        return OBJ
+
+    e_CharLit = e_UndefinedLit = e_StringLit
+
+    def e_ArrayLit(self, n, spec):
+        for e in n.elements:
+            self.expr(e, spec)
+        return OBJ
+
+    def e_MapLit(self, n, spec):
+        for e in n.elements:
+            self.expr(e.value, spec)
+        return OBJ
+
+    def e_IndexExpr(self, n, spec):
+        self.expr(n.expr, spec)
+        self.expr(n.index, spec)
+        return OBJ
+
+    def e_SelectorExpr(self, n, spec):
+        self.expr(n.expr, spec)
+        return OBJ
+
+    def e_SliceExpr(self, n, spec):
+        self.expr(n.expr, spec)
+        for e in (n.low, n.high):
+            if e is not None:
+                self.expr(e, spec)
+        return OBJ
+
+    def e_ErrorExpr(self, n, spec):
+        self.expr(n.expr, spec)
+        return OBJ
+
+    e_ImmutableExpr = e_ErrorExpr
+
     def e_Ident(self, n, spec):
         return self.ident_type(n, spec.res.uses[id(n)], spec)
 
@@ -356,14 +408,16 @@ class Inferrer:
             if sym.index in spec.global_writes and (spec.kind == "loop" and
                                                     sym.index in spec.defined_globals):
                 return spec.global_writes[sym.index]
-            t = T.type_of_value(self.G[sym.index], self.program)
-            if t is None:
-                raise NotEligible(f"global '{sym.name}' holds a {type(self.G[sym.index]).__name__}",
-                                  dynamic=True)
+            t = spec.global_reads.get(sym.index)
+            if t is None or isinstance(t, Func):
+                t = value_type(T.type_of_value(self.G[sym.index], self.program))
             w = spec.global_writes.get(sym.index)
             if w is not None and w != t:
-                raise NotEligible(f"global '{sym.name}' changes type")
-            spec.global_reads[sym.index] = t
+                t = OBJ
+                spec.global_writes[sym.index] = OBJ
+            if spec.global_reads.get(sym.index) != t and not isinstance(
+                    spec.global_reads.get(sym.index), Func):
+                spec.global_reads[sym.index] = t
             return t
         raise NotEligible(f"uses builtin '{sym.name}' as a value")
 
@@ -374,9 +428,9 @@ class Inferrer:
         if n.op == "+":
             return t
         if n.op == "!":
-            if t not in (INT, FLOAT, BOOL):
-                raise NotEligible(f"!{T.show(t)}")
             return BOOL
+        if t == OBJ:
+            return OBJ
         if n.op == "-" and t in (INT, FLOAT):
             return t
         if n.op == "^" and t == INT:
@@ -387,34 +441,31 @@ class Inferrer:
         lt = self.expr(n.left, spec)
         rt = self.expr(n.right, spec)
         if n.op in ("&&", "||"):
-            for t in (lt, rt):
-                if t not in (INT, FLOAT, BOOL, None):
-                    raise NotEligible(f"{n.op} on {T.show(t)}")
-            if lt is None or rt is None:
-                return lt if rt is None else rt
-            if lt != rt:
-                raise NotEligible(f"{T.show(lt)} {n.op} {T.show(rt)} yields either type")
-            return lt
-        if lt is None or rt is None:
-            return BOOL if BINARY[n.op].kind in ("compare", "equality") else (lt or rt)
-        if n.op in ("==", "!="):
-            if lt not in (INT, FLOAT, BOOL) or rt not in (INT, FLOAT, BOOL):
-                raise NotEligible(f"{T.show(lt)} {n.op} {T.show(rt)}")
+            return join(lt, rt)
+        return self.binary_type(n.op, lt, rt)
+
+    def binary_type(self, op, lt, rt):
+        if BINARY[op].kind in ("compare", "equality"):
+            if OBJ not in (lt, rt) and None not in (lt, rt) and BINARY[op].kind == "compare" \
+                    and binop_type(op, lt, rt) is None:
+                raise NotEligible(f"{T.show(lt)} {op} {T.show(rt)} is an error")
             return BOOL
-        t = binop_type(n.op, lt, rt)
+        if lt is None or rt is None:
+            return lt or rt
+        if OBJ in (lt, rt):
+            return OBJ
+        t = binop_type(op, lt, rt)
         if t is None:
-            raise NotEligible(f"{T.show(lt)} {n.op} {T.show(rt)} is an error")
+            raise NotEligible(f"{T.show(lt)} {op} {T.show(rt)} is an error")
         return t
 
     def e_CondExpr(self, n, spec):
         self.cond(n.cond, spec)
         a = self.expr(n.true_expr, spec)
         b = self.expr(n.false_expr, spec)
-        if a is None or b is None:
-            return a if b is None else b
-        if a != b or a not in (INT, FLOAT, BOOL):
-            raise NotEligible(f"ternary yields {T.show(a)} or {T.show(b)}")
-        return a
+        if VOID in (a, b):
+            raise NotEligible("ternary yields the result of a function without a value")
+        return join(a, b)
 
     def e_CallExpr(self, n, spec):
         if n.ellipsis:
@@ -427,10 +478,10 @@ class Inferrer:
         sym = spec.res.uses[id(f)]
         if sym.kind == "builtin":
             return self.builtin_call(n, sym.name, spec)
-        arg_types = tuple(self.expr(a, spec) for a in n.args)
+        arg_types = tuple(value_type(self.expr(a, spec)) for a in n.args)
         for a, t in zip(n.args, arg_types):
-            if t not in (INT, FLOAT, BOOL, None):
-                raise NotEligible(f"passes a {T.show(t)} argument")
+            if t == VOID:
+                raise NotEligible("passes the result of a function without a value")
         if sym.kind == "global":
             obj = self.G[sym.index]
             ft = T.type_of_value(obj, self.program)
@@ -478,12 +529,12 @@ class Inferrer:
         return False
 
     def builtin_call(self, n, name, spec):
+        for a in n.args:
+            if self.expr(a, spec) == VOID:
+                raise NotEligible("passes the result of a function without a value")
         if name == "len" and len(n.args) == 1:
-            t = self.expr(n.args[0], spec)
-            if t == ARRAY:
-                return INT
-            raise NotEligible(f"len of {T.show(t)}")
-        raise NotEligible(f"calls builtin '{name}'")
+            return INT
+        return OBJ
 
     def _mark_tail_calls(self, spec):
         """``return f(...)`` calling this very specialisation becomes a jump (as the baseline does)."""

@@ -15,7 +15,8 @@ from tengojit.interp import ast as A
 from tengojit.operators import BINARY, COMPOUND
 from . import callconv as cc
 from .engine import api_addr, stack_limit_addr
-from .types import INT, FLOAT, BOOL, VOID
+from . import slowpaths
+from .types import INT, FLOAT, BOOL, VOID, OBJ
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -36,7 +37,7 @@ _INT_ARITH = {"add": "add", "sub": "sub", "mul": "mul", "and": "and_", "or": "or
 def ll(t):
     if t in LLTYPE:
         return LLTYPE[t]
-    return PTR          # ARRAY / Func: a PyObject*
+    return PTR          # OBJ / Func: a PyObject*
 
 
 class Runtime:
@@ -47,13 +48,16 @@ class Runtime:
         self.addr = {
             "PyLong_Type": id(int), "PyFloat_Type": id(float), "PyBool_Type": id(bool),
             "PyList_Type": id(list), "PyFunction_Type": id(type(lambda: 0)),
+            "PyDict_Type": id(dict), "PyUnicode_Type": id(str),
             "Py_True": id(True), "Py_False": id(False), "Py_None": id(None),
         }
         for fn in ("PyLong_AsLongLong", "PyLong_FromLongLong", "PyFloat_FromDouble",
                    "Py_IncRef", "Py_DecRef", "PyObject_Vectorcall", "PyObject_CallOneArg",
                    "PyLong_FromVoidPtr", "PyErr_Occurred", "PyLong_AsLongLongAndOverflow",
                    "PyThreadState_Get", "PyMem_RawMalloc", "PyMem_RawFree",
-                   "PyErr_CheckSignals", "PyList_SetItem"):
+                   "PyErr_CheckSignals", "PyList_SetItem", "_Py_Dealloc", "PyList_New",
+                   "PyDict_New", "PyDict_SetItem", "PyDict_GetItemWithError", "PyList_Append",
+                   "PyErr_Fetch", "PyErr_NormalizeException", "PyErr_NoMemory"):
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
         del ctypes
@@ -78,6 +82,7 @@ class ModuleBuilder:
         self.file_ids = file_ids
         self.cores = {}
         self._helpers = {}
+        self.consts = []          # Python objects whose addresses the code embeds (kept alive)
 
     # ------------------------------------------------------------------ constants and helpers
     def const_ptr(self, b, addr, ty=PTR):
@@ -175,6 +180,14 @@ class ModuleBuilder:
         b.ret(b.call(self.api(b, "PyLong_AsLongLong", I64, [PTR]), [obj]))
         return f
 
+    def _mk_revalidate(self):
+        """``i1 tj_revalidate(ctx)``: the entry's assumptions checked again after a slow path
+        (1: they no longer hold). Declared here, defined by ``WrapperBuilder.revalidate``."""
+        f = ir.Function(self.m, ir.FunctionType(I1, [PTR]), name="tj_revalidate")
+        f.linkage = "internal"
+        f.attributes.add("noinline")
+        return f
+
     def _mk_push_trace(self):
         """Append (file, line, col) to the context's trace (ignored past MAX_TRACE, or when
         the buffer cannot be allocated: the error itself is still reported)."""
@@ -252,6 +265,8 @@ class ModuleBuilder:
                            self.const_ptr(b, self.rt.addr["Py_False"]))
             b.call(self.api(b, "Py_IncRef", ir.VoidType(), [PTR]), [obj])
             return obj
+        if t == OBJ:
+            return v
         raise TypeError(t)
 
     def unbox(self, b, t, obj):
@@ -306,6 +321,9 @@ class CoreLowering:
         self.vars = {}          # Symbol -> alloca
         self.gvars = {}         # slot -> (alloca, dirty alloca)
         self.loops = []         # (continue block, break block)
+        self.live = []          # owned OBJ temporaries an error exit here must release
+        if any(t == OBJ for t in spec.local_types.values()) or spec.ret == OBJ:
+            self.max_inline = 0
 
     # ------------------------------------------------------------------ scaffolding
     def lower(self):
@@ -324,6 +342,8 @@ class CoreLowering:
         spec = self.spec
         if spec.kind == "func":
             self.retval = b.alloca(ll(spec.ret), name="retval") if spec.ret != VOID else None
+            if spec.ret == OBJ:
+                b.store(ir.Constant(PTR, None), self.retval)
             self.depth = b.alloca(I64, name="depth")
             self.acc = None
             if spec.acc_calls:
@@ -333,13 +353,20 @@ class CoreLowering:
 
 
             n = len(spec.arg_types)
+            owned_params = []
             for i, (p, t) in enumerate(zip(spec.node.params, spec.arg_types)):
                 sym = spec.res.defs[id(p)]
                 a = self.var(sym, t)
-                b.store(f.args[2 + i], a)
+                if t == OBJ:
+                    owned_params.append((f.args[2 + i], a))
+                else:
+                    b.store(f.args[2 + i], a)
             for j, (sym, t) in enumerate(zip(spec.free_syms, spec.free_types)):
                 a = self.var(sym, t)
-                b.store(f.args[2 + n + j], a)
+                if t == OBJ:
+                    owned_params.append((f.args[2 + n + j], a))
+                else:
+                    b.store(f.args[2 + n + j], a)
             for sym, t in spec.local_types.items():
                 if sym not in self.vars and t is not None:
                     self.var(sym, t)
@@ -349,6 +376,9 @@ class CoreLowering:
             self.check_depth()
             if self.descent is not None:
                 self.delegate_bounded()
+            for arg, a in owned_params:      # each OBJ slot owns a reference
+                self.incref(arg)
+                b.store(arg, a)
             # self tail calls and accumulator jumps come back here (an accumulator jump
             # tests the depth itself: it is a virtual frame, in every copy of a ring)
             self.body_start = f.append_basic_block("body.start")
@@ -367,7 +397,10 @@ class CoreLowering:
             # a function's variables the loop uses: in registers, from and back to the
             # entry's slots (written back on every exit: the entry reads them on success only)
             for i, (sym, t) in enumerate(zip(spec.frame_syms, spec.frame_types)):
-                b.store(b.load(f.args[1 + i]), self.var(sym, t))
+                v = b.load(f.args[1 + i])
+                if t == OBJ:
+                    self.incref(v)
+                b.store(v, self.var(sym, t))
             self.depth = b.alloca(I64, name="depth")
             # the frame budget the entry wrote into the context
             b.store(b.load(b.bitcast(b.gep(self.ctx, [ir.Constant(I64, cc.CTX_DEPTH)]), I64.as_pointer())),
@@ -377,7 +410,9 @@ class CoreLowering:
         else:
             self.stmt(spec.node)
         if not self.b.block.is_terminated:
-            if spec.kind == "func" and spec.ret != VOID:
+            if spec.kind == "func" and spec.ret == OBJ:
+                self.store_result(self.const_obj(None))
+            elif spec.kind == "func" and spec.ret != VOID:
                 self.store_result(ir.Constant(ll(spec.ret), None))
             self.b.branch(self.ret_block)
         b = self.b
@@ -396,15 +431,154 @@ class CoreLowering:
                 b.position_at_end(nxt)
             for i, sym in enumerate(spec.frame_syms):
                 b.store(b.load(self.vars[sym]), self.f.args[1 + i])
+            self.release_vars(exclude=set(spec.frame_syms))
             b.ret(b.load(self.status))
         elif spec.ret == VOID:
+            self.release_vars()
             b.ret(b.load(self.status))
         else:
             if self.acc is not None:
                 self.trace_virtual_frames()
+            self.release_vars()
             agg = ir.Constant(self.mb.ret_type(spec), None)
             agg = b.insert_value(agg, b.load(self.retval), 0)
             b.ret(b.insert_value(agg, b.load(self.status), 1))
+
+    def release_vars(self, exclude=()):
+        """Release the reference every ``OBJ`` variable slot holds (on every exit)."""
+        for sym, a in self.vars.items():
+            if sym not in exclude and a.type.pointee == PTR:
+                self.xdecref(self.b.load(a))
+
+    # ------------------------------------------------------------------ references
+    def incref(self, v):
+        b = self.b
+        p = b.bitcast(v, I64.as_pointer())
+        b.store(b.add(b.load(p), ir.Constant(I64, 1)), p)
+
+    def decref(self, v):
+        """``Py_DECREF``: inline, deallocating through ``_Py_Dealloc`` at zero."""
+        b = self.b
+        p = b.bitcast(v, I64.as_pointer())
+        n = b.sub(b.load(p), ir.Constant(I64, 1))
+        b.store(n, p)
+        free, done = self.new_block("dealloc"), self.new_block("dealloc.done")
+        self.unlikely(b.cbranch(b.icmp_signed("==", n, ir.Constant(I64, 0)), free, done))
+        b.position_at_end(free)
+        b.call(self.mb.api(b, "_Py_Dealloc", ir.VoidType(), [PTR]), [v])
+        b.branch(done)
+        b.position_at_end(done)
+
+    def xdecref(self, v):
+        b = self.b
+        go, done = self.new_block("xdecref"), self.new_block("xdecref.done")
+        b.cbranch(b.icmp_unsigned("==", v, ir.Constant(PTR, None)), done, go)
+        b.position_at_end(go)
+        self.decref(v)
+        b.branch(done)
+        b.position_at_end(done)
+
+    def release(self, v, t):
+        """Drop a value an expression yielded (only ``OBJ`` values are references)."""
+        if t == OBJ:
+            self.decref(v)
+
+    def hold(self, v, t):
+        """Keep ``v`` (an owned temporary) released by any error exit until ``unhold``."""
+        if t == OBJ:
+            self.live.append(v)
+
+    def unhold(self, v, t):
+        if t == OBJ:
+            assert self.live and self.live[-1] is v
+            self.live.pop()
+
+    def release_live(self):
+        for v in reversed(self.live):
+            self.decref(v)
+
+    def const_obj(self, obj):
+        """A new reference to the constant Python object ``obj`` (kept alive by the module)."""
+        self.mb.consts.append(obj)
+        v = self.mb.const_ptr(self.b, id(obj))
+        self.incref(v)
+        return v
+
+    def to_obj(self, v, t, pos):
+        """``v`` as an owned ``PyObject*`` (scalars boxed; an allocation failure is an error)."""
+        if t == OBJ:
+            return v
+        if t == VOID:
+            return self.const_obj(None)
+        r = self.mb.box(self.b, t, v)
+        if t in (INT, FLOAT):
+            self.check_null(r, pos)
+        return r
+
+    def coerce(self, v, t, want, pos):
+        """``v`` of type ``t`` as type ``want`` (only widening to ``OBJ`` ever happens)."""
+        if want is None or t == want or want != OBJ:
+            return v
+        return self.to_obj(v, t, pos)
+
+    def check_null(self, r, pos):
+        """A C-API or slow-path result of NULL means a Python exception: leave with it."""
+        b = self.b
+        bad, ok = self.new_block("pyexc"), self.new_block("pyexc.ok")
+        self.unlikely(b.cbranch(b.icmp_unsigned("==", r, ir.Constant(PTR, None)), bad, ok))
+        b.position_at_end(bad)
+        self.fail(cc.ERR_PYEXC, pos)
+        b.position_at_end(ok)
+
+    def slow(self, name, args, pos):
+        """Call slow path ``name`` (``slowpaths.SLOW``) on ``args`` ((value, type) pairs, not
+        consumed) and return its owned result; on an exception leave with ``ERR_PYEXC``. The
+        call may run Python code: afterwards the entry's assumptions are checked again."""
+        b = self.b
+        boxed = []
+        objs = []
+        for v, t in args:
+            if t == OBJ:
+                objs.append(v)
+            else:
+                o = self.to_obj(v, t, pos)
+                self.hold(o, OBJ)
+                boxed.append(o)
+                objs.append(o)
+        with b.goto_entry_block():
+            arr = b.alloca(ir.ArrayType(PTR, max(1, len(objs))), name="slow.args")
+        for i, o in enumerate(objs):
+            b.store(o, b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, i)]))
+        fn = self.mb.const_ptr(b, slowpaths.address(name))
+        vc = self.mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
+        r = b.call(vc, [fn, b.bitcast(arr, PPTR), ir.Constant(I64, len(objs)), ir.Constant(PTR, None)])
+        for o in reversed(boxed):
+            self.unhold(o, OBJ)
+            self.decref(o)
+        self.check_null(r, pos)
+        self.hold(r, OBJ)
+        changed = b.call(self.mb.helper("revalidate"), [self.ctx])
+        bad, ok = self.new_block("state.changed"), self.new_block("state.ok")
+        self.unlikely(b.cbranch(changed, bad, ok))
+        b.position_at_end(bad)
+        self.fail(cc.ERR_STATE_CHANGED, pos)
+        b.position_at_end(ok)
+        self.unhold(r, OBJ)
+        return r
+
+    def globals_list(self):
+        b = self.b
+        return b.load(b.bitcast(b.gep(self.ctx, [ir.Constant(I64, cc.CTX_GLOBALS_LIST)]), PPTR))
+
+    def is_type(self, v, name):
+        b = self.b
+        return b.icmp_unsigned("==", self.mb.type_of(b, v), self.mb.const_ptr(b, self.mb.rt.addr[name]))
+
+    def py_bool(self, r):
+        """i1 of a Python bool result (consumed)."""
+        c = self.b.icmp_unsigned("==", r, self.mb.const_ptr(self.b, self.mb.rt.addr["Py_True"]))
+        self.decref(r)
+        return c
 
     def trace_virtual_frames(self):
         """On an error exit, one trace entry per accumulator jump, as the real frames would."""
@@ -494,6 +668,8 @@ class CoreLowering:
             with self.b.goto_block(self.entry):
                 self.b.position_at_start(self.entry)
                 a = self.b.alloca(ll(t), name=sym.name or "v")
+                if t == OBJ:
+                    self.b.store(ir.Constant(PTR, None), a)
             self.vars[sym] = a
         return a
 
@@ -522,7 +698,9 @@ class CoreLowering:
                     [self.ctx, ir.Constant(I32, self.file_id), ir.Constant(I32, pos[0]), ir.Constant(I32, pos[1])])
 
     def fail(self, code, pos):
-        """Raise Tengo error ``code`` at ``pos``: leave through the exit block with the flag set."""
+        """Raise Tengo error ``code`` at ``pos``: leave through the exit block with the flag set
+        (releasing the temporaries live here)."""
+        self.release_live()
         self.set_err(code)
         self.push_trace(pos)
         self.b.store(ir.Constant(I1, 1), self.status)
@@ -544,14 +722,26 @@ class CoreLowering:
         b.call(self.mb.api(b, "Py_DecRef", ir.VoidType(), [PTR]), [old])
 
     def load_sym(self, sym, t):
+        """The value of a variable (an ``OBJ`` as a new reference)."""
         if sym.kind == "global":
             g = self.gvars.get(sym.index)
             if g is not None:
                 return self.b.load(g[0])
-            return self.mb.unbox(self.b, t, self.global_obj(sym.index))
-        return self.b.load(self.vars[sym])
+            v = self.mb.unbox(self.b, t, self.global_obj(sym.index))
+        else:
+            v = self.b.load(self.vars[sym])
+        if t == OBJ:
+            self.incref(v)
+        return v
 
     def store_sym(self, sym, t, v):
+        """Store ``v`` (of the variable's type ``t``; an ``OBJ`` reference is taken over)."""
+        if t == OBJ and sym.kind != "global":
+            a = self.var(sym, t)
+            old = self.b.load(a)
+            self.b.store(v, a)
+            self.xdecref(old)
+            return
         if sym.kind == "global":
             g = self.gvars.get(sym.index)
             if g is not None:
@@ -585,11 +775,7 @@ class CoreLowering:
             return
         while isinstance(e, A.ParenExpr):
             e = e.expr
-        if isinstance(e, A.IndexExpr) and self.spec.expr_types.get(id(e)) == VOID:
-            self.expr(e.expr)
-            self.expr(e.index)
-            return
-        self.expr(n.expr)
+        self.release(*self.expr(n.expr))
 
     def s_IncDecStmt(self, n):
         self.assign(n, n.expr, A.IntLit(n.pos, 1), "+=" if n.op == "++" else "-=")
@@ -602,7 +788,11 @@ class CoreLowering:
         if op == ":=":
             sym = spec.res.defs[id(n)]
             v, t = self.expr(rhs)
-            self.store_sym(sym, self.sym_type(sym, t), v)
+            st = self.sym_type(sym, t)
+            self.store_sym(sym, st, self.coerce(v, t, st, n.pos))
+            return
+        if not isinstance(target, A.Ident):
+            self.assign_element(n, target, rhs, op)
             return
         sym = spec.res.uses[id(target)]
         st = self.sym_type(sym, None)
@@ -610,9 +800,12 @@ class CoreLowering:
             v, t = self.expr(rhs)
         else:
             lv = self.load_sym(sym, st)
+            self.hold(lv, st)
             rv, rt = self.expr(rhs)
+            self.unhold(lv, st)
             v, t = self.binop(COMPOUND[op], lv, st, rv, rt, n.pos)
-        self.store_sym(sym, st if st is not None else t, v)
+        st = st if st is not None else t
+        self.store_sym(sym, st, self.coerce(v, t, st, n.pos))
 
     def sym_type(self, sym, default):
         if sym.kind == "global":
@@ -623,7 +816,7 @@ class CoreLowering:
     def s_IfStmt(self, n):
         if n.init is not None:
             self.stmt(n.init)
-        c = self.truth(*self.expr(n.cond))
+        c = self.condition(n.cond)
         then = self.new_block("if.then")
         els = self.new_block("if.else")
         end = self.new_block("if.end")
@@ -649,7 +842,7 @@ class CoreLowering:
         self.b.branch(cond)
         self.b.position_at_end(cond)
         if n.cond is not None:
-            self.b.cbranch(self.truth(*self.expr(n.cond)), body, end)
+            self.b.cbranch(self.condition(n.cond), body, end)
         else:
             self.b.branch(body)
         self.b.position_at_end(body)
@@ -692,7 +885,7 @@ class CoreLowering:
             if n.result is not None:
                 v, t = self.expr(n.result)
                 if t != VOID:
-                    self.b.store(v, slot)
+                    self.b.store(self.coerce(v, t, spec.ret, n.pos), slot)
             self.b.branch(cont)
             self.dead()
             return
@@ -707,7 +900,11 @@ class CoreLowering:
         if n.result is not None:
             v, t = self.expr(n.result)
             if t != VOID:
-                self.store_result(v)
+                self.store_result(self.coerce(v, t, spec.ret, n.pos))
+            elif spec.ret == OBJ:
+                self.store_result(self.const_obj(None))
+        elif spec.ret == OBJ:
+            self.store_result(self.const_obj(None))
         self.b.branch(self.ret_block)
         self.dead()
 
@@ -733,7 +930,8 @@ class CoreLowering:
         while isinstance(c, A.ParenExpr):
             c = c.expr
         callee, source = spec.calls[id(c)]
-        vals = [self.expr(x)[0] for x in c.args]
+        typed = self.args(c.args)
+        vals = [v for v, _ in typed]
         env = self.callee_env(callee, source)
         same = self.same_env(env)
         jump, call = self.new_block("acc.jump"), self.new_block("acc.call")
@@ -741,14 +939,19 @@ class CoreLowering:
         self.b.position_at_end(jump)
         b = self.b
         b.store(b.add(b.load(self.acc), a), self.acc)
-        for p, v in zip(spec.node.params, vals):
-            b.store(v, self.vars[spec.res.defs[id(p)]])
+        live = list(self.live)
+        for v, t in reversed(typed):
+            self.unhold(v, t)
+        for p, t, v in zip(spec.node.params, spec.arg_types, vals):
+            self.store_sym(spec.res.defs[id(p)], t, v)
         b.store(b.sub(b.load(self.depth), ir.Constant(I64, 1)), self.depth)
         if not self.self_call_first(e.left):
             self.check_depth()
         b.branch(self.body_start)
+        self.live = live
         b.position_at_end(call)
         r, _ = self.emit_call(c, callee, vals, env)
+        self.release_args(typed)
         self.store_result(b.add(a, r))
         b.branch(self.ret_block)
         self.dead()
@@ -766,20 +969,28 @@ class CoreLowering:
         """``return f(args)`` where f is this specialisation: rebind the parameters, jump."""
         spec = self.spec
         callee, source = spec.calls[id(c)]
-        vals = [self.expr(a)[0] for a in c.args]
+        typed = self.args(c.args)
+        vals = [v for v, _ in typed]
         env = self.callee_env(callee, source)
         same = self.same_env(env)
         jump = self.new_block("tail.jump")
         call = self.new_block("tail.call")
         self.b.cbranch(same, jump, call)
         self.b.position_at_end(jump)
+        live = list(self.live)
+        for v, t in reversed(typed):
+            self.unhold(v, t)
         for p, t, v in zip(spec.node.params, spec.arg_types, vals):
-            self.b.store(v, self.vars[spec.res.defs[id(p)]])
+            self.store_sym(spec.res.defs[id(p)], t, v)     # the parameter takes it over
         self.b.branch(self.body_start)
+        self.live = live
         self.b.position_at_end(call)
         v, t = self.emit_call(c, callee, vals, env)
+        self.release_args(typed)
         if t != VOID:
-            self.store_result(v)
+            self.store_result(self.coerce(v, t, spec.ret, c.pos))
+        elif spec.ret == OBJ:
+            self.store_result(self.const_obj(None))
         self.b.branch(self.ret_block)
         self.dead()
 
@@ -809,19 +1020,312 @@ class CoreLowering:
     def e_ParenExpr(self, n):
         return self.expr(n.expr)
 
+    # ------------------------------------------------------------------ any values
+    def e_StringLit(self, n):
+        return self.const_obj(n.value), OBJ
+
+    def e_CharLit(self, n):
+        from tengojit.values import Char
+        return self.const_obj(Char(n.value)), OBJ
+
+    def e_UndefinedLit(self, n):
+        return self.const_obj(None), OBJ
+
+    def e_ArrayLit(self, n):
+        """A new list; each element evaluated in order, boxed and stored (stolen)."""
+        vals = []
+        for e in n.elements:                 # each held while the next ones are evaluated
+            v = self.to_obj(*self.expr(e), e.pos)
+            self.hold(v, OBJ)
+            vals.append((v, OBJ))
+        lst = self.new_list(vals, n.pos)     # takes the elements over
+        for v, _ in reversed(vals):
+            self.unhold(v, OBJ)
+        return lst, OBJ
+
+    def new_list(self, vals, pos):
+        """A list of ``vals`` (owned ``OBJ`` values, held by the caller until it returns; the
+        list takes them over)."""
+        b = self.b
+        lst = b.call(self.mb.api(b, "PyList_New", PTR, [I64]), [ir.Constant(I64, len(vals))])
+        self.check_null(lst, pos)
+        items = b.bitcast(self.mb.load_ptr(b, lst, cc.OFF_LIST_ITEMS), PPTR)
+        for i, (v, _) in enumerate(vals):
+            b.store(v, b.gep(items, [ir.Constant(I64, i)]))
+        return lst
+
+    def e_MapLit(self, n):
+        b = self.b
+        vals = []
+        for e in n.elements:
+            v = self.to_obj(*self.expr(e.value), e.pos)
+            self.hold(v, OBJ)
+            vals.append(v)
+        d = b.call(self.mb.api(b, "PyDict_New", PTR, []), [])
+        self.check_null(d, n.pos)
+        self.hold(d, OBJ)
+        set_item = self.mb.api(b, "PyDict_SetItem", I32, [PTR, PTR, PTR])
+        for e, v in zip(n.elements, vals):
+            key = self.const_obj(e.key)
+            r = b.call(set_item, [d, key, v])
+            self.decref(key)
+            bad, ok = self.new_block("map.bad"), self.new_block("map.ok")
+            self.unlikely(b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), bad, ok))
+            b.position_at_end(bad)
+            self.fail(cc.ERR_PYEXC, e.pos)
+            b.position_at_end(ok)
+        self.unhold(d, OBJ)
+        for v in reversed(vals):
+            self.unhold(v, OBJ)
+            self.decref(v)
+        return d, OBJ
+
+    def e_IndexExpr(self, n):
+        o, ot = self.expr(n.expr)
+        self.hold(o, ot)
+        k, kt = self.expr(n.index)
+        self.unhold(o, ot)
+        return self.index_get(o, ot, k, kt, n.pos), OBJ
+
+    def e_SelectorExpr(self, n):
+        o, ot = self.expr(n.expr)
+        k = self.const_obj(n.sel)
+        return self.index_get(o, ot, k, OBJ, n.pos, str_key=True), OBJ
+
+    def index_get(self, o, ot, k, kt, pos, str_key=False):
+        """``o[k]`` as a new reference (``o`` and ``k`` consumed): an array with an int index
+        in range or a map with a string key inline, everything else through ``ops.index_get``."""
+        b = self.b
+        if ot != OBJ:
+            self.hold(k, kt)
+            o = self.to_obj(o, ot, pos)
+            self.unhold(k, kt)
+            ot = OBJ
+        done = self.new_block("index.done")
+        general = self.new_block("index.slow")
+        phi_in = []
+        if kt == INT:
+            fast = self.new_block("index.list")
+            b.cbranch(self.is_type(o, "PyList_Type"), fast, general)
+            b.position_at_end(fast)
+            size = b.load(b.bitcast(b.gep(o, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
+            hit = self.new_block("index.hit")
+            b.cbranch(b.icmp_unsigned("<", k, size), hit, general)
+            b.position_at_end(hit)
+            items = b.bitcast(self.mb.load_ptr(b, o, cc.OFF_LIST_ITEMS), PPTR)
+            item = b.load(b.gep(items, [k]))
+            self.incref(item)
+            phi_in.append((item, b.block))
+            b.branch(done)
+        elif kt == OBJ:
+            fast = self.new_block("index.dict")
+            is_dict = self.is_type(o, "PyDict_Type")
+            if not str_key:
+                is_dict = b.and_(is_dict, self.is_type(k, "PyUnicode_Type"))
+            b.cbranch(is_dict, fast, general)
+            b.position_at_end(fast)
+            got = b.call(self.mb.api(b, "PyDict_GetItemWithError", PTR, [PTR, PTR]), [o, k])
+            hit = self.new_block("index.hit")
+            b.cbranch(b.icmp_unsigned("==", got, ir.Constant(PTR, None)), general, hit)
+            b.position_at_end(hit)
+            self.incref(got)
+            phi_in.append((got, b.block))
+            b.branch(done)
+        else:
+            b.branch(general)
+        b.position_at_end(general)
+        self.hold(o, OBJ)
+        self.hold(k, kt)
+        r = self.slow("index_get", [(o, OBJ), (k, kt)], pos)
+        self.unhold(k, kt)
+        self.unhold(o, OBJ)
+        phi_in.append((r, b.block))
+        b.branch(done)
+        b.position_at_end(done)
+        phi = b.phi(PTR)
+        for v, blk in phi_in:
+            phi.add_incoming(v, blk)
+        self.release(k, kt)
+        self.decref(o)
+        return phi
+
+    def e_SliceExpr(self, n):
+        parts = [self.expr(n.expr)]
+        self.hold(*parts[0])
+        for e in (n.low, n.high):
+            if e is None:
+                parts.append((self.const_obj(None), OBJ))
+            else:
+                parts.append(self.expr(e))
+            self.hold(*parts[-1])
+        r = self.slow("slice_get", parts, n.pos)
+        self.release_args(parts)
+        return r, OBJ
+
+    def e_ErrorExpr(self, n):
+        return self.wrap_value("make_error", n)
+
+    def e_ImmutableExpr(self, n):
+        return self.wrap_value("make_immutable", n)
+
+    def wrap_value(self, name, n):
+        v, t = self.expr(n.expr)
+        self.hold(v, t)
+        r = self.slow(name, [(v, t)], n.pos)
+        self.unhold(v, t)
+        self.release(v, t)
+        return r, OBJ
+
+    def assign_element(self, n, target, rhs, op):
+        """``root.a[i] = v`` (and ``+=`` …), in Tengo's order: the value, the keys right to
+        left, the root; one key into an array (int in range) or a map (string) inline,
+        everything else through the runtime's ``index_assign``."""
+        b = self.b
+        spec = self.spec
+        if op == "=":
+            v, t = self.expr(rhs)
+        else:
+            lv, lt = self.expr(target)
+            self.hold(lv, lt)
+            rv, rt = self.expr(rhs)
+            self.unhold(lv, lt)
+            v, t = self.binop(COMPOUND[op], lv, lt, rv, rt, n.pos)
+        v = self.to_obj(v, t, n.pos)
+        self.hold(v, OBJ)
+        sels, root = [], target
+        while isinstance(root, (A.SelectorExpr, A.IndexExpr)):
+            sels.append(root)
+            root = root.expr
+        keys = []                            # innermost (last applied) first
+        for s_ in sels:
+            if isinstance(s_, A.SelectorExpr):
+                k, kt = self.const_obj(s_.sel), OBJ
+                keys.append((k, kt, True))
+            else:
+                k, kt = self.expr(s_.index)
+                keys.append((k, kt, False))
+            self.hold(k, kt)
+        sym = spec.res.uses[id(root)]
+        base = self.load_sym(sym, spec.expr_types[id(root)])
+        bt = spec.expr_types[id(root)]
+        base = self.to_obj(base, bt, n.pos)
+        self.hold(base, OBJ)
+        keys.reverse()                       # in application order
+        done, general = self.new_block("iset.done"), self.new_block("iset.slow")
+        cur = base
+        for k, kt, str_key in keys[:-1]:     # intermediate containers (borrowed from base)
+            cur = self.borrow_element(cur, k, kt, str_key, general)
+        k, kt, str_key = keys[-1]
+        if kt == INT:
+            fast, hit = self.new_block("iset.list"), self.new_block("iset.hit")
+            b.cbranch(self.is_type(cur, "PyList_Type"), fast, general)
+            b.position_at_end(fast)
+            size = b.load(b.bitcast(b.gep(cur, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
+            b.cbranch(b.icmp_unsigned("<", k, size), hit, general)
+            b.position_at_end(hit)
+            items = b.bitcast(self.mb.load_ptr(b, cur, cc.OFF_LIST_ITEMS), PPTR)
+            slot = b.gep(items, [k])
+            old = b.load(slot)
+            self.incref(v)
+            b.store(v, slot)
+            self.decref(old)
+            b.branch(done)
+        elif kt == OBJ:
+            fast = self.new_block("iset.dict")
+            ok = self.is_type(cur, "PyDict_Type")
+            if not str_key:
+                ok = b.and_(ok, self.is_type(k, "PyUnicode_Type"))
+            b.cbranch(ok, fast, general)
+            b.position_at_end(fast)
+            r = b.call(self.mb.api(b, "PyDict_SetItem", I32, [PTR, PTR, PTR]), [cur, k, v])
+            bad = self.new_block("iset.bad")
+            self.unlikely(b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), bad, done))
+            b.position_at_end(bad)
+            self.fail(cc.ERR_PYEXC, n.pos)
+        else:
+            b.branch(general)
+        b.position_at_end(general)
+        r = self.slow("index_set", [(base, OBJ), (v, OBJ)] + [(k, kt) for k, kt, _ in keys], n.pos)
+        self.decref(r)
+        b.branch(done)
+        b.position_at_end(done)
+        self.unhold(base, OBJ)
+        self.decref(base)
+        for k, kt, _ in reversed(keys):
+            self.unhold(k, kt)
+        for k, kt, _ in keys:
+            self.release(k, kt)
+        self.unhold(v, OBJ)
+        self.decref(v)
+
+    def borrow_element(self, o, k, kt, str_key, general):
+        """``o[k]`` borrowed (kept alive by ``o``) when it is an array item in range or a
+        map's string key present; else branch to ``general``."""
+        b = self.b
+        if kt == INT:
+            fast, hit = self.new_block("elem.list"), self.new_block("elem.hit")
+            b.cbranch(self.is_type(o, "PyList_Type"), fast, general)
+            b.position_at_end(fast)
+            size = b.load(b.bitcast(b.gep(o, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
+            b.cbranch(b.icmp_unsigned("<", k, size), hit, general)
+            b.position_at_end(hit)
+            items = b.bitcast(self.mb.load_ptr(b, o, cc.OFF_LIST_ITEMS), PPTR)
+            return b.load(b.gep(items, [k]))
+        if kt == OBJ:
+            fast, hit = self.new_block("elem.dict"), self.new_block("elem.hit")
+            ok = self.is_type(o, "PyDict_Type")
+            if not str_key:
+                ok = b.and_(ok, self.is_type(k, "PyUnicode_Type"))
+            b.cbranch(ok, fast, general)
+            b.position_at_end(fast)
+            got = b.call(self.mb.api(b, "PyDict_GetItemWithError", PTR, [PTR, PTR]), [o, k])
+            b.cbranch(b.icmp_unsigned("==", got, ir.Constant(PTR, None)), general, hit)
+            b.position_at_end(hit)
+            return got
+        b.branch(general)
+        self.dead()
+        return ir.Constant(PTR, None)
+
     def e_Ident(self, n):
         sym = self.spec.res.uses[id(n)]
         t = self.spec.expr_types[id(n)]
         return self.load_sym(sym, t), t
 
-    def truth(self, v, t):
-        """Tengo's !IsFalsy: ints non-zero, floats not NaN, bools themselves."""
+    def condition(self, e):
+        """i1: the truth of expression ``e`` (its value released)."""
+        v, t = self.expr(e)
+        c = self.truth(v, t, e.pos)
+        self.release(v, t)
+        return c
+
+    def truth(self, v, t, pos=(0, 0)):
+        """Tengo's !IsFalsy: ints non-zero, floats not NaN, bools themselves; any other value
+        inline for ``true``/``false``, else through the runtime (``v`` is not consumed)."""
         if t == BOOL:
             return v
         if t == INT:
             return self.b.icmp_signed("!=", v, ir.Constant(I64, 0))
         if t == FLOAT:
             return self.b.fcmp_ordered("ord", v, v)
+        if t == OBJ:
+            b = self.b
+            true = self.mb.const_ptr(b, self.mb.rt.addr["Py_True"])
+            false = self.mb.const_ptr(b, self.mb.rt.addr["Py_False"])
+            start = b.block
+            general, done = self.new_block("truth.slow"), self.new_block("truth.done")
+            is_true = b.icmp_unsigned("==", v, true)
+            b.cbranch(b.or_(is_true, b.icmp_unsigned("==", v, false)), done, general)
+            b.position_at_end(general)
+            self.hold(v, OBJ)
+            r = self.py_bool(self.slow("truthy", [(v, OBJ)], pos))
+            self.unhold(v, OBJ)
+            slow_end = b.block
+            b.branch(done)
+            b.position_at_end(done)
+            phi = b.phi(I1)
+            phi.add_incoming(is_true, start)
+            phi.add_incoming(r, slow_end)
+            return phi
         raise TypeError(t)
 
     def e_UnaryExpr(self, n):
@@ -830,7 +1334,15 @@ class CoreLowering:
         if n.op == "+":
             return v, t
         if n.op == "!":
-            return b.not_(self.truth(v, t)), BOOL
+            c = b.not_(self.truth(v, t, n.pos))
+            self.release(v, t)
+            return c, BOOL
+        if t == OBJ:
+            self.hold(v, t)
+            r = self.slow("unary" + n.op, [(v, t)], n.pos)
+            self.unhold(v, t)
+            self.decref(v)
+            return r, OBJ
         if n.op == "-":
             if t == INT:
                 return b.sub(ir.Constant(I64, 0), v), INT
@@ -840,16 +1352,18 @@ class CoreLowering:
         raise TypeError(n.op)
 
     def e_CondExpr(self, n):
-        c = self.truth(*self.expr(n.cond))
+        c = self.condition(n.cond)
         t = self.spec.expr_types[id(n)]
         yes, no, end = self.new_block("cond.true"), self.new_block("cond.false"), self.new_block("cond.end")
         self.b.cbranch(c, yes, no)
         self.b.position_at_end(yes)
-        a, _ = self.expr(n.true_expr)
+        a, at = self.expr(n.true_expr)
+        a = self.coerce(a, at, t, n.pos)
         ya = self.b.block
         self.b.branch(end)
         self.b.position_at_end(no)
-        bv, _ = self.expr(n.false_expr)
+        bv, bt = self.expr(n.false_expr)
+        bv = self.coerce(bv, bt, t, n.pos)
         nb = self.b.block
         self.b.branch(end)
         self.b.position_at_end(end)
@@ -865,16 +1379,21 @@ class CoreLowering:
             # Tengo compiles ``a < b`` as ``b > a``: the right operand is evaluated first (the
             # baseline tier does the same), which decides which error a script sees first
             rv, rt = self.expr(n.right)
+            self.hold(rv, rt)
             lv, lt = self.expr(n.left)
+            self.unhold(rv, rt)
         else:
             lv, lt = self.expr(n.left)
+            self.hold(lv, lt)
             rv, rt = self.expr(n.right)
+            self.unhold(lv, lt)
         return self.binop(n.op, lv, lt, rv, rt, n.pos)
 
     def logical(self, n):
         t = self.spec.expr_types[id(n)]
         lv, lt = self.expr(n.left)
-        c = self.truth(lv, lt)
+        c = self.truth(lv, lt, n.pos)
+        lv = self.coerce(lv, lt, t, n.pos)
         start = self.b.block
         rhs, end = self.new_block("logic.rhs"), self.new_block("logic.end")
         if n.op == "&&":
@@ -882,7 +1401,9 @@ class CoreLowering:
         else:
             self.b.cbranch(c, end, rhs)
         self.b.position_at_end(rhs)
+        self.release(lv, t)
         rv, rt = self.expr(n.right)
+        rv = self.coerce(rv, rt, t, n.pos)
         rb = self.b.block
         self.b.branch(end)
         self.b.position_at_end(end)
@@ -896,6 +1417,8 @@ class CoreLowering:
         b = self.b
         row = BINARY[op]
         key = row.jit
+        if OBJ in (lt, rt):
+            return self.dynamic_binop(op, lv, lt, rv, rt, pos)
         if row.kind == "equality":
             if lt == rt == INT or lt == rt == BOOL:
                 return b.icmp_signed(_PREDICATE[key], lv, rv), BOOL
@@ -930,6 +1453,20 @@ class CoreLowering:
             return sh, INT
         raise TypeError(op)
 
+    def dynamic_binop(self, op, lv, lt, rv, rt, pos):
+        """``lv op rv`` where an operand may be any value: the runtime's own operator (both
+        operands consumed); comparisons yield an i1."""
+        self.hold(lv, lt)
+        self.hold(rv, rt)
+        r = self.slow("binary" + op, [(lv, lt), (rv, rt)], pos)
+        self.unhold(rv, rt)
+        self.unhold(lv, lt)
+        self.release(rv, rt)
+        self.release(lv, lt)
+        if BINARY[op].kind in ("compare", "equality"):
+            return self.py_bool(r), BOOL
+        return r, OBJ
+
     def divmod(self, op, a, d, pos):
         b = self.b
         zero = self.new_block("div.zero")
@@ -958,14 +1495,64 @@ class CoreLowering:
         while isinstance(f, A.ParenExpr):
             f = f.expr
         sym = spec.res.uses[id(f)]
-        if sym.kind == "builtin":           # len(array)
-            v, _ = self.expr(n.args[0])
-            size = self.b.load(self.b.bitcast(self.b.gep(v, [ir.Constant(I64, cc.OFF_LIST_SIZE)]),
-                                              I64.as_pointer()))
-            return size, INT
+        if sym.kind == "builtin":
+            return self.builtin_call(n, sym.name)
         callee, source = spec.calls[id(n)]
-        vals = [self.expr(a)[0] for a in n.args]
-        return self.emit_call(n, callee, vals, self.callee_env(callee, source))
+        vals = self.args(n.args)
+        r = self.emit_call(n, callee, [v for v, _ in vals], self.callee_env(callee, source))
+        self.release_args(vals)
+        return r
+
+    def args(self, nodes):
+        """Evaluate call arguments in order: [(value, type)], each ``OBJ`` held until
+        ``release_args``."""
+        vals = []
+        for a in nodes:
+            v, t = self.expr(a)
+            self.hold(v, t)
+            vals.append((v, t))
+        return vals
+
+    def release_args(self, vals):
+        for v, t in reversed(vals):
+            self.unhold(v, t)
+        for v, t in reversed(vals):
+            self.release(v, t)
+
+    def builtin_call(self, n, name):
+        """A builtin: ``len`` of an array or map inline, everything else (and ``len`` of other
+        values) through the builtin itself."""
+        b = self.b
+        vals = self.args(n.args)
+        if name == "len" and len(vals) == 1 and vals[0][1] == OBJ:
+            v = vals[0][0]
+            is_list, is_dict = self.is_type(v, "PyList_Type"), self.is_type(v, "PyDict_Type")
+            fast, general, done = (self.new_block("len.fast"), self.new_block("len.slow"),
+                                   self.new_block("len.done"))
+            b.cbranch(b.or_(is_list, is_dict), fast, general)
+            b.position_at_end(fast)
+            # list ob_size and dict ma_used are both at offset 16
+            fast_v = b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
+            b.branch(done)
+            b.position_at_end(general)
+            r = self.slow("builtin_len", [(self.globals_list(), OBJ), (v, OBJ)], n.pos)
+            slow_v = self.mb.unbox(b, INT, r)
+            self.decref(r)
+            slow_end = b.block
+            b.branch(done)
+            b.position_at_end(done)
+            phi = b.phi(I64)
+            phi.add_incoming(fast_v, fast)
+            phi.add_incoming(slow_v, slow_end)
+            self.release_args(vals)
+            return phi, INT
+        r = self.slow("builtin_" + name, [(self.globals_list(), OBJ)] + vals, n.pos)
+        self.release_args(vals)
+        if name == "len":
+            v = self.mb.unbox(b, INT, r)
+            self.decref(r)
+            return v, INT
+        return r, OBJ
 
     def callee_env(self, callee, source):
         """The captured values a callee runs with, read from the function object's cells."""
@@ -998,6 +1585,7 @@ class CoreLowering:
         br = b.cbranch(failed, err, ok)
         self.unlikely(br)
         b.position_at_end(err)
+        self.release_live()
         self.push_trace(n.pos)
         b.store(ir.Constant(I1, 1), self.status)
         b.branch(self.err_target)

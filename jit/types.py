@@ -6,21 +6,21 @@
 | ``FLOAT`` | Float                        | ``double`` (IEEE, never fast-math) |
 | ``BOOL``  | Bool                         | ``i1``                          |
 | ``VOID``  | undefined (a function's result only) | nothing                 |
-| ``ARRAY`` | Array / ImmutableArray (read-only use: ``len``, discarded ``a[i]``) | ``PyObject*`` |
-| ``Func``  | a compiled Tengo function with a known code object | ``PyObject*`` |
+| ``OBJ``   | any value (dynamic): strings, arrays, maps, chars, errors, undefined, functions, … | ``PyObject*``, an owned reference |
+| ``Func``  | a compiled Tengo function with a known code object (a callee held by a global) | ``PyObject*`` |
 
 ``None`` stands for "not known yet" while inference iterates over recursive functions.
-Everything else (strings, maps, chars, errors, …) keeps a function on the baseline tier.
+``OBJ`` is the top of the lattice: a variable assigned values of two different types holds
+``OBJ`` (scalars are boxed into it), and operations on it run inline fast paths for the common
+cases and the baseline's own runtime functions for the rest (``lower.py``).
 """
 from __future__ import annotations
-
-from tengojit.values import ImmutableArray
 
 INT = "int"
 FLOAT = "float"
 BOOL = "bool"
 VOID = "void"
-ARRAY = "array"
+OBJ = "obj"
 
 SCALARS = (INT, FLOAT, BOOL)
 
@@ -44,7 +44,7 @@ class Func:
 
 
 def type_of_value(v, program):
-    """The lattice type of a runtime value, or None when native code cannot hold it."""
+    """The lattice type of a runtime value (``Func`` for a function of ``program``)."""
     t = type(v)
     if t is int:
         return INT
@@ -52,12 +52,25 @@ def type_of_value(v, program):
         return FLOAT
     if t is bool:
         return BOOL
-    if t is list or t is ImmutableArray:
-        return ARRAY
     info = program.function_info(v) if callable(v) else None
     if info is not None:
         return Func(v.__code__, info.fid)
-    return None
+    return OBJ
+
+
+def value_type(t):
+    """The type a value of lattice type ``t`` has where it is used as a value (not called):
+    a known function is just an object there."""
+    return OBJ if isinstance(t, Func) else t
+
+
+def join(a, b):
+    """The least type holding values of types ``a`` and ``b`` (None: not known yet)."""
+    if a is None:
+        return b
+    if b is None or a == b:
+        return a
+    return OBJ
 
 
 def show(t):

@@ -15,7 +15,7 @@ import llvmlite.ir as ir
 
 from . import callconv as cc
 from .lower import I1, I64, PTR, PPTR, ll
-from .types import INT, FLOAT, BOOL, VOID, ARRAY, Func
+from .types import INT, FLOAT, BOOL, VOID, OBJ, Func
 
 METH_FASTCALL = 0x0080
 FASTCALL_TY = ir.FunctionType(PTR, [PTR, PPTR, I64])
@@ -98,14 +98,12 @@ class WrapperBuilder:
     def check_type(self, b, obj, t, fail):
         """Branch to ``fail`` unless ``obj`` has lattice type ``t``; returns nothing."""
         mb = self.mb
+        if t == OBJ:
+            return                   # any value
         ty = mb.type_of(b, obj)
         if t in (INT, FLOAT, BOOL):
             name = {INT: "PyLong_Type", FLOAT: "PyFloat_Type", BOOL: "PyBool_Type"}[t]
             ok = b.icmp_unsigned("==", ty, mb.const_ptr(b, mb.rt.addr[name]))
-        elif t == ARRAY:
-            ok = ir.Constant(I1, 0)
-            for a in self.array_types:
-                ok = b.or_(ok, b.icmp_unsigned("==", ty, mb.const_ptr(b, a)))
         elif isinstance(t, Func):
             ok = b.icmp_unsigned("==", ty, mb.const_ptr(b, mb.rt.addr["PyFunction_Type"]))
             nxt = b.append_basic_block("guard.code")
@@ -193,7 +191,25 @@ class WrapperBuilder:
             b.position_at_end(nxt)
         return b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
 
-    def make_ctx(self, b, items, limit):
+    def revalidate(self, entry):
+        """Define ``tj_revalidate(ctx)`` (declared by the cores' slow paths): the checks of the
+        entry again, on the context's globals list (whose items pointer it refreshes);
+        returns 1 when they fail."""
+        mb = self.mb
+        f = mb.helper("revalidate")
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        fail = f.append_basic_block("changed")
+        ctx = f.args[0]
+        field = lambda off, ty: b.bitcast(b.gep(ctx, [ir.Constant(I64, off)]), ty.as_pointer())
+        G = b.load(field(cc.CTX_GLOBALS_LIST, PTR))
+        items = self.globals_items(b, G, entry, fail)
+        b.store(items, field(cc.CTX_GLOBALS, PPTR))
+        self.guard_globals(b, items, entry, fail)
+        b.ret(ir.Constant(I1, 0))
+        b.position_at_end(fail)
+        b.ret(ir.Constant(I1, 1))
+
+    def make_ctx(self, b, items, limit, G):
         """The activation's context (see callconv.py) on this entry's stack."""
         ctx = b.alloca(ir.ArrayType(ir.IntType(8), cc.CTX_SIZE), name="ctx")
         ctx.align = 16
@@ -204,6 +220,7 @@ class WrapperBuilder:
         b.store(ir.Constant(I64, 0), field(cc.CTX_ERR, I64))        # err and ntrace
         b.store(ir.Constant(PTR, None), field(cc.CTX_TRACE, PTR))
         b.store(limit, field(cc.CTX_STACK_LIMIT, I64))
+        b.store(G, field(cc.CTX_GLOBALS_LIST, PTR))
         return p
 
     def finish(self, b, r, ret_t, ctx, raise_error):
@@ -225,8 +242,35 @@ class WrapperBuilder:
         code = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_ERR)]), ir.IntType(32).as_pointer()))
         interrupted = f.append_basic_block("err.interrupted")
         tengo_error = f.append_basic_block("err.tengo")
+        pyexc = f.append_basic_block("err.pyexc")
+        native = f.append_basic_block("err.native")
         b.cbranch(b.icmp_signed("==", code, ir.Constant(ir.IntType(32), cc.ERR_INTERRUPTED)),
-                  interrupted, tengo_error)
+                  interrupted, native)
+        b.position_at_end(native)
+        b.cbranch(b.icmp_signed("==", code, ir.Constant(ir.IntType(32), cc.ERR_PYEXC)),
+                  pyexc, tengo_error)
+        b.position_at_end(pyexc)                # a slow path raised: raise_error(ctx, exception)
+        with b.goto_entry_block():
+            exc = [b.alloca(PTR, name=f"exc{i}") for i in range(3)]
+            argv = b.alloca(ir.ArrayType(PTR, 2), name="raise.args")
+        fetch = mb.api(b, "PyErr_Fetch", ir.VoidType(), [PPTR] * 3)
+        b.call(fetch, exc)
+        b.call(mb.api(b, "PyErr_NormalizeException", ir.VoidType(), [PPTR] * 3), exc)
+        addr = b.call(mb.api(b, "PyLong_FromVoidPtr", PTR, [PTR]), [ctx])
+        value = b.load(exc[1])
+        b.store(addr, b.gep(argv, [ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), 0)]))
+        b.store(value, b.gep(argv, [ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), 1)]))
+        vc = mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
+        r2 = b.call(vc, [mb.const_ptr(b, id(raise_error)), b.bitcast(argv, PPTR),
+                         ir.Constant(I64, 2), ir.Constant(PTR, None)])
+        xdec = mb.api(b, "Py_DecRef", ir.VoidType(), [PTR])
+        b.call(xdec, [addr])
+        for e in exc:                            # Py_DecRef accepts NULL
+            b.call(xdec, [b.load(e)])
+        b.call(xdec, [r2])
+        trace = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_TRACE)]), PPTR))
+        b.call(mb.api(b, "PyMem_RawFree", ir.VoidType(), [PTR]), [trace])
+        b.ret(ir.Constant(PTR, None))
         b.position_at_end(interrupted)          # the signal handler's exception is set: pass it on
         trace = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_TRACE)]), PPTR))
         b.call(mb.api(b, "PyMem_RawFree", ir.VoidType(), [PTR]), [trace])
@@ -290,7 +334,7 @@ class WrapperBuilder:
             self.check_type(b, obj, t, fail)
             vals.append(mb.unbox(b, t, obj))
         self.guard_globals(b, items, spec, fail)
-        ctx = self.make_ctx(b, items, self.stack_room(b, fail))
+        ctx = self.make_ctx(b, items, self.stack_room(b, fail), G)
         r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
         self.finish(b, r, spec.ret, ctx, raise_error)
         b.position_at_end(fail)
@@ -315,7 +359,7 @@ class WrapperBuilder:
             self.check_type(b, obj, t, fail)
             vals.append(mb.unbox(b, t, obj))
         self.guard_globals(b, items, spec, fail)
-        ctx = self.make_ctx(b, items, self.stack_room(b, fail))
+        ctx = self.make_ctx(b, items, self.stack_room(b, fail), G)
         r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
         self.finish(b, r, spec.ret, ctx, raise_error)
 
@@ -394,7 +438,7 @@ class WrapperBuilder:
                 slots.append(slot)
         items = self.globals_items(b, G, spec, fail)
         self.guard_globals(b, items, spec, fail)
-        ctx = self.make_ctx(b, items, self.stack_room(b, fail))
+        ctx = self.make_ctx(b, items, self.stack_room(b, fail), G)
         r = b.call(mb.cores[spec], [ctx] + slots)
         if n_frame:
             back = f.append_basic_block("frame.writeback")
@@ -406,6 +450,16 @@ class WrapperBuilder:
                 b.call(set_item, [F, ir.Constant(I64, i), mb.box(b, t, b.load(slot))])
             b.branch(done)
             b.position_at_end(done)
+            if OBJ in spec.frame_types:         # after an error: drop what the core handed back
+                drop = f.append_basic_block("frame.drop")
+                dropped = f.append_basic_block("frame.dropped")
+                b.cbranch(r, drop, dropped)
+                b.position_at_end(drop)
+                for t, slot in zip(spec.frame_types, slots):
+                    if t == OBJ:
+                        b.call(mb.api(b, "Py_DecRef", ir.VoidType(), [PTR]), [b.load(slot)])
+                b.branch(dropped)
+                b.position_at_end(dropped)
         self.finish(b, r, VOID, ctx, raise_error)
         b.position_at_end(fail)
         self.count_deopt(b, deopt)
@@ -433,7 +487,7 @@ class WrapperBuilder:
         out_data = b.bitcast(mb.load_ptr(b, arr_out, cc.OFF_NP_DATA), ll(spec.ret).as_pointer())
         dims = b.bitcast(mb.load_ptr(b, arr_in, cc.OFF_NP_DIMS), I64.as_pointer())
         n = b.load(dims)
-        ctx = self.make_ctx(b, items, self.stack_room(b, fail))
+        ctx = self.make_ctx(b, items, self.stack_room(b, fail), G)
         budget = self.depth_budget(b)
         i = b.alloca(I64)
         b.store(ir.Constant(I64, 0), i)

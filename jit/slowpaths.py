@@ -1,0 +1,49 @@
+"""The slow paths of native code: Python functions native code calls for what its inline fast
+paths do not cover, each delegating to the very runtime function the baseline tier calls, so
+the two tiers cannot disagree.
+
+Contract (see ``callconv.py``): every function here takes ``PyObject*`` arguments (native code
+boxes scalars first), returns a new reference to a Tengo value, and raises ``OpError`` (or
+another exception, which native code passes on with ``ERR_PYEXC``) for a Tengo runtime error.
+Native code calls them through ``PyObject_Vectorcall`` with the addresses of the objects in
+``SLOW``, which this module keeps alive for the life of the process.
+"""
+from __future__ import annotations
+
+from tengojit import ops
+from tengojit.builtins import BUILTIN_FUNCTIONS
+from tengojit.interp.rt import index_assign, truthy
+from tengojit.operators import BINARY, UNARY
+
+
+def index_set(base, value, *keys):
+    """``base[k0]...[kn] = value`` (Tengo's indexAssign, with its messages)."""
+    index_assign(base, keys, value)
+    return None
+
+
+def is_true(v):
+    """Tengo's truthiness of any value, as a Python bool."""
+    return truthy(v)
+
+
+def not_(v):
+    return not truthy(v)
+
+
+SLOW = {
+    "index_get": ops.index_get,
+    "index_set": index_set,
+    "slice_get": ops.slice_get,
+    "truthy": is_true,
+    "make_error": ops.make_error,
+    "make_immutable": ops.make_immutable,
+}
+SLOW.update({"binary" + op: row.function for op, row in BINARY.items()})
+SLOW.update({"unary" + op: row.function for op, row in UNARY.items()})
+SLOW.update({"builtin_" + name: fn for name, fn in BUILTIN_FUNCTIONS.items()})
+
+
+def address(name):
+    """The address of slow path ``name`` (a function object kept alive by ``SLOW``)."""
+    return id(SLOW[name])
