@@ -248,9 +248,7 @@ class Inferrer:
             if lt is None or rt is None:
                 t = None
             else:
-                t = binop_type(COMPOUND[op], lt, rt)
-                if t is None:
-                    raise NotEligible(f"{T.show(lt)} {COMPOUND[op]} {T.show(rt)} is an error")
+                t = self.binary_type(COMPOUND[op], lt, rt)
             spec.expr_types[id(n)] = t
         self.bind(sym, t, spec, define=False)
 

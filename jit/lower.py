@@ -27,6 +27,13 @@ PTR = I8.as_pointer()          # PyObject*
 PPTR = PTR.as_pointer()        # PyObject**
 
 LLTYPE = {INT: I64, FLOAT: F64, BOOL: I1}
+_KIND_TYPE = {INT: "PyLong_Type", FLOAT: "PyFloat_Type"}
+
+
+def binop_result(op, lt, rt):
+    """The scalar result type of ``lt op rt`` (None: an error), as inference computes it."""
+    from .infer import binop_type
+    return binop_type(op, lt, rt)
 
 # the operator table's lowering keys (runtime/operators.py, column ``jit``)
 _PREDICATE = {"lt": "<", "gt": ">", "le": "<=", "ge": ">=", "eq": "==", "ne": "!="}
@@ -57,7 +64,8 @@ class Runtime:
                    "PyThreadState_Get", "PyMem_RawMalloc", "PyMem_RawFree",
                    "PyErr_CheckSignals", "PyList_SetItem", "_Py_Dealloc", "PyList_New",
                    "PyDict_New", "PyDict_SetItem", "PyDict_GetItemWithError", "PyList_Append",
-                   "PyErr_Fetch", "PyErr_NormalizeException", "PyErr_NoMemory"):
+                   "PyErr_Fetch", "PyErr_NormalizeException", "PyErr_NoMemory",
+                   "PyUnicode_Compare"):
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
         del ctypes
@@ -796,6 +804,9 @@ class CoreLowering:
             return
         sym = spec.res.uses[id(target)]
         st = self.sym_type(sym, None)
+        if op == "=" and st == OBJ and self.is_self_append(sym, rhs):
+            self.append_in_place(sym, rhs)
+            return
         if op == "=":
             v, t = self.expr(rhs)
         else:
@@ -806,6 +817,63 @@ class CoreLowering:
             v, t = self.binop(COMPOUND[op], lv, st, rv, rt, n.pos)
         st = st if st is not None else t
         self.store_sym(sym, st, self.coerce(v, t, st, n.pos))
+
+    def is_self_append(self, sym, rhs):
+        """Is ``rhs`` ``append(X, ...)`` (the builtin, no spread) with X the variable ``sym``?"""
+        if not isinstance(rhs, A.CallExpr) or rhs.ellipsis or len(rhs.args) < 2:
+            return False
+        f, first = A.unparen(rhs.func), A.unparen(rhs.args[0])
+        fsym = self.spec.res.uses.get(id(f)) if isinstance(f, A.Ident) else None
+        return (fsym is not None and fsym.kind == "builtin" and fsym.name == "append"
+                and isinstance(first, A.Ident) and self.spec.res.uses.get(id(first)) is sym)
+
+    def append_in_place(self, sym, rhs):
+        """``X = append(X, v...)`` in amortised O(1): when X is a list only the variable refers
+        to (its count is the variable's reference plus the one read here), nothing can observe
+        the copy Tengo makes, so the values are appended in place; else the builtin runs."""
+        b = self.b
+        vals = self.args(rhs.args)           # X first, then the values, in Tengo's order
+        x = vals[0][0]
+        objs = []                            # (object, boxed here)
+        for v, t in vals[1:]:
+            if t == OBJ:
+                objs.append((v, False))
+            else:
+                o = self.to_obj(v, t, rhs.pos)
+                self.hold(o, OBJ)
+                objs.append((o, True))
+        refcnt = b.load(b.bitcast(x, I64.as_pointer()))
+        own = b.and_(self.is_type(x, "PyList_Type"), b.icmp_signed("==", refcnt, ir.Constant(I64, 2)))
+        fast, general, done = (self.new_block("append.inplace"), self.new_block("append.slow"),
+                               self.new_block("append.done"))
+        b.cbranch(own, fast, general)
+        b.position_at_end(fast)
+        push = self.mb.api(b, "PyList_Append", I32, [PTR, PTR])
+        for o, _ in objs:
+            r = b.call(push, [x, o])
+            bad, ok = self.new_block("append.bad"), self.new_block("append.ok")
+            self.unlikely(b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), bad, ok))
+            b.position_at_end(bad)
+            self.fail(cc.ERR_PYEXC, rhs.pos)
+            b.position_at_end(ok)
+        self.incref(x)
+        fast_end = b.block
+        b.branch(done)
+        b.position_at_end(general)
+        r = self.slow("builtin_append", [(self.globals_list(), OBJ), (x, OBJ)]
+                      + [(o, OBJ) for o, _ in objs], rhs.pos)
+        slow_end = b.block
+        b.branch(done)
+        b.position_at_end(done)
+        result = b.phi(PTR)
+        result.add_incoming(x, fast_end)
+        result.add_incoming(r, slow_end)
+        for o, boxed in reversed(objs):
+            if boxed:
+                self.unhold(o, OBJ)
+                self.decref(o)
+        self.release_args(vals)
+        self.store_sym(sym, OBJ, result)
 
     def sym_type(self, sym, default):
         if sym.kind == "global":
@@ -1120,9 +1188,27 @@ class CoreLowering:
         elif kt == OBJ:
             fast = self.new_block("index.dict")
             is_dict = self.is_type(o, "PyDict_Type")
+            not_map = general
             if not str_key:
                 is_dict = b.and_(is_dict, self.is_type(k, "PyUnicode_Type"))
-            b.cbranch(is_dict, fast, general)
+                # an array and an int key held as any value
+                not_map = self.new_block("index.any.list")
+            b.cbranch(is_dict, fast, not_map)
+            if not str_key:
+                b.position_at_end(not_map)
+                lst, hit = self.new_block("index.any.int"), self.new_block("index.any.hit")
+                b.cbranch(b.and_(self.is_type(o, "PyList_Type"), self.is_type(k, "PyLong_Type")),
+                          lst, general)
+                b.position_at_end(lst)
+                ki = self.mb.unbox(b, INT, k)
+                size = b.load(b.bitcast(b.gep(o, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
+                b.cbranch(b.icmp_unsigned("<", ki, size), hit, general)
+                b.position_at_end(hit)
+                items = b.bitcast(self.mb.load_ptr(b, o, cc.OFF_LIST_ITEMS), PPTR)
+                item = b.load(b.gep(items, [ki]))
+                self.incref(item)
+                phi_in.append((item, b.block))
+                b.branch(done)
             b.position_at_end(fast)
             got = b.call(self.mb.api(b, "PyDict_GetItemWithError", PTR, [PTR, PTR]), [o, k])
             hit = self.new_block("index.hit")
@@ -1314,7 +1400,20 @@ class CoreLowering:
             start = b.block
             general, done = self.new_block("truth.slow"), self.new_block("truth.done")
             is_true = b.icmp_unsigned("==", v, true)
-            b.cbranch(b.or_(is_true, b.icmp_unsigned("==", v, false)), done, general)
+            others = self.new_block("truth.others")
+            b.cbranch(b.or_(is_true, b.icmp_unsigned("==", v, false)), done, others)
+            b.position_at_end(others)
+            none = self.mb.const_ptr(b, self.mb.rt.addr["Py_None"])
+            sized = b.or_(self.is_type(v, "PyLong_Type"), self.is_type(v, "PyUnicode_Type"))
+            fast, undefined = self.new_block("truth.sized"), self.new_block("truth.undefined")
+            b.cbranch(sized, fast, undefined)
+            b.position_at_end(fast)
+            # an int's ob_size and a str's length (both at 16) are 0 exactly when it is falsy
+            size = b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_LONG_SIZE)]), I64.as_pointer()))
+            sized_truth = b.icmp_signed("!=", size, ir.Constant(I64, 0))
+            b.branch(done)
+            b.position_at_end(undefined)         # undefined is falsy
+            b.cbranch(b.icmp_unsigned("==", v, none), done, general)
             b.position_at_end(general)
             self.hold(v, OBJ)
             r = self.py_bool(self.slow("truthy", [(v, OBJ)], pos))
@@ -1324,6 +1423,8 @@ class CoreLowering:
             b.position_at_end(done)
             phi = b.phi(I1)
             phi.add_incoming(is_true, start)
+            phi.add_incoming(sized_truth, fast)
+            phi.add_incoming(ir.Constant(I1, 0), undefined)
             phi.add_incoming(r, slow_end)
             return phi
         raise TypeError(t)
@@ -1454,18 +1555,74 @@ class CoreLowering:
         raise TypeError(op)
 
     def dynamic_binop(self, op, lv, lt, rv, rt, pos):
-        """``lv op rv`` where an operand may be any value: the runtime's own operator (both
-        operands consumed); comparisons yield an i1."""
+        """``lv op rv`` where an operand may be any value (both consumed; comparisons yield an
+        i1). Inline: ints and floats (each pair of kinds lowered as the typed operator is),
+        ``==``/``!=`` with undefined (identity) and between strings; everything else through
+        the runtime's own operator."""
+        b = self.b
+        row = BINARY[op]
+        boolean = row.kind in ("compare", "equality")
         self.hold(lv, lt)
         self.hold(rv, rt)
+        done, general = self.new_block("dyn.done"), self.new_block("dyn.slow")
+        incoming = []
+        if row.kind == "equality" and lt == OBJ and rt == OBJ:
+            none = self.mb.const_ptr(b, self.mb.rt.addr["Py_None"])
+            ident, cont = self.new_block("eq.undefined"), self.new_block("eq.other")
+            b.cbranch(b.or_(b.icmp_unsigned("==", lv, none), b.icmp_unsigned("==", rv, none)),
+                      ident, cont)
+            b.position_at_end(ident)
+            incoming.append((b.icmp_unsigned("==" if row.jit == "eq" else "!=", lv, rv), b.block))
+            b.branch(done)
+            b.position_at_end(cont)
+            strs, cont = self.new_block("eq.str"), self.new_block("eq.num")
+            b.cbranch(b.and_(self.is_type(lv, "PyUnicode_Type"), self.is_type(rv, "PyUnicode_Type")),
+                      strs, cont)
+            b.position_at_end(strs)
+            cmp = b.call(self.mb.api(b, "PyUnicode_Compare", I32, [PTR, PTR]), [lv, rv])
+            eq = b.or_(b.icmp_unsigned("==", lv, rv), b.icmp_signed("==", cmp, ir.Constant(I32, 0)))
+            incoming.append((eq if row.jit == "eq" else b.not_(eq), b.block))
+            b.branch(done)
+            b.position_at_end(cont)
+        kinds = lambda t: (INT, FLOAT) if t == OBJ else (t,)
+        for lk in kinds(lt):
+            for rk in kinds(rt):
+                if lk not in (INT, FLOAT) or rk not in (INT, FLOAT):
+                    continue
+                if not boolean and binop_result(op, lk, rk) is None:
+                    continue
+                test = ir.Constant(I1, 1)
+                if lt == OBJ:
+                    test = b.and_(test, self.is_type(lv, _KIND_TYPE[lk]))
+                if rt == OBJ:
+                    test = b.and_(test, self.is_type(rv, _KIND_TYPE[rk]))
+                case, nxt = self.new_block(f"dyn.{lk}.{rk}"), self.new_block("dyn.next")
+                b.cbranch(test, case, nxt)
+                b.position_at_end(case)
+                l_ = self.mb.unbox(b, lk, lv) if lt == OBJ else lv
+                r_ = self.mb.unbox(b, rk, rv) if rt == OBJ else rv
+                v, t = self.binop(op, l_, lk, r_, rk, pos)
+                if not boolean:
+                    v = self.to_obj(v, t, pos)
+                incoming.append((v, b.block))
+                b.branch(done)
+                b.position_at_end(nxt)
+        b.branch(general)
+        b.position_at_end(general)
         r = self.slow("binary" + op, [(lv, lt), (rv, rt)], pos)
+        if boolean:
+            r = self.py_bool(r)
+        incoming.append((r, b.block))
+        b.branch(done)
+        b.position_at_end(done)
+        phi = b.phi(I1 if boolean else PTR)
+        for v, blk in incoming:
+            phi.add_incoming(v, blk)
         self.unhold(rv, rt)
         self.unhold(lv, lt)
         self.release(rv, rt)
         self.release(lv, lt)
-        if BINARY[op].kind in ("compare", "equality"):
-            return self.py_bool(r), BOOL
-        return r, OBJ
+        return phi, (BOOL if boolean else OBJ)
 
     def divmod(self, op, a, d, pos):
         b = self.b

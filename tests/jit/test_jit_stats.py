@@ -189,11 +189,11 @@ def test_loop_profiling_then_compiled():
 
 
 def test_loop_not_eligible():
-    src = 's := ""\nfor i := 0; i < 5; i++ { s += "x" }'
+    src = 's := ""\nfor i := 0; i < 5; i++ { for x in [i] { s += "x" } }'
     c = forced(src)
     r = loop_rec(c)
     assert r["state"] == "not eligible"
-    assert r["reason"]
+    assert r["reason"] == "statement ForInStmt"
     assert c.get("s") == "xxxxx"
 
 
