@@ -11,6 +11,7 @@ stays on the baseline tier with the reason recorded.
 from __future__ import annotations
 
 import ctypes
+import functools
 import threading
 import weakref
 
@@ -65,27 +66,32 @@ def _read_trace(addr):
     return cc.ERROR_MESSAGES.get(err, f"native error {err}"), trace
 
 
-def _message(msg, exc):
-    """The error's message: native code's own, or that of the exception a slow path raised
-    (re-raised as it is when it is not a Tengo error, e.g. ``KeyboardInterrupt``)."""
+def _failure(program_ref, addr, exc):
+    """(message, trace) of a failed activation: native code's own error, or the exception a
+    slow path raised (its message as the baseline tier words it, and the positions of the
+    Tengo code it ran, innermost first, before the native ones). An exception that is not a
+    Tengo error (``KeyboardInterrupt``) is re-raised as it is."""
+    msg, trace = _read_trace(addr)
     if exc is None:
-        return msg
+        return msg, trace
     if not isinstance(exc, Exception):
         raise exc
-    from tengojit.interp.rt import _message as baseline_message
-    return baseline_message(exc, None)
+    from tengojit.interp.rt import translate_error
+    err = translate_error(exc, program_ref())
+    inner = list(getattr(err, "trace", None) or [])
+    return getattr(err, "message", str(err)), inner + trace
 
 
-def native_error_from_baseline(addr, exc=None):
-    msg, trace = _read_trace(addr)
-    raise NativeError(_message(msg, exc), trace, True)
+def native_error_from_baseline(program_ref, addr, exc=None):
+    msg, trace = _failure(program_ref, addr, exc)
+    raise NativeError(msg, trace, True)
 
 
-def native_error_from_host(addr, exc=None):
+def native_error_from_host(program_ref, addr, exc=None):
     """Host-facing entries (``ctx.call``, ``bind``, ``map``) return to the host itself: the
     error is final, a ``TengoRuntimeError`` with the native trace."""
-    msg, trace = _read_trace(addr)
-    raise host_runtime_error(TengoRuntimeError(_message(msg, exc), trace))
+    msg, trace = _failure(program_ref, addr, exc)
+    raise host_runtime_error(TengoRuntimeError(msg, trace))
 
 
 class Deopt:
@@ -251,6 +257,13 @@ def _cyclic(specs):
     return out
 
 
+def _uses_objects(spec):
+    """Does the specialisation hold values of any type (``OBJ``)?"""
+    return (OBJ in spec.arg_types or OBJ in spec.free_types or spec.ret == OBJ
+            or OBJ in spec.local_types.values() or OBJ in spec.global_reads.values()
+            or OBJ in spec.global_writes.values())
+
+
 def _compile(program, entry, kinds, rec=None):
     """Lower the specialisation graph of ``entry`` plus the requested entry wrappers
     (``kinds`` ⊆ {"prologue", "bound", "map", "loop"}) into one LLVM module and compile it.
@@ -283,7 +296,10 @@ def _compile(program, entry, kinds, rec=None):
                         and OBJ not in (s.global_reads.get(g), s.global_writes.get(g))]
         recursive = s.kind == "func" and any(c is s for c, _ in s.calls.values())
         recursive_any |= recursive
-        bound = bounded_descent(s) if recursive else None
+        # code over values of any type is large: one copy of a recursive core, and callees
+        # inlined only where LLVM's own heuristics choose to
+        compact = _uses_objects(s)
+        bound = bounded_descent(s) if recursive and not compact else None
 
         def lower_ring(ring, **kw):
             # each copy calls the next (see ModuleBuilder.twin); the first tests the stack
@@ -308,9 +324,11 @@ def _compile(program, entry, kinds, rec=None):
                 rec.bounded.add(f"{info.name if info and info.name else s.name}"
                                 f"({s.node.params[bound[0]].name})")
         elif recursive:
-            lower_ring([mb.cores[s]] + [mb.twin(s, i) for i in range(1, RECURSION_COPIES)])
+            copies = 1 if compact else RECURSION_COPIES
+            lower_ring([mb.cores[s]] + [mb.twin(s, i) for i in range(1, copies)])
         else:
-            mb.cores[s].attributes.add("alwaysinline")
+            if not compact:
+                mb.cores[s].attributes.add("alwaysinline")
             CoreLowering(mb, s, program, promoted, check_stack=s in cyclic).lower()
     for frame, ring in frame_bounds:
         mb.set_frame_bound(frame, ring)
@@ -324,13 +342,15 @@ def _compile(program, entry, kinds, rec=None):
               "loop": (wb.loop_entry, native_error_from_baseline),
               "bound": (wb.bound_entry, native_error_from_host),
               "map": (wb.map_entry, native_error_from_host)}
+    eng = engine()
+    owner = eng.owner_for(program)
     for kind in kinds:
         make, raiser = makers[kind]
         name = f"{entry.name}_{kind}_{tag}"
+        raiser = functools.partial(raiser, weakref.ref(program))   # (the owner must not keep it)
+        owner.payload.keep.append(raiser)        # native code calls it by address
         make(entry, name, deopt, raiser)
         names[kind] = name
-    eng = engine()
-    owner = eng.owner_for(program)
     addrs, ms, size = eng.compile(mb.m, list(names.values()), owner,
                                   pipeline="full" if recursive_any else "small")
     owner.payload.keep.append(deopt.counter)       # native code increments it
@@ -359,7 +379,7 @@ def hot_function(program, fid, G, args, free_values):
     with _lock:
         try:
             arg_types = [value_type(type_of_value(a, program)) for a in args]
-            spec = Inferrer(program, G).function(fid, arg_types, list(free_values))
+            spec = Inferrer.infer(program, G, "function", fid, arg_types, list(free_values))
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
             built = _compile(program, spec, ["prologue"], rec)
             program.state.jit_bound[fid] = NativeEntries(program, spec, rec)
@@ -481,7 +501,7 @@ def _compile_loop(program, lid, G, node, F, which, rec):
         frame = list(zip(syms, F))
     with _lock:
         try:
-            spec = Inferrer(program, G).loop(fid, node, res, frame)
+            spec = Inferrer.infer(program, G, "loop", fid, node, res, frame)
             sig = [f"G[{k}]:{show(t)}" for k, t in sorted(spec.global_reads.items())]
             sig += [f"{s.name}:{show(t)}" for s, t in zip(spec.frame_syms, spec.frame_types)]
             rec.signature = ", ".join(sig)

@@ -76,6 +76,8 @@ class Spec:
         self.ret = None
         self.returns_void = False
         self.changed = False              # a variable's type widened in this round
+        self.dynamic_calls = {}           # id(CallExpr) -> spread?: callees known only at run time
+        self.checked_calls = set()        # id(CallExpr) of global callees checked per call
         self.self_tail_calls = set()      # id(CallExpr) of self tail calls (become loops)
         self.acc_calls = set()            # id(BinaryExpr) of ``return a + self(...)`` (loops too)
         self.name = f"spec{fid}"
@@ -101,11 +103,27 @@ class Inferrer:
 
     MAX_ROUNDS = 4
 
-    def __init__(self, program, G):
+    def __init__(self, program, G, dynamic_globals=False):
         self.program = program
         self.G = G
         self.specs = {}            # key -> Spec
         self.order = []
+        # a region that calls values known only at run time may run any Tengo code in the
+        # middle of an activation, which may assign any global: then no global has a type
+        # assumed at entry (every one is OBJ) and calls of global functions check the
+        # function object on every call
+        self.dynamic_globals = dynamic_globals
+
+    @classmethod
+    def infer(cls, program, G, how, *args):
+        """``Inferrer(...).<how>(*args)``, again with ``dynamic_globals`` when the region turns
+        out to call values known only at run time."""
+        inf = cls(program, G)
+        spec = getattr(inf, how)(*args)
+        if any(s.dynamic_calls for s in inf.order):
+            inf = cls(program, G, dynamic_globals=True)
+            spec = getattr(inf, how)(*args)
+        return spec
 
     # ------------------------------------------------------------------ entry points
     def function(self, fid, arg_types, free_values):
@@ -319,6 +337,14 @@ class Inferrer:
         if n.post is not None:
             self.stmt(n.post, spec)
 
+    def s_ForInStmt(self, n, spec):
+        self.expr(n.iterable, spec)
+        for ident in (n.key, n.value):
+            sym = spec.res.defs.get(id(ident)) if ident is not None else None
+            if sym is not None:
+                self.bind(sym, OBJ, spec, define=True)
+        self.block(n.body.stmts, spec)
+
     def s_BranchStmt(self, n, spec):
         pass
 
@@ -407,7 +433,9 @@ class Inferrer:
                                                     sym.index in spec.defined_globals):
                 return spec.global_writes[sym.index]
             t = spec.global_reads.get(sym.index)
-            if t is None or isinstance(t, Func):
+            if self.dynamic_globals:
+                t = OBJ
+            elif t is None or isinstance(t, Func):
                 t = value_type(T.type_of_value(self.G[sym.index], self.program))
             w = spec.global_writes.get(sym.index)
             if w is not None and w != t:
@@ -465,17 +493,34 @@ class Inferrer:
             raise NotEligible("ternary yields the result of a function without a value")
         return join(a, b)
 
+    def dynamic_call(self, n, spec):
+        """A call of a value known only at run time (any function, builtin or host function,
+        or a spread call): through the runtime's own call, any result."""
+        f = A.unparen(n.func)
+        if not (isinstance(f, A.Ident) and spec.res.uses[id(f)].kind == "builtin"):
+            self.expr(n.func, spec)
+        for a in n.args:
+            if self.expr(a, spec) == VOID:
+                raise NotEligible("passes the result of a function without a value")
+        spec.dynamic_calls[id(n)] = bool(n.ellipsis)
+        return OBJ
+
     def e_CallExpr(self, n, spec):
         if n.ellipsis:
-            raise NotEligible("spread call")
+            return self.dynamic_call(n, spec)
         f = n.func
         while isinstance(f, A.ParenExpr):
             f = f.expr
         if not isinstance(f, A.Ident):
-            raise NotEligible("call of a computed function")
+            return self.dynamic_call(n, spec)
         sym = spec.res.uses[id(f)]
         if sym.kind == "builtin":
             return self.builtin_call(n, sym.name, spec)
+        if sym.kind == "global" and not isinstance(
+                T.type_of_value(self.G[sym.index], self.program), Func):
+            return self.dynamic_call(n, spec)
+        if sym.kind == "local" and not (spec.kind == "func" and self._is_self_reference(spec, sym)):
+            return self.dynamic_call(n, spec)
         arg_types = tuple(value_type(self.expr(a, spec)) for a in n.args)
         for a, t in zip(n.args, arg_types):
             if t == VOID:
@@ -489,6 +534,8 @@ class Inferrer:
             if sym.index in spec.global_writes:
                 raise NotEligible(f"global function '{sym.name}' is reassigned")
             spec.global_reads[sym.index] = ft
+            if self.dynamic_globals:
+                spec.checked_calls.add(id(n))
             source = ("global", sym.index)
             free_values = self._free_values(ft.fid, obj)
         elif sym.kind == "local" and sym in spec.free_syms and spec.kind == "func":
@@ -509,6 +556,8 @@ class Inferrer:
             callee = self.function(ft.fid, arg_types, free_values)
             spec.callee_objects[source[1]] = callee
         spec.calls[id(n)] = (callee, source)
+        if id(n) in spec.checked_calls and callee.ret != VOID:
+            return OBJ          # the function object may change: its result may be any value
         return callee.ret
 
     def _free_values(self, fid, obj):
@@ -539,7 +588,7 @@ class Inferrer:
         def visit(stmts):
             for s in stmts:
                 if isinstance(s, A.ReturnStmt) and isinstance(s.result, A.CallExpr):
-                    c = spec.calls.get(id(s.result))
+                    c = None if id(s.result) in spec.checked_calls else spec.calls.get(id(s.result))
                     if c is not None and c[0] is spec:
                         spec.self_tail_calls.add(id(s.result))
                 elif (isinstance(s, A.ReturnStmt) and isinstance(s.result, A.BinaryExpr)
@@ -549,7 +598,7 @@ class Inferrer:
                     while isinstance(r, A.ParenExpr):
                         r = r.expr
                     c = spec.calls.get(id(r)) if isinstance(r, A.CallExpr) else None
-                    if c is not None and c[0] is spec:
+                    if c is not None and c[0] is spec and id(r) not in spec.checked_calls:
                         spec.acc_calls.add(id(s.result))
                 elif isinstance(s, A.IfStmt):
                     visit(s.body.stmts)
@@ -567,7 +616,7 @@ class Inferrer:
                 return
             last = stmts[-1]
             if isinstance(last, A.ExprStmt) and isinstance(last.expr, A.CallExpr):
-                c = spec.calls.get(id(last.expr))
+                c = None if id(last.expr) in spec.checked_calls else spec.calls.get(id(last.expr))
                 if c is not None and c[0] is spec:
                     spec.self_tail_calls.add(id(last.expr))
             elif isinstance(last, A.IfStmt):

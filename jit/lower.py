@@ -17,6 +17,8 @@ from . import callconv as cc
 from .engine import api_addr, stack_limit_addr
 from . import slowpaths
 from .types import INT, FLOAT, BOOL, VOID, OBJ
+from tengojit.builtins import BUILTIN_FUNCTIONS
+from tengojit.values import ImmutableArray
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -65,7 +67,7 @@ class Runtime:
                    "PyErr_CheckSignals", "PyList_SetItem", "_Py_Dealloc", "PyList_New",
                    "PyDict_New", "PyDict_SetItem", "PyDict_GetItemWithError", "PyList_Append",
                    "PyErr_Fetch", "PyErr_NormalizeException", "PyErr_NoMemory",
-                   "PyUnicode_Compare"):
+                   "PyUnicode_Compare", "PyException_SetTraceback"):
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
         del ctypes
@@ -186,6 +188,43 @@ class ModuleBuilder:
         b.ret(b.select(b.icmp_signed("<", size, ir.Constant(I64, 0)), b.sub(ir.Constant(I64, 0), d), d))
         b.position_at_end(slow)
         b.ret(b.call(self.api(b, "PyLong_AsLongLong", I64, [PTR]), [obj]))
+        return f
+
+    def slow_call(self, n):
+        """``PyObject* tj_slow<n>(ctx, fn, a0, …)``: ``fn(a0, …)`` through
+        ``PyObject_Vectorcall`` (a slow path), then the entry's assumptions checked again
+        (``tj_revalidate``). NULL when the call raised (``ctx.err`` = ``ERR_PYEXC``) or the
+        assumptions no longer hold (``ERR_STATE_CHANGED``, the result released)."""
+        name = f"slow{n}"
+        h = self._helpers.get(name)
+        if h is not None:
+            return h
+        f = ir.Function(self.m, ir.FunctionType(PTR, [PTR, PTR] + [PTR] * n), name=f"tj_slow{n}")
+        f.linkage = "internal"
+        f.attributes.add("noinline")
+        self._helpers[name] = f
+        ctx, fn = f.args[0], f.args[1]
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        arr = b.alloca(ir.ArrayType(PTR, max(1, n)))
+        for i, a in enumerate(f.args[2:]):
+            b.store(a, b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, i)]))
+        vc = self.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
+        r = b.call(vc, [fn, b.bitcast(arr, PPTR), ir.Constant(I64, n), ir.Constant(PTR, None)])
+        err = b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_ERR)]), I32.as_pointer())
+        raised, called = f.append_basic_block("raised"), f.append_basic_block("called")
+        b.cbranch(b.icmp_unsigned("==", r, ir.Constant(PTR, None)), raised, called)
+        b.position_at_end(raised)
+        b.store(ir.Constant(I32, cc.ERR_PYEXC), err)
+        b.ret(ir.Constant(PTR, None))
+        b.position_at_end(called)
+        changed, ok = f.append_basic_block("changed"), f.append_basic_block("ok")
+        b.cbranch(b.call(self.helper("revalidate"), [ctx]), changed, ok)
+        b.position_at_end(changed)
+        b.call(self.api(b, "Py_DecRef", ir.VoidType(), [PTR]), [r])
+        b.store(ir.Constant(I32, cc.ERR_STATE_CHANGED), err)
+        b.ret(ir.Constant(PTR, None))
+        b.position_at_end(ok)
+        b.ret(r)
         return f
 
     def _mk_revalidate(self):
@@ -364,15 +403,16 @@ class CoreLowering:
             owned_params = []
             for i, (p, t) in enumerate(zip(spec.node.params, spec.arg_types)):
                 sym = spec.res.defs[id(p)]
-                a = self.var(sym, t)
-                if t == OBJ:
-                    owned_params.append((f.args[2 + i], a))
+                vt = spec.local_types.get(sym) or t     # a parameter assigned other types
+                a = self.var(sym, vt)
+                if vt == OBJ:
+                    owned_params.append((f.args[2 + i], a, t))
                 else:
                     b.store(f.args[2 + i], a)
             for j, (sym, t) in enumerate(zip(spec.free_syms, spec.free_types)):
                 a = self.var(sym, t)
                 if t == OBJ:
-                    owned_params.append((f.args[2 + n + j], a))
+                    owned_params.append((f.args[2 + n + j], a, t))
                 else:
                     b.store(f.args[2 + n + j], a)
             for sym, t in spec.local_types.items():
@@ -384,9 +424,12 @@ class CoreLowering:
             self.check_depth()
             if self.descent is not None:
                 self.delegate_bounded()
-            for arg, a in owned_params:      # each OBJ slot owns a reference
-                self.incref(arg)
-                b.store(arg, a)
+            for arg, a, t in owned_params:   # each OBJ slot owns a reference
+                if t == OBJ:
+                    self.incref(arg)
+                    b.store(arg, a)
+                else:
+                    b.store(self.to_obj(arg, t, spec.node.pos), a)
             # self tail calls and accumulator jumps come back here (an accumulator jump
             # tests the depth itself: it is a virtual frame, in every copy of a ring)
             self.body_start = f.append_basic_block("body.start")
@@ -503,7 +546,10 @@ class CoreLowering:
 
     def release_live(self):
         for v in reversed(self.live):
-            self.decref(v)
+            if isinstance(v, tuple):         # ("slot", alloca): a reference or NULL in memory
+                self.xdecref(self.b.load(v[1]))
+            else:
+                self.decref(v)
 
     def const_obj(self, obj):
         """A new reference to the constant Python object ``obj`` (kept alive by the module)."""
@@ -553,25 +599,16 @@ class CoreLowering:
                 self.hold(o, OBJ)
                 boxed.append(o)
                 objs.append(o)
-        with b.goto_entry_block():
-            arr = b.alloca(ir.ArrayType(PTR, max(1, len(objs))), name="slow.args")
-        for i, o in enumerate(objs):
-            b.store(o, b.gep(arr, [ir.Constant(I32, 0), ir.Constant(I32, i)]))
         fn = self.mb.const_ptr(b, slowpaths.address(name))
-        vc = self.mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
-        r = b.call(vc, [fn, b.bitcast(arr, PPTR), ir.Constant(I64, len(objs)), ir.Constant(PTR, None)])
+        r = b.call(self.mb.slow_call(len(objs)), [self.ctx, fn] + objs)
         for o in reversed(boxed):
             self.unhold(o, OBJ)
             self.decref(o)
-        self.check_null(r, pos)
-        self.hold(r, OBJ)
-        changed = b.call(self.mb.helper("revalidate"), [self.ctx])
-        bad, ok = self.new_block("state.changed"), self.new_block("state.ok")
-        self.unlikely(b.cbranch(changed, bad, ok))
+        bad, ok = self.new_block("slow.failed"), self.new_block("slow.ok")
+        self.unlikely(b.cbranch(b.icmp_unsigned("==", r, ir.Constant(PTR, None)), bad, ok))
         b.position_at_end(bad)
-        self.fail(cc.ERR_STATE_CHANGED, pos)
+        self.fail(None, pos)                 # the helper set the error code
         b.position_at_end(ok)
-        self.unhold(r, OBJ)
         return r
 
     def globals_list(self):
@@ -709,7 +746,8 @@ class CoreLowering:
         """Raise Tengo error ``code`` at ``pos``: leave through the exit block with the flag set
         (releasing the temporaries live here)."""
         self.release_live()
-        self.set_err(code)
+        if code is not None:
+            self.set_err(code)
         self.push_trace(pos)
         self.b.store(ir.Constant(I1, 1), self.status)
         self.b.branch(self.err_target)
@@ -941,6 +979,97 @@ class CoreLowering:
         b.position_at_end(raised)
         self.fail(cc.ERR_INTERRUPTED, pos)
 
+    def s_ForInStmt(self, n):
+        """``for k, v in x``: arrays by index (the length fixed at the start, items read live,
+        as ``ops.iterate`` does), every other value through ``ops.iterate``'s iterator."""
+        b, spec = self.b, self.spec
+        it, itt = self.expr(n.iterable)
+        it = self.to_obj(it, itt, n.pos)
+        self.hold(it, OBJ)
+        with b.goto_entry_block():
+            idx = b.alloca(I64, name="forin.i")
+            limit = b.alloca(I64, name="forin.n")
+            iterator = b.alloca(PTR, name="forin.iter")
+        b.store(ir.Constant(PTR, None), iterator)
+        entry = ("slot", iterator)
+        self.live.append(entry)
+        imm = self.mb.const_ptr(b, id(ImmutableArray))
+        is_arr = b.or_(self.is_type(it, "PyList_Type"), b.icmp_unsigned("==", self.mb.type_of(b, it), imm))
+        arr_init, gen_init = self.new_block("forin.array"), self.new_block("forin.iterate")
+        cond, end = self.new_block("forin.cond"), self.new_block("forin.end")
+        b.cbranch(is_arr, arr_init, gen_init)
+        b.position_at_end(arr_init)
+        b.store(ir.Constant(I64, 0), idx)
+        b.store(self.list_size(it), limit)
+        b.branch(cond)
+        b.position_at_end(gen_init)
+        b.store(self.slow("iterate", [(it, OBJ)], n.pos), iterator)
+        b.branch(cond)
+        b.position_at_end(cond)
+        arr_next, gen_next, got = (self.new_block("forin.array.next"), self.new_block("forin.next"),
+                                   self.new_block("forin.item"))
+        b.cbranch(b.icmp_unsigned("==", b.load(iterator), ir.Constant(PTR, None)), arr_next, gen_next)
+        b.position_at_end(arr_next)
+        i = b.load(idx)
+        in_range = b.and_(b.icmp_signed("<", i, b.load(limit)),
+                          b.icmp_signed("<", i, self.list_size(it)))
+        arr_item = self.new_block("forin.array.item")
+        b.cbranch(in_range, arr_item, end)
+        b.position_at_end(arr_item)
+        b.store(b.add(i, ir.Constant(I64, 1)), idx)
+        items = b.bitcast(self.mb.load_ptr(b, it, cc.OFF_LIST_ITEMS), PPTR)
+        av = b.load(b.gep(items, [i]))
+        self.incref(av)
+        ksym = spec.res.defs.get(id(n.key)) if n.key is not None else None
+        vsym = spec.res.defs.get(id(n.value)) if n.value is not None else None
+        ak = self.to_obj(i, INT, n.pos) if ksym is not None else ir.Constant(PTR, None)
+        arr_end = b.block
+        b.branch(got)
+        b.position_at_end(gen_next)
+        t = self.slow("iter_next", [(b.load(iterator), OBJ)], n.pos)
+        false = self.mb.const_ptr(b, self.mb.rt.addr["Py_False"])
+        stop, pair = self.new_block("forin.stop"), self.new_block("forin.pair")
+        b.cbranch(b.icmp_unsigned("==", t, false), stop, pair)
+        b.position_at_end(stop)
+        self.decref(t)
+        b.branch(end)
+        b.position_at_end(pair)
+        gk = self.mb.load_ptr(b, t, cc.OFF_TUPLE_ITEMS)
+        gv = self.mb.load_ptr(b, t, cc.OFF_TUPLE_ITEMS + 8)
+        self.incref(gk)
+        self.incref(gv)
+        self.decref(t)
+        gen_end = b.block
+        b.branch(got)
+        b.position_at_end(got)
+        k, v = b.phi(PTR), b.phi(PTR)
+        k.add_incoming(ak, arr_end)
+        k.add_incoming(gk, gen_end)
+        v.add_incoming(av, arr_end)
+        v.add_incoming(gv, gen_end)
+        if ksym is not None:
+            self.store_sym(ksym, self.sym_type(ksym, OBJ), k)
+        else:
+            self.xdecref(k)
+        if vsym is not None:
+            self.store_sym(vsym, self.sym_type(vsym, OBJ), v)
+        else:
+            self.decref(v)
+        self.loops.append((cond, end))
+        self.block(n.body.stmts)
+        self.loops.pop()
+        if not b.block.is_terminated:
+            self.poll_signals(cond, n.pos)
+        b.position_at_end(end)
+        self.live.remove(entry)
+        self.xdecref(b.load(iterator))
+        self.unhold(it, OBJ)
+        self.decref(it)
+
+    def list_size(self, v):
+        b = self.b
+        return b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
+
     def s_BranchStmt(self, n):
         cont, brk = self.loops[-1]
         self.b.branch(brk if n.tok == "break" else cont)
@@ -973,6 +1102,7 @@ class CoreLowering:
                 self.store_result(self.const_obj(None))
         elif spec.ret == OBJ:
             self.store_result(self.const_obj(None))
+        self.release_live()                 # what enclosing for-in loops hold
         self.b.branch(self.ret_block)
         self.dead()
 
@@ -1011,7 +1141,9 @@ class CoreLowering:
         for v, t in reversed(typed):
             self.unhold(v, t)
         for p, t, v in zip(spec.node.params, spec.arg_types, vals):
-            self.store_sym(spec.res.defs[id(p)], t, v)
+            psym = spec.res.defs[id(p)]
+            self.store_sym(psym, self.sym_type(psym, t), self.coerce(v, t, self.sym_type(psym, t), e.pos))
+        self.release_live()                 # what enclosing for-in loops hold
         b.store(b.sub(b.load(self.depth), ir.Constant(I64, 1)), self.depth)
         if not self.self_call_first(e.left):
             self.check_depth()
@@ -1049,7 +1181,9 @@ class CoreLowering:
         for v, t in reversed(typed):
             self.unhold(v, t)
         for p, t, v in zip(spec.node.params, spec.arg_types, vals):
-            self.store_sym(spec.res.defs[id(p)], t, v)     # the parameter takes it over
+            psym = spec.res.defs[id(p)]          # the parameter takes it over
+            self.store_sym(psym, self.sym_type(psym, t), self.coerce(v, t, self.sym_type(psym, t), c.pos))
+        self.release_live()                 # what enclosing for-in loops hold
         self.b.branch(self.body_start)
         self.live = live
         self.b.position_at_end(call)
@@ -1589,6 +1723,8 @@ class CoreLowering:
             for rk in kinds(rt):
                 if lk not in (INT, FLOAT) or rk not in (INT, FLOAT):
                     continue
+                if lt == OBJ and rt == OBJ and lk != rk:
+                    continue             # mixed kinds of two unknown values: the runtime
                 if not boolean and binop_result(op, lk, rk) is None:
                     continue
                 test = ir.Constant(I1, 1)
@@ -1651,14 +1787,97 @@ class CoreLowering:
         f = n.func
         while isinstance(f, A.ParenExpr):
             f = f.expr
+        if id(n) in spec.dynamic_calls:
+            return self.dynamic_call(n)
         sym = spec.res.uses[id(f)]
         if sym.kind == "builtin":
             return self.builtin_call(n, sym.name)
+        if id(n) in spec.checked_calls:
+            return self.checked_call(n)
         callee, source = spec.calls[id(n)]
         vals = self.args(n.args)
         r = self.emit_call(n, callee, [v for v, _ in vals], self.callee_env(callee, source))
         self.release_args(vals)
         return r
+
+    def dynamic_call(self, n):
+        """A call of a value known only at run time: the runtime's own call (``fn(G, ...)``),
+        which may run any Tengo code (see ``infer.Inferrer.dynamic_globals``)."""
+        spec, b = self.spec, self.b
+        f = A.unparen(n.func)
+        if isinstance(f, A.Ident) and spec.res.uses[id(f)].kind == "builtin":
+            fn = self.const_obj(BUILTIN_FUNCTIONS[spec.res.uses[id(f)].name])
+        else:
+            fn = self.to_obj(*self.expr(n.func), n.pos)
+        self.hold(fn, OBJ)
+        vals = self.args(n.args)
+        name = "call_spread" if spec.dynamic_calls[id(n)] else "call"
+        r = self.slow(name, [(fn, OBJ), (self.globals_list(), OBJ)] + vals, n.pos)
+        self.release_args(vals)
+        self.unhold(fn, OBJ)
+        self.decref(fn)
+        return r, OBJ
+
+    def checked_call(self, n):
+        """A call of a function held by a global in a region that may run any Tengo code:
+        native when the global still holds the compiled function (its code object and the
+        types of its captured values), else the runtime's own call. The result is boxed."""
+        spec, b = self.spec, self.b
+        callee, (_, slot) = spec.calls[id(n)]
+        vals = self.args(n.args)
+        obj = self.global_obj(slot)
+        self.incref(obj)                     # the call may assign the global
+        self.hold(obj, OBJ)
+        native, general, done = (self.new_block("checked.native"), self.new_block("checked.slow"),
+                                 self.new_block("checked.done"))
+        ok = self.is_type(obj, "PyFunction_Type")
+        test = self.new_block("checked.code")
+        b.cbranch(ok, test, general)
+        b.position_at_end(test)
+        ok = b.icmp_unsigned("==", self.mb.load_ptr(b, obj, cc.OFF_FUNC_CODE),
+                             self.mb.const_ptr(b, id(callee.code)))
+        names = callee.code.co_freevars
+        for s_, t in zip(callee.free_syms, callee.free_types):
+            if t == OBJ:
+                continue
+            nxt = self.new_block("checked.env")
+            b.cbranch(ok, nxt, general)
+            b.position_at_end(nxt)
+            v = self.mb.cell_value(b, obj, names.index(s_.pyname))
+            ok = self.is_type(v, _KIND_TYPE.get(t, "PyBool_Type"))
+            if t == INT:
+                nxt = self.new_block("checked.int")
+                b.cbranch(ok, nxt, general)
+                b.position_at_end(nxt)
+                size = b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_LONG_SIZE)]), I64.as_pointer()))
+                ok = b.icmp_unsigned("<=", b.add(size, ir.Constant(I64, 2)), ir.Constant(I64, 4))
+        b.cbranch(ok, native, general)
+        b.position_at_end(native)
+        env = [self.mb.unbox(b, t, self.mb.cell_value(b, obj, names.index(s_.pyname)))
+               for s_, t in zip(callee.free_syms, callee.free_types)]
+        r, t = self.emit_call(n, callee, [v for v, _ in vals], env)
+        if t != VOID:
+            r = self.to_obj(r, t, n.pos)
+        incoming = [(r, b.block)]
+        b.branch(done)
+        b.position_at_end(general)
+        r2 = self.slow("call", [(obj, OBJ), (self.globals_list(), OBJ)] + vals, n.pos)
+        if t == VOID:
+            self.decref(r2)
+        incoming.append((r2, b.block))
+        b.branch(done)
+        b.position_at_end(done)
+        phi = None
+        if t != VOID:
+            phi = b.phi(PTR)
+            for v, blk in incoming:
+                phi.add_incoming(v, blk)
+        self.unhold(obj, OBJ)
+        self.decref(obj)
+        self.release_args(vals)
+        if t == VOID:
+            return None, VOID
+        return phi, OBJ
 
     def args(self, nodes):
         """Evaluate call arguments in order: [(value, type)], each ``OBJ`` held until

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tengojit import ops
 from tengojit.builtins import BUILTIN_FUNCTIONS
-from tengojit.interp.rt import index_assign, truthy
+from tengojit.interp.rt import index_assign, spread, truthy
 from tengojit.operators import BINARY, UNARY
 
 
@@ -20,6 +20,24 @@ def index_set(base, value, *keys):
     """``base[k0]...[kn] = value`` (Tengo's indexAssign, with its messages)."""
     index_assign(base, keys, value)
     return None
+
+
+_END = False
+
+
+def iter_next(it):
+    """The next ``(key, value)`` of a ``for-in`` iterator (``ops.iterate``), or False."""
+    return next(it, _END)
+
+
+def call(fn, G, *args):
+    """A call of any value, as the baseline tier makes it (``fn(G, *args)``)."""
+    return fn(G, *args)
+
+
+def call_spread(fn, G, *args):
+    """``fn(args..., last...)``."""
+    return fn(G, *args[:-1], *spread(args[-1]))
 
 
 def is_true(v):
@@ -38,6 +56,10 @@ SLOW = {
     "truthy": is_true,
     "make_error": ops.make_error,
     "make_immutable": ops.make_immutable,
+    "iterate": ops.iterate,
+    "iter_next": iter_next,
+    "call": call,
+    "call_spread": call_spread,
 }
 SLOW.update({"binary" + op: row.function for op, row in BINARY.items()})
 SLOW.update({"unary" + op: row.function for op, row in UNARY.items()})

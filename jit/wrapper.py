@@ -68,6 +68,18 @@ def globals_needed(entry):
     return top + 1
 
 
+def _graph_of(entry):
+    out, seen, stack = [], set(), [entry]
+    while stack:
+        s = stack.pop()
+        if id(s) in seen:
+            continue
+        seen.add(id(s))
+        out.append(s)
+        stack.extend(callee for callee, _ in s.calls.values())
+    return out
+
+
 def collect_guards(entry):
     """(global slot -> type, global slot -> callee Spec) over the whole specialisation graph."""
     reads, callees, seen = {}, {}, set()
@@ -204,7 +216,10 @@ class WrapperBuilder:
         G = b.load(field(cc.CTX_GLOBALS_LIST, PTR))
         items = self.globals_items(b, G, entry, fail)
         b.store(items, field(cc.CTX_GLOBALS, PPTR))
-        self.guard_globals(b, items, entry, fail)
+        if not any(s.dynamic_calls or s.checked_calls for s in _graph_of(entry)):
+            # (a region with calls of run-time values assumes no type of a global, and
+            # checks the functions it calls on every call)
+            self.guard_globals(b, items, entry, fail)
         b.ret(ir.Constant(I1, 0))
         b.position_at_end(fail)
         b.ret(ir.Constant(I1, 1))
@@ -258,6 +273,14 @@ class WrapperBuilder:
         b.call(mb.api(b, "PyErr_NormalizeException", ir.VoidType(), [PPTR] * 3), exc)
         addr = b.call(mb.api(b, "PyLong_FromVoidPtr", PTR, [PTR]), [ctx])
         value = b.load(exc[1])
+        has_tb = f.append_basic_block("err.pyexc.tb")
+        tb_done = f.append_basic_block("err.pyexc.tb.done")
+        tb = b.load(exc[2])
+        b.cbranch(b.icmp_unsigned("==", tb, ir.Constant(PTR, None)), tb_done, has_tb)
+        b.position_at_end(has_tb)               # the positions of the Tengo code it ran
+        b.call(mb.api(b, "PyException_SetTraceback", ir.IntType(32), [PTR, PTR]), [value, tb])
+        b.branch(tb_done)
+        b.position_at_end(tb_done)
         b.store(addr, b.gep(argv, [ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), 0)]))
         b.store(value, b.gep(argv, [ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), 1)]))
         vc = mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
