@@ -171,6 +171,11 @@ class Program:
             return {}
         return {info: cnt[fid] for fid, info in self.functions.items() if cnt[fid]}
 
+    def imported(self, name):
+        """``("source", function name)`` or ``("builtin", constant name)`` of a module this
+        program imports (names in ``ns``), or None."""
+        return self._imported.get(name)
+
     def import_module(self, name, builder, pos):
         if name in self._import_stack:
             builder.error(pos, f"cyclic module import: {name}")

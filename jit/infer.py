@@ -127,7 +127,13 @@ class Inferrer:
 
     # ------------------------------------------------------------------ entry points
     def function(self, fid, arg_types, free_values):
-        """Spec for calling prototype ``fid`` with ``arg_types`` and captured values."""
+        """Spec for calling prototype ``fid`` with ``arg_types`` and captured values (the
+        entry of a region: the whole graph's types settled)."""
+        spec = self._function(fid, arg_types, free_values)
+        self._settle()
+        return spec
+
+    def _function(self, fid, arg_types, free_values):
         node, res, code = self.program.jit_source(fid)
         free_syms = self.free_symbols(fid)
         if len(free_values) != len(free_syms):
@@ -154,6 +160,9 @@ class Inferrer:
         self.specs[("loop", id(node))] = spec
         self.order.append(spec)
         self._infer_loop(spec)
+        self._settle()
+        # a frame variable the loop assigns other types travels as any value
+        spec.frame_types = tuple(spec.local_types[s] for s in spec.frame_syms)
         return spec
 
     # ------------------------------------------------------------------ helpers
@@ -186,27 +195,59 @@ class Inferrer:
     def _infer_function(self, spec):
         for _ in range(self.MAX_ROUNDS + 4):
             before = spec.ret
-            spec.rets = []
-            spec.changed = False
-            self.cur = spec
-            self.block(spec.node.body.stmts, spec)
-            if not _terminates(spec.node.body.stmts):
-                spec.rets.append(VOID)
-            known = [t for t in spec.rets if t is not None]
-            if not known:
-                raise NotEligible("return type cannot be inferred")
-            ret = known[0]
-            for t in known[1:]:
-                # undefined beside values: the result is a value or undefined (an OBJ)
-                ret = t if t == ret else OBJ
-            spec.ret = ret
+            self._round(spec)
             if spec.ret == before and None not in spec.rets and not spec.changed:
+                break
+            if spec.ret == before and not spec.changed and self._waits_on_others(spec):
+                # a return depends on a function whose inference is still running (mutual
+                # recursion): settled later by _settle, over the whole graph
                 break
         else:
             raise NotEligible("return type does not settle")
-        if isinstance(spec.ret, Func):
-            raise NotEligible(f"returns a {T.show(spec.ret)}")
         self._mark_tail_calls(spec)
+
+    def _round(self, spec):
+        """One pass of inference over a function's body: its return type from its returns."""
+        spec.rets = []
+        spec.changed = False
+        self.cur = spec
+        self.block(spec.node.body.stmts, spec)
+        if not _terminates(spec.node.body.stmts):
+            spec.rets.append(VOID)
+        known = [t for t in spec.rets if t is not None]
+        if not known:
+            raise NotEligible("return type cannot be inferred")
+        ret = known[0]
+        for t in known[1:]:
+            # undefined beside values: the result is a value or undefined (an OBJ)
+            ret = t if t == ret else OBJ
+        spec.ret = ret
+
+    def _waits_on_others(self, spec):
+        return any(c is not spec and c.ret is None for c, _ in spec.calls.values())
+
+    def _settle(self):
+        """Passes over every function of the graph until no type changes: a function whose
+        returns depend on one still being inferred (mutual recursion) is typed again."""
+        for _ in range(self.MAX_ROUNDS + 4):
+            moved = False
+            for s in self.order:
+                if s.kind != "func":
+                    continue
+                before = (s.ret, dict(s.local_types))
+                self._round(s)
+                moved |= s.changed or (s.ret, s.local_types) != before or None in s.rets
+            if not moved:
+                break
+        else:
+            raise NotEligible("return type does not settle")
+        for s in self.order:
+            if s.kind == "func":
+                if isinstance(s.ret, Func):
+                    raise NotEligible(f"returns a {T.show(s.ret)}")
+                s.self_tail_calls.clear()
+                s.acc_calls.clear()
+                self._mark_tail_calls(s)
 
     def _infer_loop(self, spec):
         for _ in range(self.MAX_ROUNDS + 4):
@@ -313,8 +354,6 @@ class Inferrer:
             raise NotEligible(f"writes captured variable '{sym.name}'")
         old = spec.local_types.get(sym)
         new = join(old, t)
-        if spec.kind == "loop" and sym in spec.frame_syms and new != old:
-            raise NotEligible(f"variable '{sym.name}' changes type ({T.show(old)} -> {T.show(t)})")
         if sym in spec.local_types and new != old:
             spec.changed = True
         if new is not None or sym not in spec.local_types:
@@ -412,6 +451,14 @@ class Inferrer:
         for e in (n.low, n.high):
             if e is not None:
                 self.expr(e, spec)
+        return OBJ
+
+    def e_ImportExpr(self, n, spec):
+        ref = self.program.imported(n.module_name)
+        if ref is None:
+            raise NotEligible("uses import")
+        if ref[0] == "source":              # runs the module's Tengo code (once)
+            spec.dynamic_calls[id(n)] = False
         return OBJ
 
     def e_ErrorExpr(self, n, spec):
@@ -553,11 +600,13 @@ class Inferrer:
             if callee is None:
                 raise NotEligible("recursive call with other argument types")
         else:
-            callee = self.function(ft.fid, arg_types, free_values)
+            callee = self._function(ft.fid, arg_types, free_values)
             spec.callee_objects[source[1]] = callee
         spec.calls[id(n)] = (callee, source)
-        if id(n) in spec.checked_calls and callee.ret != VOID:
-            return OBJ          # the function object may change: its result may be any value
+        if id(n) in spec.checked_calls or callee.ret == VOID:
+            # (the function object may change: its result may be any value; the result of
+            # a function without a value is undefined)
+            return OBJ
         return callee.ret
 
     def _free_values(self, fid, obj):
@@ -671,6 +720,6 @@ def _describe(n):
     names = {"StringLit": "strings", "CharLit": "chars", "ArrayLit": "array literals",
              "MapLit": "map literals", "FuncLit": "function literals", "UndefinedLit": "undefined",
              "SelectorExpr": "selectors", "IndexExpr": "index expressions",
-             "SliceExpr": "slices", "ImportExpr": "import", "ErrorExpr": "error values",
+             "SliceExpr": "slices", "ErrorExpr": "error values",
              "ImmutableExpr": "immutable values"}
     return "uses " + names.get(type(n).__name__, type(n).__name__)

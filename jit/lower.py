@@ -1382,6 +1382,20 @@ class CoreLowering:
         self.release_args(parts)
         return r, OBJ
 
+    def e_ImportExpr(self, n):
+        """A module: a builtin module's map (a constant), or a source module's value from its
+        function, as the baseline tier gets it."""
+        kind, name = self.program.imported(n.module_name)
+        value = self.program.ns[name]
+        if kind == "builtin":
+            return self.const_obj(value), OBJ
+        fn = self.const_obj(value)
+        self.hold(fn, OBJ)
+        r = self.slow("call", [(fn, OBJ), (self.globals_list(), OBJ)], n.pos)
+        self.unhold(fn, OBJ)
+        self.decref(fn)
+        return r, OBJ
+
     def e_ErrorExpr(self, n):
         return self.wrap_value("make_error", n)
 
@@ -1471,7 +1485,7 @@ class CoreLowering:
         b.position_at_end(done)
         self.unhold(base, OBJ)
         self.decref(base)
-        for k, kt, _ in reversed(keys):
+        for k, kt, _ in keys:                # (held innermost-applied first)
             self.unhold(k, kt)
         for k, kt, _ in keys:
             self.release(k, kt)
@@ -1798,6 +1812,8 @@ class CoreLowering:
         vals = self.args(n.args)
         r = self.emit_call(n, callee, [v for v, _ in vals], self.callee_env(callee, source))
         self.release_args(vals)
+        if r[1] == VOID:
+            return self.const_obj(None), OBJ          # undefined
         return r
 
     def dynamic_call(self, n):
@@ -1876,7 +1892,7 @@ class CoreLowering:
         self.decref(obj)
         self.release_args(vals)
         if t == VOID:
-            return None, VOID
+            return self.const_obj(None), OBJ          # undefined
         return phi, OBJ
 
     def args(self, nodes):

@@ -111,7 +111,6 @@ def test_not_eligible_records_the_reason():
 
 @pytest.mark.parametrize("src,call,reason_part", [
     ("f := func(a) { return func() { return a } }", (1,), "function literals"),
-    ("f := func(a) { x := import(\"m\"); return a }", (1,), "import"),
 ])
 def test_not_eligible_reasons(src, call, reason_part):
     c = forced(src, modules={"m": {"k": 1}})
@@ -337,6 +336,8 @@ def test_types_that_keep_changing_stop_recompiling():
     ("f := func(a) { for x in [a, 2] { a = x }; return a }", (1,)),
     ("f := func(a) { s := 0; for k, v in {x: a, y: 2} { s += v }; return s }", (1,)),
     ("f := func(a) { return append([], [a]...) }", (1,)),
+    ("f := func(a) { m := {x: {y: [0, 1]}}; k := \"x\"; m[k][\"y\"][1] = a; m.x.z = a; return m }",
+     (5,)),
     ("g := func(x) { return x + 1 }\nf := func(a) { h := g; return [h(a), g(a)] }", (1,)),
 ])
 def test_values_of_every_type_are_native(src, call):
