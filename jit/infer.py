@@ -193,6 +193,7 @@ class Inferrer:
         return spec
 
     def _infer_function(self, spec):
+        self._keep_variable_tail_calls(spec)
         for _ in range(self.MAX_ROUNDS + 4):
             before = spec.ret
             self._round(spec)
@@ -205,6 +206,33 @@ class Inferrer:
         else:
             raise NotEligible("return type does not settle")
         self._mark_tail_calls(spec)
+
+    @staticmethod
+    def _keep_variable_tail_calls(spec):
+        """``return f(...)`` with ``f`` a variable of a function (a local recursive function
+        calling itself) is a jump on the baseline tier, which recursion of any depth relies
+        on; native code would make it a real call, so such functions stay there."""
+        def tail_calls(stmts):
+            if not stmts:
+                return
+            for s in stmts:
+                if isinstance(s, A.ReturnStmt) and s.result is not None:
+                    yield A.unparen(s.result)
+                elif isinstance(s, A.IfStmt):
+                    yield from tail_calls(s.body.stmts)
+                    e = s.else_
+                    if e is not None:
+                        yield from tail_calls(e.stmts if isinstance(e, A.BlockStmt) else [e])
+                elif isinstance(s, A.BlockStmt):
+                    yield from tail_calls(s.stmts)
+            last = stmts[-1]
+            if isinstance(last, A.ExprStmt):
+                yield A.unparen(last.expr)
+        for e in tail_calls(spec.node.body.stmts):
+            if isinstance(e, A.CallExpr) and isinstance(A.unparen(e.func), A.Ident):
+                sym = spec.res.uses.get(id(A.unparen(e.func)))
+                if sym is not None and sym.kind == "local":
+                    raise NotEligible(f"tail call of '{sym.name}', a variable")
 
     def _round(self, spec):
         """One pass of inference over a function's body: its return type from its returns."""

@@ -57,7 +57,7 @@ class Runtime:
         self.addr = {
             "PyLong_Type": id(int), "PyFloat_Type": id(float), "PyBool_Type": id(bool),
             "PyList_Type": id(list), "PyFunction_Type": id(type(lambda: 0)),
-            "PyDict_Type": id(dict), "PyUnicode_Type": id(str),
+            "PyDict_Type": id(dict), "PyUnicode_Type": id(str), "PyBytes_Type": id(bytes),
             "Py_True": id(True), "Py_False": id(False), "Py_None": id(None),
         }
         for fn in ("PyLong_AsLongLong", "PyLong_FromLongLong", "PyFloat_FromDouble",
@@ -1819,7 +1819,7 @@ class CoreLowering:
     def dynamic_call(self, n):
         """A call of a value known only at run time: the runtime's own call (``fn(G, ...)``),
         which may run any Tengo code (see ``infer.Inferrer.dynamic_globals``)."""
-        spec, b = self.spec, self.b
+        spec = self.spec
         f = A.unparen(n.func)
         if isinstance(f, A.Ident) and spec.res.uses[id(f)].kind == "builtin":
             fn = self.const_obj(BUILTIN_FUNCTIONS[spec.res.uses[id(f)].name])

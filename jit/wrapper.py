@@ -131,6 +131,28 @@ class WrapperBuilder:
         if t == INT:
             self.check_int64(b, obj, fail)
 
+    def check_plain(self, b, obj, fail):
+        """For an argument the host passes as any value (``OBJ``): branch to ``fail`` unless
+        it is a Tengo value that needs no conversion and can hold nothing of another program
+        (an int within int64, float, bool, str, bytes or undefined); arrays, maps and the
+        rest take the context's general path, which converts them (see ``context._arg``)."""
+        mb = self.mb
+        f = b.function
+        ty = mb.type_of(b, obj)
+        is_ = lambda name: b.icmp_unsigned("==", ty, mb.const_ptr(b, mb.rt.addr[name]))
+        other = b.or_(b.or_(is_("PyFloat_Type"), is_("PyBool_Type")),
+                      b.or_(is_("PyUnicode_Type"), is_("PyBytes_Type")))
+        other = b.or_(other, b.icmp_unsigned("==", obj, mb.const_ptr(b, mb.rt.addr["Py_None"])))
+        ok, maybe_int, int_ok = (f.append_basic_block("plain.ok"), f.append_basic_block("plain.int"),
+                                 f.append_basic_block("plain.int.ok"))
+        b.cbranch(other, ok, maybe_int)
+        b.position_at_end(maybe_int)
+        b.cbranch(is_("PyLong_Type"), int_ok, fail)
+        b.position_at_end(int_ok)
+        self.check_int64(b, obj, fail)
+        b.branch(ok)
+        b.position_at_end(ok)
+
     def check_int64(self, b, obj, fail):
         """A host int may not fit int64: more than 3 digits never does, 3 digits may."""
         mb = self.mb
@@ -374,6 +396,8 @@ class WrapperBuilder:
         vals = []
         for i, t in enumerate(spec.arg_types):
             obj = b.load(b.gep(args, [ir.Constant(I64, first + i)]))
+            if t == OBJ:
+                self.check_plain(b, obj, fail)     # host values: see check_plain
             self.check_type(b, obj, t, fail)
             vals.append(mb.unbox(b, t, obj))
         names = spec.code.co_freevars
