@@ -194,6 +194,7 @@ class Record:
         self.bounded = set()        # "fib(n)": recursion proven bounded by that parameter
         self.continuation = None    # loops: native rest of a run (on-stack replacement)
         self.osr = 0                # loops: runs that switched to native code mid-way
+        self.runtime = {}           # operation -> count: done by runtime calls only
 
     def as_dict(self):
         calls = 0
@@ -207,7 +208,8 @@ class Record:
                 "state": self.state, "reason": self.reason, "signature": self.signature,
                 "compile_ms": round(self.compile_ms, 3), "code_bytes": self.code_bytes,
                 "deopts": self.deopt.counter.value if self.deopt else 0,
-                "bounded_recursion": sorted(self.bounded), "osr": self.osr}
+                "bounded_recursion": sorted(self.bounded), "osr": self.osr,
+                "runtime_calls": dict(sorted(self.runtime.items()))}
 
 
 def _record(program, kind, ident, name):
@@ -355,6 +357,8 @@ def _compile(program, entry, kinds, rec=None):
                                   pipeline="full" if recursive_any else "small")
     owner.payload.keep.append(deopt.counter)       # native code increments it
     if rec is not None:
+        for op, n in mb.runtime_ops.items():
+            rec.runtime[op] = rec.runtime.get(op, 0) + n
         rec.compile_ms += ms
         rec.code_bytes += size
         rec.deopt = deopt

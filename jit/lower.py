@@ -93,6 +93,7 @@ class ModuleBuilder:
         self.cores = {}
         self._helpers = {}
         self.consts = []          # Python objects whose addresses the code embeds (kept alive)
+        self.runtime_ops = {}     # operation -> sites done only by a runtime call (stats)
 
     # ------------------------------------------------------------------ constants and helpers
     def const_ptr(self, b, addr, ty=PTR):
@@ -584,11 +585,15 @@ class CoreLowering:
         self.fail(cc.ERR_PYEXC, pos)
         b.position_at_end(ok)
 
-    def slow(self, name, args, pos):
+    def slow(self, name, args, pos, only=False):
         """Call slow path ``name`` (``slowpaths.SLOW``) on ``args`` ((value, type) pairs, not
         consumed) and return its owned result; on an exception leave with ``ERR_PYEXC``. The
-        call may run Python code: afterwards the entry's assumptions are checked again."""
+        call may run Python code: afterwards the entry's assumptions are checked again.
+        ``only``: the operation has no inline fast path (counted in ``stats()``)."""
         b = self.b
+        if only:
+            ops = self.mb.runtime_ops
+            ops[name] = ops.get(name, 0) + 1
         boxed = []
         objs = []
         for v, t in args:
@@ -1378,7 +1383,7 @@ class CoreLowering:
             else:
                 parts.append(self.expr(e))
             self.hold(*parts[-1])
-        r = self.slow("slice_get", parts, n.pos)
+        r = self.slow("slice_get", parts, n.pos, only=True)
         self.release_args(parts)
         return r, OBJ
 
@@ -1405,7 +1410,7 @@ class CoreLowering:
     def wrap_value(self, name, n):
         v, t = self.expr(n.expr)
         self.hold(v, t)
-        r = self.slow(name, [(v, t)], n.pos)
+        r = self.slow(name, [(v, t)], n.pos, only=True)
         self.unhold(v, t)
         self.release(v, t)
         return r, OBJ
@@ -1828,7 +1833,7 @@ class CoreLowering:
         self.hold(fn, OBJ)
         vals = self.args(n.args)
         name = "call_spread" if spec.dynamic_calls[id(n)] else "call"
-        r = self.slow(name, [(fn, OBJ), (self.globals_list(), OBJ)] + vals, n.pos)
+        r = self.slow(name, [(fn, OBJ), (self.globals_list(), OBJ)] + vals, n.pos, only=True)
         self.release_args(vals)
         self.unhold(fn, OBJ)
         self.decref(fn)
@@ -1938,7 +1943,7 @@ class CoreLowering:
             phi.add_incoming(slow_v, slow_end)
             self.release_args(vals)
             return phi, INT
-        r = self.slow("builtin_" + name, [(self.globals_list(), OBJ)] + vals, n.pos)
+        r = self.slow("builtin_" + name, [(self.globals_list(), OBJ)] + vals, n.pos, only=True)
         self.release_args(vals)
         if name == "len":
             v = self.mb.unbox(b, INT, r)

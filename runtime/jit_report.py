@@ -23,6 +23,8 @@ def print_table(records: list[dict], title: str, file: TextIO | None = None) -> 
         detail = r["signature"] if r["state"] == "compiled" else (r["reason"] or r["signature"])
         if r.get("bounded_recursion"):
             detail += "; depth bounded: " + ", ".join(r["bounded_recursion"])
+        if r.get("runtime_calls"):
+            detail += "; runtime: " + ", ".join(f"{k}×{n}" for k, n in r["runtime_calls"].items())
         table.add_row(r["name"], r["kind"], str(r["calls"]), r["state"], detail,
                       f"{r['compile_ms']:.2f}", str(r["code_bytes"]), str(r["deopts"]))
     tty = out.isatty() if hasattr(out, "isatty") else False

@@ -11,7 +11,7 @@ from tengojit.errors import TengoError
 pytestmark = pytest.mark.skipif(not jit.available(), reason="the JIT tier is not available")
 
 KEYS = {"name", "kind", "calls", "state", "reason", "signature", "compile_ms", "code_bytes",
-        "deopts", "bounded_recursion", "osr"}
+        "deopts", "bounded_recursion", "osr", "runtime_calls"}
 STATES = {"compiled", "not eligible", "failed", "profiling", "invalidated"}
 
 SRC = """
@@ -352,3 +352,15 @@ def test_values_of_every_type_are_native(src, call):
     assert got == [want, want]
     r = by_name(c, "f")
     assert r is not None and r["state"] == "compiled", r
+
+
+def test_runtime_calls_name_what_native_code_hands_to_the_runtime():
+    """``runtime_calls`` counts the operations of the native code that have no inline path:
+    calls of values known only at run time, builtins other than ``len``, slices."""
+    src = ('h := func(x) { return x }\n'
+           'f := func(a) { g := h; return [g(a), g(a + 1), string(a), [1, 2, 3][1:], len([a])] }')
+    c = forced(src)
+    assert c.context().call(c.get("f"), 4) == [4, 5, "4", [2, 3], 1]
+    r = by_name(c, "f")
+    assert r["state"] == "compiled", r
+    assert r["runtime_calls"] == {"builtin_string": 1, "call": 2, "slice_get": 1}

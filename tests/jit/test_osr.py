@@ -146,9 +146,9 @@ def test_function_loop_switches_mid_run_and_compiles_at_next_entry():
 
 
 @pytest.mark.parametrize("src, reason", [
-    # a variable of the frame the loop assigns another type: the loop stays on the baseline
-    (f'f := func() {{ p := 1; n := 0; for i := 0; i < {N}; i++ {{ if i == {N - 5} {{ p = "x" }}; n += 1 }};'
-     " return [n, p] }\nout := f()", "changes type"),
+    # the loop creates a closure: it stays on the baseline tier
+    (f'f := func() {{ n := 0; for i := 0; i < {N}; i++ {{ g := func() {{ return 1 }}; n += g() }};'
+     " return n }\nout := f()", "function literals"),
     # a variable captured by a closure is not carried into native code
     (f"f := func() {{ s := 0; g := func() {{ return s }}; for i := 0; i < {N}; i++ {{ s += 1 }};"
      " return [s, g()] }\nout := f()", "captured"),
@@ -178,3 +178,15 @@ def test_function_loop_type_change_and_error_match_the_baseline():
             run(src, jit=tier)
         errors.append(str(e.value))
     assert errors[0] == errors[1]
+
+
+def test_function_loop_whose_frame_variable_changes_type_runs_natively():
+    """A variable of the function that the loop assigns a value of another type travels in
+    the frame as any value."""
+    src = (f'f := func() {{ p := 1; n := 0; for i := 0; i < {N}; i++ {{ if i == {N - 5} {{ p = "x" }};'
+           ' n += 1 }; return [n, p] }\nout := f()')
+    expected = run(src, jit=False).get("out")
+    c = run(src, jit=True)
+    assert c.get("out") == expected == [N, "x"]
+    recs = loop_records(c)
+    assert recs and any(r["state"] == "compiled" for r in recs), recs
