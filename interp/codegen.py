@@ -23,18 +23,18 @@ from . import local_types
 from .symbols import resolve
 from ..errors import CompileError
 from ..operators import BINARY, COMPOUND
-from ..values import Char, INT64_MAX, INT64_MIN
+from ..builtins import TYPE_PREDICATES
+from ..values import Char, Error, ImmutableArray, ImmutableMap, INT64_MAX, INT64_MIN
 
 # a comparison with its operands swapped (``a < b`` is ``b > a``)
 _MIRRORED = {P.Lt: P.Gt, P.LtE: P.GtE, P.Gt: P.Lt, P.GtE: P.LtE}
 
 # builtins `is_<kind>(x)` the generated code answers with a type test: the type it tests
-_TYPE_PREDICATES = {
-    "is_int": "int", "is_float": "float", "is_string": "str", "is_bool": "bool",
-    "is_bytes": "bytes", "is_array": "list", "is_map": "dict", "is_char": "_Char",
-    "is_error": "_Error", "is_immutable_array": "_ImmutableArray",
-    "is_immutable_map": "_ImmutableMap",
-}
+# the name each predicate's type has in the generated code's namespace
+_TYPE_NAMES_IN_CODE = {int: "int", float: "float", str: "str", bool: "bool", bytes: "bytes",
+                       list: "list", dict: "dict", Char: "_Char", Error: "_Error",
+                       ImmutableArray: "_ImmutableArray", ImmutableMap: "_ImmutableMap"}
+_TYPE_PREDICATES = {name: _TYPE_NAMES_IN_CODE[t] for name, t in TYPE_PREDICATES.items()}
 
 
 def _pos(node, pos):

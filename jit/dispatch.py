@@ -22,6 +22,7 @@ try:
 except ImportError:          # the optional C extension was not built
     _hostcall = None
 from . import callconv as cc
+from . import code_entry
 from .descent import bounded_descent
 from .infer import Inferrer, NotEligible
 from .types import type_of_value, value_type, Func, OBJ, INT, FLOAT, show
@@ -343,6 +344,7 @@ def _compile(program, entry, kinds, rec=None):
               "host": (wb.host_entry, native_error_from_host),
               "loop": (wb.loop_entry, native_error_from_baseline),
               "bound": (wb.bound_entry, native_error_from_host),
+              "call": (wb.call_entry, native_error_from_host),
               "map": (wb.map_entry, native_error_from_host)}
     eng = engine()
     owner = eng.owner_for(program)
@@ -368,6 +370,15 @@ def _compile(program, entry, kinds, rec=None):
     return built
 
 
+def _clear_code_entry(program, fid):
+    try:
+        code = program.jit_source(fid)[2]
+    except Exception:
+        return
+    if code is not None:
+        code_entry.set(code, None)
+
+
 def refuse(program, fid):
     """Stop profiling prototype ``fid`` for good: its baseline prologue reads ``_P<fid>`` only."""
     program.ns[f"_J{fid}"] = NOJIT
@@ -385,7 +396,8 @@ def hot_function(program, fid, G, args, free_values):
             arg_types = [value_type(type_of_value(a, program)) for a in args]
             spec = Inferrer.infer(program, G, "function", fid, arg_types, list(free_values))
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
-            built = _compile(program, spec, ["prologue"], rec)
+            built = _compile(program, spec, ["prologue", "call"], rec)
+            code_entry.set(spec.code, built["call"].make())
             program.state.jit_bound[fid] = NativeEntries(program, spec, rec)
             program.ns[f"_J{fid}"] = built["prologue"].make()
             rec.state = "compiled"
@@ -436,10 +448,12 @@ def deopted(program, fid):
             rec.reason = f"types changed after {MAX_RECOMPILES} recompiles"
             program.state.jit_bound.pop(fid, None)
             refuse(program, fid)
+            _clear_code_entry(program, fid)
             _new_code()
             return
         rec.state = "invalidated"
         program.ns[f"_J{fid}"] = None
+        _clear_code_entry(program, fid)
         program.state.jit_bound.pop(fid, None)
         cnt = program.ns.get("_CNT")
         if cnt is not None:

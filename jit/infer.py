@@ -24,6 +24,7 @@ its captured variables.
 """
 from __future__ import annotations
 
+from tengojit.builtins import TYPE_PREDICATES
 from tengojit.interp import ast as A
 from tengojit.operators import BINARY, COMPOUND
 from . import types as T
@@ -207,11 +208,13 @@ class Inferrer:
             raise NotEligible("return type does not settle")
         self._mark_tail_calls(spec)
 
-    @staticmethod
-    def _keep_variable_tail_calls(spec):
-        """``return f(...)`` with ``f`` a variable of a function (a local recursive function
-        calling itself) is a jump on the baseline tier, which recursion of any depth relies
-        on; native code would make it a real call, so such functions stay there."""
+    def _keep_variable_tail_calls(self, spec):
+        """``return f(...)`` with ``f`` the variable holding this very function (a local
+        recursive function calling itself) is a jump on the baseline tier, which recursion of
+        any depth relies on; native code would make it a real call, so such functions stay
+        there."""
+        info = self.program.functions.get(spec.fid)
+        own = info.name if info is not None else None
         def tail_calls(stmts):
             if not stmts:
                 return
@@ -231,8 +234,8 @@ class Inferrer:
         for e in tail_calls(spec.node.body.stmts):
             if isinstance(e, A.CallExpr) and isinstance(A.unparen(e.func), A.Ident):
                 sym = spec.res.uses.get(id(A.unparen(e.func)))
-                if sym is not None and sym.kind == "local":
-                    raise NotEligible(f"tail call of '{sym.name}', a variable")
+                if sym is not None and sym.kind == "local" and own and sym.name == own:
+                    raise NotEligible(f"tail call of itself through variable '{sym.name}'")
 
     def _round(self, spec):
         """One pass of inference over a function's body: its return type from its returns."""
@@ -658,6 +661,8 @@ class Inferrer:
                 raise NotEligible("passes the result of a function without a value")
         if name == "len" and len(n.args) == 1:
             return INT
+        if (name in TYPE_PREDICATES or name == "is_undefined") and len(n.args) == 1:
+            return BOOL
         return OBJ
 
     def _mark_tail_calls(self, spec):

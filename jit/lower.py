@@ -15,9 +15,9 @@ from tengojit.interp import ast as A
 from tengojit.operators import BINARY, COMPOUND
 from . import callconv as cc
 from .engine import api_addr, stack_limit_addr
-from . import slowpaths
+from . import code_entry, slowpaths
 from .types import INT, FLOAT, BOOL, VOID, OBJ
-from tengojit.builtins import BUILTIN_FUNCTIONS
+from tengojit.builtins import BUILTIN_FUNCTIONS, TYPE_PREDICATES
 from tengojit.values import ImmutableArray
 
 I1 = ir.IntType(1)
@@ -67,7 +67,7 @@ class Runtime:
                    "PyErr_CheckSignals", "PyList_SetItem", "_Py_Dealloc", "PyList_New",
                    "PyDict_New", "PyDict_SetItem", "PyDict_GetItemWithError", "PyList_Append",
                    "PyErr_Fetch", "PyErr_NormalizeException", "PyErr_NoMemory",
-                   "PyUnicode_Compare", "PyException_SetTraceback"):
+                   "PyUnicode_Compare", "PyException_SetTraceback", "_PyCode_GetExtra"):
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
         del ctypes
@@ -584,6 +584,70 @@ class CoreLowering:
         b.position_at_end(bad)
         self.fail(cc.ERR_PYEXC, pos)
         b.position_at_end(ok)
+
+    def call_dynamic(self, fn, args, pos):
+        """``fn(G, *args)`` for a value known only at run time: a compiled Tengo function
+        through its call entry (found on its code object, see ``code_entry``), with no Python
+        frame; any other callable as the baseline calls it."""
+        b = self.b
+        ops = self.mb.runtime_ops
+        ops["call"] = ops.get("call", 0) + 1
+        look, general, has, done = (self.new_block("dyn.call.look"), self.new_block("dyn.call.any"),
+                                    self.new_block("dyn.call.native"), self.new_block("dyn.call.done"))
+        b.cbranch(self.is_type(fn, "PyFunction_Type"), look, general)
+        b.position_at_end(look)
+        with b.goto_entry_block():
+            slot = b.alloca(PTR, name="call.entry")
+        b.store(ir.Constant(PTR, None), slot)
+        get = self.mb.api(b, "_PyCode_GetExtra", I32, [PTR, I64, PPTR])
+        b.call(get, [self.mb.load_ptr(b, fn, cc.OFF_FUNC_CODE), ir.Constant(I64, code_entry.index()), slot])
+        entry = b.load(slot)
+        b.cbranch(b.icmp_unsigned("==", entry, ir.Constant(PTR, None)), general, has)
+        b.position_at_end(has)
+        self.incref(entry)                   # the slot may be replaced while it runs
+        self.hold(entry, OBJ)
+        r1 = self.call_value(entry, args, pos, only=False, first=[fn])
+        self.unhold(entry, OBJ)
+        self.decref(entry)
+        native_end = b.block
+        b.branch(done)
+        b.position_at_end(general)
+        r2 = self.call_value(fn, args, pos, only=False)
+        general_end = b.block
+        b.branch(done)
+        b.position_at_end(done)
+        phi = b.phi(PTR)
+        phi.add_incoming(r1, native_end)
+        phi.add_incoming(r2, general_end)
+        return phi
+
+    def call_value(self, fn, args, pos, only=True, first=()):
+        """``fn(*first, G, *args)`` — any callable, as the baseline calls it (``first``: the
+        function itself, for a call entry) — through the slow-path helper (its owned result;
+        an exception leaves with ``ERR_PYEXC``)."""
+        if only:
+            ops = self.mb.runtime_ops
+            ops["call"] = ops.get("call", 0) + 1
+        b = self.b
+        boxed, objs = [], list(first) + [self.globals_list()]
+        for v, t in args:
+            if t == OBJ:
+                objs.append(v)
+            else:
+                o = self.to_obj(v, t, pos)
+                self.hold(o, OBJ)
+                boxed.append(o)
+                objs.append(o)
+        r = b.call(self.mb.slow_call(len(objs)), [self.ctx, fn] + objs)
+        for o in reversed(boxed):
+            self.unhold(o, OBJ)
+            self.decref(o)
+        bad, ok = self.new_block("call.failed"), self.new_block("call.ok")
+        self.unlikely(b.cbranch(b.icmp_unsigned("==", r, ir.Constant(PTR, None)), bad, ok))
+        b.position_at_end(bad)
+        self.fail(None, pos)
+        b.position_at_end(ok)
+        return r
 
     def slow(self, name, args, pos, only=False):
         """Call slow path ``name`` (``slowpaths.SLOW``) on ``args`` ((value, type) pairs, not
@@ -1350,9 +1414,9 @@ class CoreLowering:
                 b.branch(done)
             b.position_at_end(fast)
             got = b.call(self.mb.api(b, "PyDict_GetItemWithError", PTR, [PTR, PTR]), [o, k])
-            hit = self.new_block("index.hit")
-            b.cbranch(b.icmp_unsigned("==", got, ir.Constant(PTR, None)), general, hit)
-            b.position_at_end(hit)
+            # a string key never raises: NULL is a missing key, whose value is undefined
+            none = self.mb.const_ptr(b, self.mb.rt.addr["Py_None"])
+            got = b.select(b.icmp_unsigned("==", got, ir.Constant(PTR, None)), none, got)
             self.incref(got)
             phi_in.append((got, b.block))
             b.branch(done)
@@ -1472,9 +1536,27 @@ class CoreLowering:
         elif kt == OBJ:
             fast = self.new_block("iset.dict")
             ok = self.is_type(cur, "PyDict_Type")
+            not_map = general
             if not str_key:
                 ok = b.and_(ok, self.is_type(k, "PyUnicode_Type"))
-            b.cbranch(ok, fast, general)
+                not_map = self.new_block("iset.any.list")
+            b.cbranch(ok, fast, not_map)
+            if not str_key:                  # an array and an int key held as any value
+                b.position_at_end(not_map)
+                lst, hit = self.new_block("iset.any.int"), self.new_block("iset.any.hit")
+                b.cbranch(b.and_(self.is_type(cur, "PyList_Type"), self.is_type(k, "PyLong_Type")),
+                          lst, general)
+                b.position_at_end(lst)
+                ki = self.mb.unbox(b, INT, k)
+                b.cbranch(b.icmp_unsigned("<", ki, self.list_size(cur)), hit, general)
+                b.position_at_end(hit)
+                items = b.bitcast(self.mb.load_ptr(b, cur, cc.OFF_LIST_ITEMS), PPTR)
+                slot = b.gep(items, [ki])
+                old = b.load(slot)
+                self.incref(v)
+                b.store(v, slot)
+                self.decref(old)
+                b.branch(done)
             b.position_at_end(fast)
             r = b.call(self.mb.api(b, "PyDict_SetItem", I32, [PTR, PTR, PTR]), [cur, k, v])
             bad = self.new_block("iset.bad")
@@ -1832,8 +1914,11 @@ class CoreLowering:
             fn = self.to_obj(*self.expr(n.func), n.pos)
         self.hold(fn, OBJ)
         vals = self.args(n.args)
-        name = "call_spread" if spec.dynamic_calls[id(n)] else "call"
-        r = self.slow(name, [(fn, OBJ), (self.globals_list(), OBJ)] + vals, n.pos, only=True)
+        if spec.dynamic_calls[id(n)]:
+            r = self.slow("call_spread", [(fn, OBJ), (self.globals_list(), OBJ)] + vals, n.pos,
+                          only=True)
+        else:
+            r = self.call_dynamic(fn, vals, n.pos)
         self.release_args(vals)
         self.unhold(fn, OBJ)
         self.decref(fn)
@@ -1882,7 +1967,7 @@ class CoreLowering:
         incoming = [(r, b.block)]
         b.branch(done)
         b.position_at_end(general)
-        r2 = self.slow("call", [(obj, OBJ), (self.globals_list(), OBJ)] + vals, n.pos)
+        r2 = self.call_value(obj, vals, n.pos, only=False)
         if t == VOID:
             self.decref(r2)
         incoming.append((r2, b.block))
@@ -1921,6 +2006,19 @@ class CoreLowering:
         values) through the builtin itself."""
         b = self.b
         vals = self.args(n.args)
+        if (name in TYPE_PREDICATES or name == "is_undefined") and len(vals) == 1:
+            v, t = vals[0]
+            if t == OBJ:
+                if name == "is_undefined":
+                    r = b.icmp_unsigned("==", v, self.mb.const_ptr(b, self.mb.rt.addr["Py_None"]))
+                else:
+                    r = b.icmp_unsigned("==", self.mb.type_of(b, v),
+                                        self.mb.const_ptr(b, id(TYPE_PREDICATES[name])))
+            else:
+                kind = {INT: int, FLOAT: float, BOOL: bool}[t]
+                r = ir.Constant(I1, int(name != "is_undefined" and TYPE_PREDICATES[name] is kind))
+            self.release_args(vals)
+            return r, BOOL
         if name == "len" and len(vals) == 1 and vals[0][1] == OBJ:
             v = vals[0][0]
             is_list, is_dict = self.is_type(v, "PyList_Type"), self.is_type(v, "PyDict_Type")

@@ -81,7 +81,9 @@ def _graph_of(entry):
 
 
 def collect_guards(entry):
-    """(global slot -> type, global slot -> callee Spec) over the whole specialisation graph."""
+    """(global slot -> type, global slot -> callee Spec) over the whole specialisation graph
+    (no callees when the graph checks its callees on every call, see infer.dynamic_globals)."""
+    checked = any(s.checked_calls or s.dynamic_calls for s in _graph_of(entry))
     reads, callees, seen = {}, {}, set()
     stack = [entry]
     while stack:
@@ -90,11 +92,12 @@ def collect_guards(entry):
             continue
         seen.add(id(s))
         for slot, t in s.global_reads.items():
-            if s.kind == "loop" and slot in s.defined_globals:
+            if (s.kind == "loop" and slot in s.defined_globals) or (checked and isinstance(t, Func)):
                 continue
             reads[slot] = t
-        for slot, callee in s.callee_objects.items():
-            callees[slot] = callee
+        if not checked:
+            for slot, callee in s.callee_objects.items():
+                callees[slot] = callee
         for callee, _ in s.calls.values():
             stack.append(callee)
     return reads, callees
@@ -387,17 +390,18 @@ class WrapperBuilder:
         self.return_object(b, id(deopt.sentinel))
         return f
 
-    def run_native(self, b, spec, args, first, func, G, fail, raise_error):
+    def run_native(self, b, spec, args, first, func, G, fail, raise_error, from_host=True):
         """Check and unbox ``args[first:]`` and the function's captured values, check the
         globals' assumptions (any failure branches to ``fail``), run the core, return its boxed
-        result or raise its error."""
+        result or raise its error. ``from_host``: the arguments come from the host (any value
+        must be a plain one, see ``check_plain``), not from native code."""
         mb = self.mb
         items = self.globals_items(b, G, spec, fail)
         vals = []
         for i, t in enumerate(spec.arg_types):
             obj = b.load(b.gep(args, [ir.Constant(I64, first + i)]))
-            if t == OBJ:
-                self.check_plain(b, obj, fail)     # host values: see check_plain
+            if t == OBJ and from_host:
+                self.check_plain(b, obj, fail)
             self.check_type(b, obj, t, fail)
             vals.append(mb.unbox(b, t, obj))
         names = spec.code.co_freevars
@@ -439,6 +443,49 @@ class WrapperBuilder:
         # the function must be the prototype this entry was compiled for
         self.check_type(b, func, Func(spec.code, spec.fid), fail)
         self.run_native(b, spec, args, 2, func, G, fail, raise_error)
+        b.position_at_end(fail)
+        self.count_deopt(b, deopt)
+        vc = mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
+        b.ret(b.call(vc, [b.load(args), b.gep(args, [ir.Constant(I64, 1)]),
+                          b.sub(nargs, ir.Constant(I64, 1)), ir.Constant(PTR, None)]))
+        return f
+
+    def call_entry(self, spec, name, deopt, raise_error):
+        """``(function, G, args...)`` → result; when a check fails, ``function(G, args...)``.
+
+        What native code calls for a call of a run-time value that turns out to be this
+        compiled function (found through its code object, see ``dispatch.code_entry``): no
+        Python frame in between. It counts as one Python frame against the thread's recursion
+        budget (``recursion_remaining``), so recursion through such calls ends in ``stack
+        overflow`` at the baseline tier's depth."""
+        mb = self.mb
+        f, b, _, args, nargs, fail = self.start_entry(name, "fallback", 2 + len(spec.arg_types))
+        func = b.load(args)
+        self.check_type(b, func, Func(spec.code, spec.fid), fail)
+        ts = b.call(mb.api(b, "PyThreadState_Get", PTR, []), [])
+        rem_p = b.bitcast(b.gep(ts, [ir.Constant(I64, cc.OFF_TSTATE_RECURSION_REMAINING)]),
+                          ir.IntType(32).as_pointer())
+        rem = b.load(rem_p)
+        room = f.append_basic_block("recursion.ok")
+        b.cbranch(b.icmp_signed(">", rem, ir.Constant(ir.IntType(32), 1)), room, fail)
+        b.position_at_end(room)
+        b.store(b.sub(rem, ir.Constant(ir.IntType(32), 1)), rem_p)
+        inner = ir.Function(mb.m, FASTCALL_TY, name=name + "_inner")
+        inner.linkage = "internal"
+        ib = ir.IRBuilder(inner.append_basic_block("entry"))
+        ifail = inner.append_basic_block("fallback")
+        iargs = inner.args[1]
+        self.run_native(ib, spec, iargs, 2, ib.load(iargs),
+                        ib.load(ib.gep(iargs, [ir.Constant(I64, 1)])), ifail, raise_error,
+                        from_host=False)
+        ib.position_at_end(ifail)
+        self.count_deopt(ib, deopt)
+        vc = mb.api(ib, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
+        ib.ret(ib.call(vc, [ib.load(iargs), ib.gep(iargs, [ir.Constant(I64, 1)]),
+                            ib.sub(inner.args[2], ir.Constant(I64, 1)), ir.Constant(PTR, None)]))
+        r = b.call(inner, [f.args[0], args, nargs])
+        b.store(rem, rem_p)
+        b.ret(r)
         b.position_at_end(fail)
         self.count_deopt(b, deopt)
         vc = mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])

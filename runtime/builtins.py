@@ -174,6 +174,13 @@ def _is_type(name, *types):
     return f
 
 
+# ``is_<kind>(x)``: true exactly when ``type(x)`` is that type (the tiers inline these tests)
+TYPE_PREDICATES = {
+    "is_int": int, "is_float": float, "is_string": str, "is_bool": bool, "is_char": Char,
+    "is_bytes": bytes, "is_array": list, "is_immutable_array": ImmutableArray, "is_map": dict,
+    "is_immutable_map": ImmutableMap, "is_error": Error,
+}
+
 builtin_is_int = _is_type("is_int", int)
 builtin_is_float = _is_type("is_float", float)
 builtin_is_string = _is_type("is_string", str)
