@@ -234,7 +234,9 @@ class Inferrer:
         for e in tail_calls(spec.node.body.stmts):
             if isinstance(e, A.CallExpr) and isinstance(A.unparen(e.func), A.Ident):
                 sym = spec.res.uses.get(id(A.unparen(e.func)))
-                if sym is not None and sym.kind == "local" and own and sym.name == own:
+                if sym is None or not own or sym.name != own:
+                    continue
+                if sym.kind == "local" or (sym.kind == "global" and self.dynamic_globals):
                     raise NotEligible(f"tail call of itself through variable '{sym.name}'")
 
     def _round(self, spec):
@@ -594,8 +596,11 @@ class Inferrer:
         sym = spec.res.uses[id(f)]
         if sym.kind == "builtin":
             return self.builtin_call(n, sym.name, spec)
-        if sym.kind == "global" and not isinstance(
-                T.type_of_value(self.G[sym.index], self.program), Func):
+        if sym.kind == "global" and (self.dynamic_globals or not isinstance(
+                T.type_of_value(self.G[sym.index], self.program), Func)):
+            # (in a region that calls run-time values, a function held by a global is one
+            # too: called through its own native code's call entry, compiled once, rather
+            # than compiled again into every caller)
             return self.dynamic_call(n, spec)
         if sym.kind == "local" and not (spec.kind == "func" and self._is_self_reference(spec, sym)):
             return self.dynamic_call(n, spec)

@@ -228,6 +228,28 @@ class ModuleBuilder:
         b.ret(r)
         return f
 
+    def _mk_xdecref(self):
+        """``Py_XDECREF`` out of line (exits and error paths: small code, not hot)."""
+        f = ir.Function(self.m, ir.FunctionType(ir.VoidType(), [PTR]), name="tj_xdecref")
+        f.linkage = "internal"
+        f.attributes.add("noinline")
+        v = f.args[0]
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        go, free, done = (f.append_basic_block("go"), f.append_basic_block("free"),
+                          f.append_basic_block("done"))
+        b.cbranch(b.icmp_unsigned("==", v, ir.Constant(PTR, None)), done, go)
+        b.position_at_end(go)
+        p = b.bitcast(v, I64.as_pointer())
+        n = b.sub(b.load(p), ir.Constant(I64, 1))
+        b.store(n, p)
+        b.cbranch(b.icmp_signed("==", n, ir.Constant(I64, 0)), free, done)
+        b.position_at_end(free)
+        b.call(self.api(b, "_Py_Dealloc", ir.VoidType(), [PTR]), [v])
+        b.branch(done)
+        b.position_at_end(done)
+        b.ret_void()
+        return f
+
     def _mk_revalidate(self):
         """``i1 tj_revalidate(ctx)``: the entry's assumptions checked again after a slow path
         (1: they no longer hold). Declared here, defined by ``WrapperBuilder.revalidate``."""
@@ -522,6 +544,10 @@ class CoreLowering:
         b.position_at_end(done)
 
     def xdecref(self, v):
+        """``Py_XDECREF`` through the module's out-of-line helper."""
+        self.b.call(self.mb.helper("xdecref"), [v])
+
+    def xdecref_inline(self, v):
         b = self.b
         go, done = self.new_block("xdecref"), self.new_block("xdecref.done")
         b.cbranch(b.icmp_unsigned("==", v, ir.Constant(PTR, None)), done, go)
@@ -546,11 +572,12 @@ class CoreLowering:
             self.live.pop()
 
     def release_live(self):
+        """Release the temporaries live here (error paths: out of line)."""
         for v in reversed(self.live):
             if isinstance(v, tuple):         # ("slot", alloca): a reference or NULL in memory
                 self.xdecref(self.b.load(v[1]))
             else:
-                self.decref(v)
+                self.xdecref(v)
 
     def const_obj(self, obj):
         """A new reference to the constant Python object ``obj`` (kept alive by the module)."""
@@ -855,7 +882,7 @@ class CoreLowering:
             a = self.var(sym, t)
             old = self.b.load(a)
             self.b.store(v, a)
-            self.xdecref(old)
+            self.xdecref_inline(old)
             return
         if sym.kind == "global":
             g = self.gvars.get(sym.index)
