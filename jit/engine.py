@@ -224,7 +224,10 @@ def check_layouts():
     big = 123456789
     ok = ok and ctypes.c_ssize_t.from_address(id(big) + cc.OFF_LONG_SIZE).value == 1 and \
         ctypes.c_uint32.from_address(id(big) + cc.OFF_LONG_DIGIT).value == big
-    ok = ok and ctypes.c_ssize_t.from_address(id("h\u00e9llo") + cc.OFF_LONG_SIZE).value == 5
+    ok = ok and ctypes.c_ssize_t.from_address(id("h\u00e9llo") + cc.OFF_STR_LENGTH).value == 5
+    ascii_bit = lambda s: (ctypes.c_uint32.from_address(id(s) + cc.OFF_STR_STATE).value
+                           >> cc.STR_ASCII_BIT) & 1
+    ok = ok and ascii_bit("abc" * 9) == 1 and ascii_bit("h\u00e9llo") == 0
     d = {"a": 1, "b": 2}
     ok = ok and ctypes.c_ssize_t.from_address(id(d) + cc.OFF_DICT_USED).value == 2
     ok = ok and ctypes.c_ssize_t.from_address(id(d) + cc.OFF_REFCNT).value == \

@@ -67,7 +67,8 @@ class Runtime:
                    "PyErr_CheckSignals", "PyList_SetItem", "_Py_Dealloc", "PyList_New",
                    "PyDict_New", "PyDict_SetItem", "PyDict_GetItemWithError", "PyList_Append",
                    "PyErr_Fetch", "PyErr_NormalizeException", "PyErr_NoMemory",
-                   "PyUnicode_Compare", "PyException_SetTraceback", "_PyCode_GetExtra"):
+                   "PyUnicode_Compare", "PyException_SetTraceback", "_PyCode_GetExtra",
+                   "PyUnicode_Substring", "PyList_GetSlice"):
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
         del ctypes
@@ -1465,7 +1466,103 @@ class CoreLowering:
         self.decref(o)
         return phi
 
+    def is_ascii_str(self, v):
+        """i1: ``v`` is an exact str of ASCII characters only (then bytes are characters)."""
+        b = self.b
+        state = b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_STR_STATE)]), I32.as_pointer()))
+        bit = b.and_(b.lshr(state, ir.Constant(I32, cc.STR_ASCII_BIT)), ir.Constant(I32, 1))
+        return b.icmp_unsigned("!=", bit, ir.Constant(I32, 0))
+
     def e_SliceExpr(self, n):
+        """``x[lo:hi]``: an array, or a string of ASCII characters, with int bounds (or none)
+        in order inline (clamped as ``ops.slice_get`` clamps); everything else through it."""
+        b = self.b
+        lt = self.spec.expr_types.get(id(n.low)) if n.low is not None else INT
+        ht = self.spec.expr_types.get(id(n.high)) if n.high is not None else INT
+        if lt not in (INT, OBJ) or ht not in (INT, OBJ):
+            return self.slice_general(n)
+        o, ot = self.expr(n.expr)
+        o = self.to_obj(o, ot, n.pos)
+        self.hold(o, OBJ)
+        lo_v = self.expr(n.low) if n.low is not None else (ir.Constant(I64, 0), INT)
+        self.hold(*lo_v)
+        hi_v = self.expr(n.high) if n.high is not None else None
+        if hi_v is not None:
+            self.hold(*hi_v)
+        strs, fast, general, done = (self.new_block("slice.str"), self.new_block("slice.fast"),
+                                     self.new_block("slice.slow"), self.new_block("slice.done"))
+        ints = ir.Constant(I1, 1)            # bounds held as any value must be ints
+        for v, t in [lo_v] + ([hi_v] if hi_v is not None else []):
+            if t == OBJ:
+                ints = b.and_(ints, self.is_type(v, "PyLong_Type"))
+        bounds_ok = self.new_block("slice.bounds")
+        b.cbranch(ints, bounds_ok, general)
+        b.position_at_end(bounds_ok)
+        lo = self.mb.unbox(b, INT, lo_v[0]) if lo_v[1] == OBJ else lo_v[0]
+        hi_given = None
+        if hi_v is not None:
+            hi_given = self.mb.unbox(b, INT, hi_v[0]) if hi_v[1] == OBJ else hi_v[0]
+        is_list = self.is_type(o, "PyList_Type")
+        start = b.block
+        b.cbranch(is_list, fast, strs)
+        b.position_at_end(strs)
+        str_ok = self.new_block("slice.str.type")
+        b.cbranch(self.is_type(o, "PyUnicode_Type"), str_ok, general)
+        b.position_at_end(str_ok)
+        b.cbranch(self.is_ascii_str(o), fast, general)
+        b.position_at_end(fast)
+        kind = b.phi(I1)
+        kind.add_incoming(ir.Constant(I1, 1), start)
+        kind.add_incoming(ir.Constant(I1, 0), str_ok)
+        size = self.list_size(o)              # list ob_size / str length, both at 16
+        hi = hi_given if hi_given is not None else size
+        in_order = self.new_block("slice.in.order")
+        b.cbranch(b.icmp_signed(">", lo, hi), general, in_order)
+        b.position_at_end(in_order)
+        clamp = lambda v: b.select(b.icmp_signed("<", v, ir.Constant(I64, 0)), ir.Constant(I64, 0),
+                                   b.select(b.icmp_signed(">", v, size), size, v))
+        clo, chi = clamp(lo), clamp(hi)
+        lst, sub, made = (self.new_block("slice.list"), self.new_block("slice.substring"),
+                          self.new_block("slice.made"))
+        b.cbranch(kind, lst, sub)
+        b.position_at_end(lst)
+        as_list = b.call(self.mb.api(b, "PyList_GetSlice", PTR, [PTR, I64, I64]), [o, clo, chi])
+        b.branch(made)
+        b.position_at_end(sub)
+        as_str = b.call(self.mb.api(b, "PyUnicode_Substring", PTR, [PTR, I64, I64]), [o, clo, chi])
+        b.branch(made)
+        b.position_at_end(made)
+        r = b.phi(PTR)
+        r.add_incoming(as_list, lst)
+        r.add_incoming(as_str, sub)
+        self.check_null(r, n.pos)
+        fast_end = b.block
+        b.branch(done)
+        b.position_at_end(general)
+        low = lo_v if n.low is not None else (self.const_obj(None), OBJ)
+        high = hi_v if hi_v is not None else (self.const_obj(None), OBJ)
+        r2 = self.slow("slice_get", [(o, OBJ), low, high], n.pos)
+        if n.low is None:
+            self.decref(low[0])
+        if hi_v is None:
+            self.decref(high[0])
+        slow_end = b.block
+        b.branch(done)
+        b.position_at_end(done)
+        phi = b.phi(PTR)
+        phi.add_incoming(r, fast_end)
+        phi.add_incoming(r2, slow_end)
+        if hi_v is not None:
+            self.unhold(*hi_v)
+        self.unhold(*lo_v)
+        self.unhold(o, OBJ)
+        if hi_v is not None:
+            self.release(*hi_v)
+        self.release(*lo_v)
+        self.decref(o)
+        return phi, OBJ
+
+    def slice_general(self, n):
         parts = [self.expr(n.expr)]
         self.hold(*parts[0])
         for e in (n.low, n.high):
@@ -2051,9 +2148,14 @@ class CoreLowering:
             is_list, is_dict = self.is_type(v, "PyList_Type"), self.is_type(v, "PyDict_Type")
             fast, general, done = (self.new_block("len.fast"), self.new_block("len.slow"),
                                    self.new_block("len.done"))
-            b.cbranch(b.or_(is_list, is_dict), fast, general)
+            strs, str_ok = self.new_block("len.str"), self.new_block("len.str.type")
+            b.cbranch(b.or_(is_list, is_dict), fast, strs)
+            b.position_at_end(strs)
+            b.cbranch(self.is_type(v, "PyUnicode_Type"), str_ok, general)
+            b.position_at_end(str_ok)          # ASCII: as many bytes as characters
+            b.cbranch(self.is_ascii_str(v), fast, general)
             b.position_at_end(fast)
-            # list ob_size and dict ma_used are both at offset 16
+            # list ob_size, dict ma_used and str length are all at offset 16
             fast_v = b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
             b.branch(done)
             b.position_at_end(general)

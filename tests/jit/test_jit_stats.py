@@ -336,6 +336,9 @@ def test_types_that_keep_changing_stop_recompiling():
     ("f := func(a) { for x in [a, 2] { a = x }; return a }", (1,)),
     ("f := func(a) { s := 0; for k, v in {x: a, y: 2} { s += v }; return s }", (1,)),
     ("f := func(a) { return append([], [a]...) }", (1,)),
+    ("f := func(a) { s := \"hello world\"; m := {i: 2}; t := \"h\u00e9llo\"\n"
+     "  return [s[m.i:m.i + 3], s[a:], [1, 2, 3][m.i:], s[:a], t[1:3], len(t), len(s), s[-2:99]] }",
+     (4,)),
     ("f := func(a) { m := {x: {y: [0, 1]}}; k := \"x\"; m[k][\"y\"][1] = a; m.x.z = a; return m }",
      (5,)),
     ("g := func(x) { return x + 1 }\nf := func(a) { h := g; return [h(a), g(a)] }", (1,)),
@@ -356,11 +359,14 @@ def test_values_of_every_type_are_native(src, call):
 
 def test_runtime_calls_name_what_native_code_hands_to_the_runtime():
     """``runtime_calls`` counts the operations of the native code that have no inline path:
-    calls of values known only at run time, builtins other than ``len``, slices."""
+    calls of values known only at run time, builtins other than ``len`` and ``is_*``,
+    ``error(x)``."""
     src = ('h := func(x) { return x }\n'
-           'f := func(a) { g := h; return [g(a), g(a + 1), string(a), [1, 2, 3][1:], len([a])] }')
+           'f := func(a) { g := h; k := [1][0]\n'
+           '  return [g(a), g(a + 1), string(a), [1, 2, 3][k:], len([a]), is_int(a), error(a)] }')
     c = forced(src)
-    assert c.context().call(c.get("f"), 4) == [4, 5, "4", [2, 3], 1]
+    r = c.context().call(c.get("f"), 4)
+    assert r[:6] == [4, 5, "4", [2, 3], 1, True] and r[6].value == 4
     r = by_name(c, "f")
     assert r["state"] == "compiled", r
-    assert r["runtime_calls"] == {"builtin_string": 1, "call": 2, "slice_get": 1}
+    assert r["runtime_calls"] == {"builtin_string": 1, "call": 2, "make_error": 1}
