@@ -394,6 +394,10 @@ def hot_function(program, fid, G, args, free_values):
     with _lock:
         try:
             arg_types = [value_type(type_of_value(a, program)) for a in args]
+            if rec.invalidations:
+                # its entry refused calls of other types: the parameters take any value from
+                # now on (a polymorphic function stops being recompiled)
+                arg_types = [OBJ] * len(arg_types)
             spec = Inferrer.infer(program, G, "function", fid, arg_types, list(free_values))
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
             built = _compile(program, spec, ["prologue", "call"], rec)

@@ -370,3 +370,18 @@ def test_runtime_calls_name_what_native_code_hands_to_the_runtime():
     r = by_name(c, "f")
     assert r["state"] == "compiled", r
     assert r["runtime_calls"] == {"builtin_string": 1, "call": 2, "make_error": 1}
+
+
+def test_a_polymorphic_function_settles_on_any_value_parameters():
+    """A function first compiled for a bool argument and then called with arrays is compiled
+    again, after its entry refused enough calls, with parameters of any type — and stays
+    compiled instead of running out of recompiles."""
+    src = ("wrap := func(k, v) { return {key: k, value: v} }\n"
+           "out := []\n"
+           "for i := 0; i < 4000; i++ { out = append(out, wrap(i, i % 2 == 0 ? true : [i])) }")
+    c = Script(src, jit=True, jit_threshold=10).compile()
+    c.run()
+    out = c.get("out")
+    assert out[0] == {"key": 0, "value": True} and out[3] == {"key": 3, "value": [3]}
+    r = by_name(c, "wrap")
+    assert r["state"] == "compiled" and r["signature"] == "(obj, obj) -> obj", r
