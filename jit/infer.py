@@ -79,6 +79,8 @@ class Spec:
         self.changed = False              # a variable's type widened in this round
         self.dynamic_calls = {}           # id(CallExpr) -> spread?: callees known only at run time
         self.checked_calls = set()        # id(CallExpr) of global callees checked per call
+        self.checked_self_tail = {}       # id(CallExpr) -> slot: self tail calls through a
+        #                                   global in a region calling run-time values
         self.self_tail_calls = set()      # id(CallExpr) of self tail calls (become loops)
         self.acc_calls = set()            # id(BinaryExpr) of ``return a + self(...)`` (loops too)
         self.name = f"spec{fid}"
@@ -236,8 +238,21 @@ class Inferrer:
                 sym = spec.res.uses.get(id(A.unparen(e.func)))
                 if sym is None or not own or sym.name != own:
                     continue
-                if sym.kind == "local" or (sym.kind == "global" and self.dynamic_globals):
+                if sym.kind == "local":
                     raise NotEligible(f"tail call of itself through variable '{sym.name}'")
+        if not self.dynamic_globals:
+            return
+        # a region calling run-time values calls global functions as run-time values too; a
+        # self tail call through the global still jumps, as on the baseline tier, while the
+        # global holds this very function (checked at each call)
+        for e in _tail_call_positions(spec.node.body.stmts):
+            f = A.unparen(e.func)
+            sym = spec.res.uses.get(id(f)) if isinstance(f, A.Ident) else None
+            if sym is None or sym.kind != "global" or e.ellipsis:
+                continue
+            v = self.G[sym.index]
+            if getattr(v, "__code__", None) is spec.code and len(e.args) == len(spec.arg_types):
+                spec.checked_self_tail[id(e)] = sym.index
 
     def _round(self, spec):
         """One pass of inference over a function's body: its return type from its returns."""
@@ -718,6 +733,44 @@ class Inferrer:
         visit_tail(spec.node.body.stmts)
         if len(spec.acc_calls) > 1:     # one call site only: its position fills the trace
             spec.acc_calls.clear()
+
+
+def _tail_call_positions(stmts):
+    """The calls the baseline tier turns into jumps when they call the function itself:
+    ``return f(...)`` outside loops, and a call statement last in the body (and last in the
+    branches of a last ``if``)."""
+    out = []
+
+    def returns(stmts):
+        for s in stmts:
+            if isinstance(s, A.ReturnStmt) and isinstance(s.result, A.CallExpr):
+                out.append(s.result)
+            elif isinstance(s, A.IfStmt):
+                returns(s.body.stmts)
+                e = s.else_
+                if isinstance(e, A.BlockStmt):
+                    returns(e.stmts)
+                elif isinstance(e, A.IfStmt):
+                    returns([e])
+
+    def last(stmts):
+        if not stmts:
+            return
+        s = stmts[-1]
+        if isinstance(s, A.ExprStmt) and isinstance(s.expr, A.CallExpr):
+            out.append(s.expr)
+        elif isinstance(s, A.IfStmt):
+            last(s.body.stmts)
+            e = s.else_
+            if isinstance(e, A.BlockStmt):
+                last(e.stmts)
+            elif isinstance(e, A.IfStmt):
+                last([e])
+        elif isinstance(s, A.BlockStmt):
+            last(s.stmts)
+    returns(stmts)
+    last(stmts)
+    return out
 
 
 def _terminates(stmts):

@@ -916,6 +916,9 @@ class CoreLowering:
         if id(e) in self.spec.self_tail_calls and self.inline_ret is None:
             self.tail_call(e)
             return
+        if id(e) in self.spec.checked_self_tail:
+            self.checked_tail_call(e)
+            return
         while isinstance(e, A.ParenExpr):
             e = e.expr
         self.release(*self.expr(n.expr))
@@ -1186,6 +1189,9 @@ class CoreLowering:
         if n.result is not None and id(n.result) in spec.self_tail_calls:
             self.tail_call(n.result)
             return
+        if n.result is not None and id(n.result) in spec.checked_self_tail:
+            self.checked_tail_call(n.result)
+            return
         if n.result is not None and id(n.result) in spec.acc_calls:
             if n.result not in self.acc_exprs:
                 self.acc_exprs.append(n.result)
@@ -1250,6 +1256,48 @@ class CoreLowering:
         r, _ = self.emit_call(c, callee, vals, env)
         self.release_args(typed)
         self.store_result(b.add(a, r))
+        b.branch(self.ret_block)
+        self.dead()
+
+    def checked_tail_call(self, c):
+        """``return f(args)`` with ``f`` a global holding this very function, in a region
+        calling run-time values: the callee read first, then the arguments; a jump (as on the
+        baseline tier) while the global holds a function of this code, else a call."""
+        spec, b = self.spec, self.b
+        slot = spec.checked_self_tail[id(c)]
+        fn = self.global_obj(slot)
+        self.incref(fn)
+        self.hold(fn, OBJ)
+        typed = self.args(c.args)
+        jump, call = self.new_block("tail.checked.jump"), self.new_block("tail.checked.call")
+        test = self.new_block("tail.checked.code")
+        b.cbranch(self.is_type(fn, "PyFunction_Type"), test, call)
+        b.position_at_end(test)
+        same = b.icmp_unsigned("==", self.mb.load_ptr(b, fn, cc.OFF_FUNC_CODE),
+                               self.mb.const_ptr(b, id(spec.code)))
+        b.cbranch(same, jump, call)
+        b.position_at_end(jump)
+        live = list(self.live)
+        for v, t in reversed(typed):
+            self.unhold(v, t)
+        self.unhold(fn, OBJ)
+        self.decref(fn)
+        for p, t, (v, vt) in zip(spec.node.params, spec.arg_types, typed):
+            psym = spec.res.defs[id(p)]
+            want = self.sym_type(psym, t)
+            self.store_sym(psym, want, self.coerce(v, vt, want, c.pos))
+        self.release_live()                 # what enclosing for-in loops hold
+        b.branch(self.body_start)
+        self.live = live
+        b.position_at_end(call)
+        r = self.call_dynamic(fn, typed, c.pos)
+        self.release_args(typed)
+        self.unhold(fn, OBJ)
+        self.decref(fn)
+        if spec.ret == VOID:
+            self.decref(r)
+        else:
+            self.store_result(self.coerce(r, OBJ, spec.ret, c.pos))
         b.branch(self.ret_block)
         self.dead()
 

@@ -385,3 +385,27 @@ def test_a_polymorphic_function_settles_on_any_value_parameters():
     assert out[0] == {"key": 0, "value": True} and out[3] == {"key": 3, "value": [3]}
     r = by_name(c, "wrap")
     assert r["state"] == "compiled" and r["signature"] == "(obj, obj) -> obj", r
+
+
+def test_self_tail_calls_still_jump_in_functions_that_call_run_time_values():
+    """A function calling a closure (any value known only at run time) calls global functions
+    as run-time values too, but its tail calls of itself stay jumps, as on the baseline tier:
+    recursion far deeper than the stack allows still ends normally."""
+    src = ("acc := []\n"
+           "k := func(x) { return x % 3 }\n"
+           "walk := func(n, s) {\n"
+           "  if n == 0 { return s }\n"
+           "  f := k\n"
+           "  acc = append(acc, f(n))\n"
+           "  return walk(n - 1, s + 1)\n"
+           "}\n"
+           "count := 0\n"
+           "tick := func(n) { if n == 0 { return count }; g := k; count += g(n); tick(n - 1) }\n"
+           "out := [walk(30000, 0), len(acc), tick(20000)]")
+    base = Script(src, jit=False).compile()
+    base.run()
+    c = forced(src)
+    assert c.get("out") == base.get("out") == [30000, 30000, sum(n % 3 for n in range(1, 20001))]
+    for name in ("walk", "tick"):
+        r = by_name(c, name)
+        assert r["state"] == "compiled", r
