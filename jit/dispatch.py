@@ -16,6 +16,7 @@ import threading
 import weakref
 
 from tengojit.errors import OpError, TengoRuntimeError, host_runtime_error
+from tengojit.interp.rt import translate_error
 from tengojit.values import ImmutableArray
 try:
     from tengojit import _hostcall
@@ -77,7 +78,6 @@ def _failure(program_ref, addr, exc):
         return msg, trace
     if not isinstance(exc, Exception):
         raise exc
-    from tengojit.interp.rt import translate_error
     err = translate_error(exc, program_ref())
     inner = list(getattr(err, "trace", None) or [])
     return getattr(err, "message", str(err)), inner + trace

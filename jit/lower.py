@@ -18,7 +18,8 @@ from .engine import api_addr, stack_limit_addr
 from . import code_entry, slowpaths
 from .types import INT, FLOAT, BOOL, VOID, OBJ
 from tengojit.builtins import BUILTIN_FUNCTIONS, TYPE_PREDICATES
-from tengojit.values import ImmutableArray
+from tengojit.values import Char, ImmutableArray
+from .infer import binop_type
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -32,10 +33,7 @@ LLTYPE = {INT: I64, FLOAT: F64, BOOL: I1}
 _KIND_TYPE = {INT: "PyLong_Type", FLOAT: "PyFloat_Type"}
 
 
-def binop_result(op, lt, rt):
-    """The scalar result type of ``lt op rt`` (None: an error), as inference computes it."""
-    from .infer import binop_type
-    return binop_type(op, lt, rt)
+binop_result = binop_type      # scalar result type of ``lt op rt`` (None: an error)
 
 # the operator table's lowering keys (runtime/operators.py, column ``jit``)
 _PREDICATE = {"lt": "<", "gt": ">", "le": "<=", "ge": ">=", "eq": "==", "ne": "!="}
@@ -1372,7 +1370,6 @@ class CoreLowering:
         return self.const_obj(n.value), OBJ
 
     def e_CharLit(self, n):
-        from tengojit.values import Char
         return self.const_obj(Char(n.value)), OBJ
 
     def e_UndefinedLit(self, n):
