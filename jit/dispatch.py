@@ -400,8 +400,13 @@ def hot_function(program, fid, G, args, free_values):
                 arg_types = [OBJ] * len(arg_types)
             spec = Inferrer.infer(program, G, "function", fid, arg_types, list(free_values))
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
-            built = _compile(program, spec, ["prologue", "call"], rec)
-            code_entry.set(spec.code, built["call"].make())
+            # the call entry (for native code calling it as a run-time value) doubles the
+            # compile of a small function: made for closures and functions over any values,
+            # the ones such calls reach; others are called through their prologue
+            with_call = bool(spec.free_syms) or _uses_objects(spec)
+            built = _compile(program, spec, ["prologue", "call"] if with_call else ["prologue"], rec)
+            if with_call:
+                code_entry.set(spec.code, built["call"].make())
             program.state.jit_bound[fid] = NativeEntries(program, spec, rec)
             program.ns[f"_J{fid}"] = built["prologue"].make()
             rec.state = "compiled"

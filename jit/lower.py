@@ -919,7 +919,30 @@ class CoreLowering:
             return
         while isinstance(e, A.ParenExpr):
             e = e.expr
+        if isinstance(e, A.IndexExpr) and self.spec.expr_types.get(id(e.index)) == INT:
+            self.discarded_index(e)
+            return
         self.release(*self.expr(n.expr))
+
+    def discarded_index(self, e):
+        """``a[i]`` as a statement: reading an array with an int index can neither fail nor
+        have an effect (out of range is undefined), so nothing is read; any other container
+        goes through ``ops.index_get`` for its errors."""
+        b = self.b
+        o, ot = self.expr(e.expr)
+        o = self.to_obj(o, ot, e.pos)
+        self.hold(o, OBJ)
+        k, _ = self.expr(e.index)
+        imm = self.mb.const_ptr(b, id(ImmutableArray))
+        arr = b.or_(self.is_type(o, "PyList_Type"), b.icmp_unsigned("==", self.mb.type_of(b, o), imm))
+        general, done = self.new_block("discard.slow"), self.new_block("discard.done")
+        b.cbranch(arr, done, general)
+        b.position_at_end(general)
+        self.decref(self.slow("index_get", [(o, OBJ), (k, INT)], e.pos))
+        b.branch(done)
+        b.position_at_end(done)
+        self.unhold(o, OBJ)
+        self.decref(o)
 
     def s_IncDecStmt(self, n):
         self.assign(n, n.expr, A.IntLit(n.pos, 1), "+=" if n.op == "++" else "-=")
