@@ -344,7 +344,7 @@ class ModuleBuilder:
                 elif _J<fid> is not _NOJIT:       # compiled
                     _r = _J<fid>(G, params..., captured...)
                     if _r is not _DEOPT: return _r
-                    _deopt(fid)        # checks failed: counted; too many -> invalidated
+                    _deopt(fid, (params...))   # checks failed: counted; too many -> invalidated
         """
         n = info.node
         if not self.program.jit or n.variadic or info.free_boxed:
@@ -361,7 +361,8 @@ class ModuleBuilder:
             P.Assign(targets=[S("_r")], value=P.Call(func=N(jn), args=args, keywords=[])),
             P.If(test=P.Compare(left=N("_r"), ops=[P.IsNot()], comparators=[N("_DEOPT")]),
                  body=[P.Return(value=N("_r"))], orelse=[]),
-            P.Expr(value=P.Call(func=N("_deopt"), args=[C(fid)], keywords=[]))]
+            P.Expr(value=P.Call(func=N("_deopt"), keywords=[], args=[
+                C(fid), P.Tuple(elts=[N(p.pyname) for p in params], ctx=P.Load())]))]
         # the call that makes the function hot runs natively too, once compiled
         compiled = P.BoolOp(op=P.And(), values=[
             P.Compare(left=N(jn), ops=[P.IsNot()], comparators=[C(None)]),

@@ -196,6 +196,7 @@ class Record:
         self.continuation = None    # loops: native rest of a run (on-stack replacement)
         self.osr = 0                # loops: runs that switched to native code mid-way
         self.runtime = {}           # operation -> count: done by runtime calls only
+        self.refused_types = {}     # parameter index -> the type of an argument refused
 
     def as_dict(self):
         calls = 0
@@ -394,19 +395,15 @@ def hot_function(program, fid, G, args, free_values):
     with _lock:
         try:
             arg_types = [value_type(type_of_value(a, program)) for a in args]
-            if rec.invalidations:
-                # its entry refused calls of other types: the parameters take any value from
+            if rec.refused_types:
+                # a parameter its entry saw refused with another type takes any value from
                 # now on (a polymorphic function stops being recompiled)
-                arg_types = [OBJ] * len(arg_types)
+                arg_types = [OBJ if i in rec.refused_types else t
+                             for i, t in enumerate(arg_types)]
             spec = Inferrer.infer(program, G, "function", fid, arg_types, list(free_values))
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
-            # the call entry (for native code calling it as a run-time value) doubles the
-            # compile of a small function: made for closures and functions over any values,
-            # the ones such calls reach; others are called through their prologue
-            with_call = bool(spec.free_syms) or _uses_objects(spec)
-            built = _compile(program, spec, ["prologue", "call"] if with_call else ["prologue"], rec)
-            if with_call:
-                code_entry.set(spec.code, built["call"].make())
+            built = _compile(program, spec, ["prologue", "call"], rec)
+            code_entry.set(spec.code, built["call"].make())
             program.state.jit_bound[fid] = NativeEntries(program, spec, rec)
             program.ns[f"_J{fid}"] = built["prologue"].make()
             rec.state = "compiled"
@@ -435,8 +432,10 @@ RETRIES = 3                      # tries after a "dynamic" refusal (types seen a
 RETRY_CALLS = 1000               # more calls before each retry
 
 
-def deopted(program, fid):
-    """The native entry of ``fid`` refused a call (its argument or global types changed).
+def deopted(program, fid, args=()):
+    """The native entry of ``fid`` refused a call, of arguments ``args`` (its argument or
+    global types changed). An argument whose type differs from the compiled one is noted:
+    the next compile gives that parameter any type.
 
     After INVALIDATE_AFTER refusals the specialisation is dropped ("invalidated"): the call
     counter restarts, and when the function is hot again it is compiled for the types seen
@@ -446,6 +445,12 @@ def deopted(program, fid):
     rec = program.state.jit_records.get(("function", fid))
     if rec is None or rec.state != "compiled":
         return
+    entries = program.state.jit_bound.get(fid)
+    if entries is not None:
+        for i, (a, t) in enumerate(zip(args, entries.spec.arg_types)):
+            seen = value_type(type_of_value(a, program))
+            if seen != t and t != OBJ:
+                rec.refused_types[i] = seen
     rec.refusals += 1
     if rec.refusals >= INVALIDATE_AFTER:
         rec.refusals = 0
@@ -591,4 +596,4 @@ def install(program):
     ns["_OSRNN"] = min(program.jit_osr_nested_iterations, program.jit_osr_iterations)
     ns["_hotfloop"] = lambda lid, G, F: hot_loop(program, lid, G, F)
     ns["_fosr"] = lambda lid, G, F: loop_continues_natively(program, lid, G, F)
-    ns["_deopt"] = lambda fid: deopted(program, fid)
+    ns["_deopt"] = lambda fid, args=(): deopted(program, fid, args)

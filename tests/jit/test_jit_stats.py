@@ -374,8 +374,8 @@ def test_runtime_calls_name_what_native_code_hands_to_the_runtime():
 
 def test_a_polymorphic_function_settles_on_any_value_parameters():
     """A function first compiled for a bool argument and then called with arrays is compiled
-    again, after its entry refused enough calls, with parameters of any type — and stays
-    compiled instead of running out of recompiles."""
+    again, after its entry refused enough calls, with that parameter of any type (the other
+    keeps its type) — and stays compiled instead of running out of recompiles."""
     src = ("wrap := func(k, v) { return {key: k, value: v} }\n"
            "out := []\n"
            "for i := 0; i < 4000; i++ { out = append(out, wrap(i, i % 2 == 0 ? true : [i])) }")
@@ -384,7 +384,7 @@ def test_a_polymorphic_function_settles_on_any_value_parameters():
     out = c.get("out")
     assert out[0] == {"key": 0, "value": True} and out[3] == {"key": 3, "value": [3]}
     r = by_name(c, "wrap")
-    assert r["state"] == "compiled" and r["signature"] == "(obj, obj) -> obj", r
+    assert r["state"] == "compiled" and r["signature"] == "(int, obj) -> obj", r
 
 
 def test_self_tail_calls_still_jump_in_functions_that_call_run_time_values():
