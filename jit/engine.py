@@ -190,6 +190,15 @@ def api_addr(name: str) -> int:
     return a
 
 
+def native_failure_addr() -> int:
+    """Address of ``tengojit_native_failure`` (the shared error exit of native entries) in the
+    ``_hostcall`` extension."""
+    a = _hostcall.native_failure_address()
+    if not a:
+        raise RuntimeError("tengojit_native_failure not found")
+    return a
+
+
 def stack_limit_addr() -> int:
     """Address of ``uintptr_t tengojit_stack_limit(void)`` in the ``_hostcall`` extension."""
     a = _hostcall.stack_limit_address()

@@ -14,7 +14,7 @@ import llvmlite.ir as ir
 from tengojit.interp import ast as A
 from tengojit.operators import BINARY, COMPOUND
 from . import callconv as cc
-from .engine import api_addr, stack_limit_addr
+from .engine import api_addr, native_failure_addr, stack_limit_addr
 from . import code_entry, slowpaths
 from .types import INT, FLOAT, BOOL, VOID, OBJ
 from tengojit.builtins import BUILTIN_FUNCTIONS, TYPE_PREDICATES
@@ -69,6 +69,7 @@ class Runtime:
                    "PyUnicode_Substring", "PyList_GetSlice"):
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
+        self.addr["tengojit_native_failure"] = native_failure_addr()
         del ctypes
 
 
@@ -391,6 +392,7 @@ class CoreLowering:
         self.gvars = {}         # slot -> (alloca, dirty alloca)
         self.loops = []         # (continue block, break block)
         self.live = []          # owned OBJ temporaries an error exit here must release
+        self._fail_exits = {}   # shared error exits (see ``fail``)
         if any(t == OBJ for t in spec.local_types.values()) or spec.ret == OBJ:
             self.max_inline = 0
 
@@ -580,10 +582,14 @@ class CoreLowering:
 
     def const_obj(self, obj):
         """A new reference to the constant Python object ``obj`` (kept alive by the module)."""
-        self.mb.consts.append(obj)
-        v = self.mb.const_ptr(self.b, id(obj))
+        v = self.const_borrowed(obj)
         self.incref(v)
         return v
+
+    def const_borrowed(self, obj):
+        """The constant Python object ``obj``, borrowed (the module keeps it alive)."""
+        self.mb.consts.append(obj)
+        return self.mb.const_ptr(self.b, id(obj))
 
     def to_obj(self, v, t, pos):
         """``v`` as an owned ``PyObject*`` (scalars boxed; an allocation failure is an error)."""
@@ -839,13 +845,26 @@ class CoreLowering:
 
     def fail(self, code, pos):
         """Raise Tengo error ``code`` at ``pos``: leave through the exit block with the flag set
-        (releasing the temporaries live here)."""
-        self.release_live()
-        if code is not None:
-            self.set_err(code)
-        self.push_trace(pos)
-        self.b.store(ir.Constant(I1, 1), self.status)
-        self.b.branch(self.err_target)
+        (releasing the temporaries live here). Failures with the same code, position, live
+        temporaries and exit share one block (its values dominate every branch into it: they
+        were live before each of the branches)."""
+        b = self.b
+        key = (id(b.function), code, pos, id(self.err_target), id(self.status),
+               tuple(id(v[1]) if isinstance(v, tuple) else id(v) for v in self.live))
+        exit_ = self._fail_exits.get(key, (None,))[0]
+        if exit_ is None:
+            exit_ = self.new_block("fail")
+            self._fail_exits[key] = (exit_, list(self.live))     # (the ids stay theirs)
+            here = b.block
+            b.position_at_end(exit_)
+            self.release_live()
+            if code is not None:
+                self.set_err(code)
+            self.push_trace(pos)
+            b.store(ir.Constant(I1, 1), self.status)
+            b.branch(self.err_target)
+            b.position_at_end(here)
+        b.branch(exit_)
 
     # ------------------------------------------------------------------ globals
     def global_obj(self, slot):
@@ -1447,27 +1466,53 @@ class CoreLowering:
             self.decref(v)
         return d, OBJ
 
+    def operand(self, e):
+        """(value, type, owned) of expression ``e`` for an operation that only reads it while
+        it runs: a string constant, or the ``OBJ`` value of a variable held in this
+        activation's own slot, is *borrowed* (owned False: neither held nor released; nothing
+        can store into such a slot while an expression runs, and the slot keeps the value
+        alive); anything else is a new reference (owned True)."""
+        if isinstance(e, A.StringLit):
+            return self.const_borrowed(e.value), OBJ, False
+        if isinstance(e, A.Ident):
+            sym = self.spec.res.uses[id(e)]
+            t = self.spec.expr_types[id(e)]
+            if t == OBJ and sym.kind != "global" and sym in self.vars:
+                return self.b.load(self.vars[sym]), OBJ, False
+        v, t = self.expr(e)
+        return v, t, True
+
+    def hold_owned(self, v, t, owned):
+        if owned:
+            self.hold(v, t)
+
+    def unhold_owned(self, v, t, owned):
+        if owned:
+            self.unhold(v, t)
+
     def e_IndexExpr(self, n):
-        o, ot = self.expr(n.expr)
-        self.hold(o, ot)
-        k, kt = self.expr(n.index)
-        self.unhold(o, ot)
-        return self.index_get(o, ot, k, kt, n.pos), OBJ
+        o, ot, own_o = self.operand(n.expr)
+        self.hold_owned(o, ot, own_o)
+        k, kt, own_k = self.operand(n.index)
+        self.unhold_owned(o, ot, own_o)
+        return self.index_get(o, ot, k, kt, n.pos, str_key=isinstance(n.index, A.StringLit),
+                              own_o=own_o, own_k=own_k), OBJ
 
     def e_SelectorExpr(self, n):
-        o, ot = self.expr(n.expr)
-        k = self.const_obj(n.sel)
-        return self.index_get(o, ot, k, OBJ, n.pos, str_key=True), OBJ
+        o, ot, own_o = self.operand(n.expr)
+        k = self.const_borrowed(n.sel)
+        return self.index_get(o, ot, k, OBJ, n.pos, str_key=True, own_o=own_o, own_k=False), OBJ
 
-    def index_get(self, o, ot, k, kt, pos, str_key=False):
-        """``o[k]`` as a new reference (``o`` and ``k`` consumed): an array with an int index
-        in range or a map with a string key inline, everything else through ``ops.index_get``."""
+    def index_get(self, o, ot, k, kt, pos, str_key=False, own_o=True, own_k=True):
+        """``o[k]`` as a new reference (``o`` and ``k`` consumed when owned): an array with an
+        int index in range or a map with a string key inline, everything else through
+        ``ops.index_get``."""
         b = self.b
         if ot != OBJ:
-            self.hold(k, kt)
+            self.hold_owned(k, kt, own_k)
             o = self.to_obj(o, ot, pos)
-            self.unhold(k, kt)
-            ot = OBJ
+            self.unhold_owned(k, kt, own_k)
+            ot, own_o = OBJ, True
         done = self.new_block("index.done")
         general = self.new_block("index.slow")
         phi_in = []
@@ -1519,19 +1564,21 @@ class CoreLowering:
         else:
             b.branch(general)
         b.position_at_end(general)
-        self.hold(o, OBJ)
-        self.hold(k, kt)
+        self.hold_owned(o, OBJ, own_o)
+        self.hold_owned(k, kt, own_k)
         r = self.slow("index_get", [(o, OBJ), (k, kt)], pos)
-        self.unhold(k, kt)
-        self.unhold(o, OBJ)
+        self.unhold_owned(k, kt, own_k)
+        self.unhold_owned(o, OBJ, own_o)
         phi_in.append((r, b.block))
         b.branch(done)
         b.position_at_end(done)
         phi = b.phi(PTR)
         for v, blk in phi_in:
             phi.add_incoming(v, blk)
-        self.release(k, kt)
-        self.decref(o)
+        if own_k:
+            self.release(k, kt)
+        if own_o:
+            self.decref(o)
         return phi
 
     def is_ascii_str(self, v):
@@ -1694,23 +1741,22 @@ class CoreLowering:
         keys = []                            # innermost (last applied) first
         for s_ in sels:
             if isinstance(s_, A.SelectorExpr):
-                k, kt = self.const_obj(s_.sel), OBJ
-                keys.append((k, kt, True))
+                k, kt, owned = self.const_borrowed(s_.sel), OBJ, False
+                keys.append((k, kt, True, owned))
             else:
-                k, kt = self.expr(s_.index)
-                keys.append((k, kt, False))
-            self.hold(k, kt)
-        sym = spec.res.uses[id(root)]
-        base = self.load_sym(sym, spec.expr_types[id(root)])
-        bt = spec.expr_types[id(root)]
-        base = self.to_obj(base, bt, n.pos)
-        self.hold(base, OBJ)
+                k, kt, owned = self.operand(s_.index)
+                keys.append((k, kt, isinstance(s_.index, A.StringLit), owned))
+            self.hold_owned(k, kt, owned)
+        base, bt, own_base = self.operand(root)
+        if bt != OBJ:
+            base, own_base = self.to_obj(base, bt, n.pos), True
+        self.hold_owned(base, OBJ, own_base)
         keys.reverse()                       # in application order
         done, general = self.new_block("iset.done"), self.new_block("iset.slow")
         cur = base
-        for k, kt, str_key in keys[:-1]:     # intermediate containers (borrowed from base)
+        for k, kt, str_key, _ in keys[:-1]:  # intermediate containers (borrowed from base)
             cur = self.borrow_element(cur, k, kt, str_key, general)
-        k, kt, str_key = keys[-1]
+        k, kt, str_key, _ = keys[-1]
         if kt == INT:
             fast, hit = self.new_block("iset.list"), self.new_block("iset.hit")
             b.cbranch(self.is_type(cur, "PyList_Type"), fast, general)
@@ -1758,16 +1804,18 @@ class CoreLowering:
         else:
             b.branch(general)
         b.position_at_end(general)
-        r = self.slow("index_set", [(base, OBJ), (v, OBJ)] + [(k, kt) for k, kt, _ in keys], n.pos)
+        r = self.slow("index_set", [(base, OBJ), (v, OBJ)] + [(k, kt) for k, kt, _, _ in keys], n.pos)
         self.decref(r)
         b.branch(done)
         b.position_at_end(done)
-        self.unhold(base, OBJ)
-        self.decref(base)
-        for k, kt, _ in keys:                # (held innermost-applied first)
-            self.unhold(k, kt)
-        for k, kt, _ in keys:
-            self.release(k, kt)
+        self.unhold_owned(base, OBJ, own_base)
+        if own_base:
+            self.decref(base)
+        for k, kt, _, owned in keys:         # (held innermost-applied first)
+            self.unhold_owned(k, kt, owned)
+        for k, kt, _, owned in keys:
+            if owned:
+                self.release(k, kt)
         self.unhold(v, OBJ)
         self.decref(v)
 

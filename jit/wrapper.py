@@ -134,6 +134,43 @@ class WrapperBuilder:
         if t == INT:
             self.check_int64(b, obj, fail)
 
+    def checked_unbox(self, b, obj, t, fail):
+        """``obj`` checked to have lattice type ``t`` (else branch to ``fail``) and unboxed.
+        An int: 0 or 1 digit inline, else ``PyLong_AsLongLongAndOverflow`` (out of int64
+        range fails)."""
+        mb = self.mb
+        if t != INT:
+            self.check_type(b, obj, t, fail)
+            return mb.unbox(b, t, obj)
+        f = b.function
+        is_int = b.icmp_unsigned("==", mb.type_of(b, obj), mb.const_ptr(b, mb.rt.addr["PyLong_Type"]))
+        typed, small, big, done = (f.append_basic_block("int.typed"), f.append_basic_block("int.small"),
+                                   f.append_basic_block("int.big"), f.append_basic_block("int.ok"))
+        b.cbranch(is_int, typed, fail)
+        b.position_at_end(typed)
+        size = b.load(b.bitcast(b.gep(obj, [ir.Constant(I64, cc.OFF_LONG_SIZE)]), I64.as_pointer()))
+        b.cbranch(b.icmp_unsigned("<=", b.add(size, ir.Constant(I64, 1)), ir.Constant(I64, 2)), small, big)
+        b.position_at_end(small)            # size -1, 0 or 1: the value is size * digit
+        digit = b.load(b.bitcast(b.gep(obj, [ir.Constant(I64, cc.OFF_LONG_DIGIT)]),
+                                 ir.IntType(32).as_pointer()))
+        v_small = b.mul(size, b.zext(digit, I64))
+        b.branch(done)
+        b.position_at_end(big)
+        with b.goto_entry_block():
+            ovf = b.alloca(ir.IntType(32), name="ovf")
+        b.store(ir.Constant(ir.IntType(32), 0), ovf)
+        conv = mb.api(b, "PyLong_AsLongLongAndOverflow", I64, [PTR, ir.IntType(32).as_pointer()])
+        v_big = b.call(conv, [obj, ovf])
+        big_ok = f.append_basic_block("int.big.ok")
+        b.cbranch(b.icmp_signed("==", b.load(ovf), ir.Constant(ir.IntType(32), 0)), big_ok, fail)
+        b.position_at_end(big_ok)
+        b.branch(done)
+        b.position_at_end(done)
+        v = b.phi(I64)
+        v.add_incoming(v_small, small)
+        v.add_incoming(v_big, big_ok)
+        return v
+
     def check_plain(self, b, obj, fail):
         """For an argument the host passes as any value (``OBJ``): branch to ``fail`` unless
         it is a Tengo value that needs no conversion and can hold nothing of another program
@@ -249,6 +286,10 @@ class WrapperBuilder:
         b.position_at_end(fail)
         b.ret(ir.Constant(I1, 1))
 
+    def ctx_depth(self, b, ctx):
+        """The depth budget ``make_ctx`` stored in the context."""
+        return b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_DEPTH)]), I64.as_pointer()))
+
     def make_ctx(self, b, items, limit, G):
         """The activation's context (see callconv.py) on this entry's stack."""
         ctx = b.alloca(ir.ArrayType(ir.IntType(8), cc.CTX_SIZE), name="ctx")
@@ -279,66 +320,24 @@ class WrapperBuilder:
         else:
             b.ret(mb.box(b, ret_t, b.extract_value(r, 0)))
         b.position_at_end(err)
-        code = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_ERR)]), ir.IntType(32).as_pointer()))
-        interrupted = f.append_basic_block("err.interrupted")
-        tengo_error = f.append_basic_block("err.tengo")
-        pyexc = f.append_basic_block("err.pyexc")
-        native = f.append_basic_block("err.native")
-        b.cbranch(b.icmp_signed("==", code, ir.Constant(ir.IntType(32), cc.ERR_INTERRUPTED)),
-                  interrupted, native)
-        b.position_at_end(native)
-        b.cbranch(b.icmp_signed("==", code, ir.Constant(ir.IntType(32), cc.ERR_PYEXC)),
-                  pyexc, tengo_error)
-        b.position_at_end(pyexc)                # a slow path raised: raise_error(ctx, exception)
-        with b.goto_entry_block():
-            exc = [b.alloca(PTR, name=f"exc{i}") for i in range(3)]
-            argv = b.alloca(ir.ArrayType(PTR, 2), name="raise.args")
-        fetch = mb.api(b, "PyErr_Fetch", ir.VoidType(), [PPTR] * 3)
-        b.call(fetch, exc)
-        b.call(mb.api(b, "PyErr_NormalizeException", ir.VoidType(), [PPTR] * 3), exc)
-        addr = b.call(mb.api(b, "PyLong_FromVoidPtr", PTR, [PTR]), [ctx])
-        value = b.load(exc[1])
-        has_tb = f.append_basic_block("err.pyexc.tb")
-        tb_done = f.append_basic_block("err.pyexc.tb.done")
-        tb = b.load(exc[2])
-        b.cbranch(b.icmp_unsigned("==", tb, ir.Constant(PTR, None)), tb_done, has_tb)
-        b.position_at_end(has_tb)               # the positions of the Tengo code it ran
-        b.call(mb.api(b, "PyException_SetTraceback", ir.IntType(32), [PTR, PTR]), [value, tb])
-        b.branch(tb_done)
-        b.position_at_end(tb_done)
-        b.store(addr, b.gep(argv, [ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), 0)]))
-        b.store(value, b.gep(argv, [ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), 1)]))
-        vc = mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
-        r2 = b.call(vc, [mb.const_ptr(b, id(raise_error)), b.bitcast(argv, PPTR),
-                         ir.Constant(I64, 2), ir.Constant(PTR, None)])
-        xdec = mb.api(b, "Py_DecRef", ir.VoidType(), [PTR])
-        b.call(xdec, [addr])
-        for e in exc:                            # Py_DecRef accepts NULL
-            b.call(xdec, [b.load(e)])
-        b.call(xdec, [r2])
+        self.raise_native_error(b, ctx, raise_error)
+
+    def raise_native_error(self, b, ctx, raise_error):
+        """Return NULL with the error of the failed activation ``ctx`` raised (through the
+        shared C exit ``tengojit_native_failure``, which frees the context's trace)."""
+        mb = self.mb
+        i32 = ir.IntType(32)
+        code = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_ERR)]), i32.as_pointer()))
+        # the exit's kinds: 0 a Tengo error, 1 a pending Python exception, 2 interrupted
+        kind = b.select(b.icmp_signed("==", code, ir.Constant(i32, cc.ERR_PYEXC)),
+                        ir.Constant(i32, 1), ir.Constant(i32, 0))
+        kind = b.select(b.icmp_signed("==", code, ir.Constant(i32, cc.ERR_INTERRUPTED)),
+                        ir.Constant(i32, 2), kind)
         trace = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_TRACE)]), PPTR))
-        b.call(mb.api(b, "PyMem_RawFree", ir.VoidType(), [PTR]), [trace])
-        b.ret(ir.Constant(PTR, None))
-        b.position_at_end(interrupted)          # the signal handler's exception is set: pass it on
-        trace = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_TRACE)]), PPTR))
-        b.call(mb.api(b, "PyMem_RawFree", ir.VoidType(), [PTR]), [trace])
-        b.ret(ir.Constant(PTR, None))
-        b.position_at_end(tengo_error)
-        addr = b.call(mb.api(b, "PyLong_FromVoidPtr", PTR, [PTR]), [ctx])
-        r = b.call(mb.api(b, "PyObject_CallOneArg", PTR, [PTR, PTR]),
-                   [mb.const_ptr(b, id(raise_error)), addr])
-        b.call(mb.api(b, "Py_DecRef", ir.VoidType(), [PTR]), [addr])
-        trace = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_TRACE)]), PPTR))
-        b.call(mb.api(b, "PyMem_RawFree", ir.VoidType(), [PTR]), [trace])
-        isnull = b.icmp_unsigned("==", r, ir.Constant(PTR, None))
-        bad = f.append_basic_block("err.returned")
-        done = f.append_basic_block("err.raise")
-        b.cbranch(isnull, done, bad)
-        b.position_at_end(bad)
-        b.call(mb.api(b, "Py_DecRef", ir.VoidType(), [PTR]), [r])
-        b.branch(done)
-        b.position_at_end(done)
-        b.ret(ir.Constant(PTR, None))
+        exit_ = mb.api(b, "tengojit_native_failure", PTR, [PTR, PTR, PTR, i32])
+        if not isinstance(raise_error, ir.Value):
+            raise_error = mb.const_ptr(b, id(raise_error))
+        b.ret(b.call(exit_, [raise_error, ctx, trace, kind]))
 
     def return_object(self, b, addr):
         mb = self.mb
@@ -379,12 +378,9 @@ class WrapperBuilder:
         vals = []
         for i, t in enumerate(spec.arg_types + spec.free_types):
             obj = b.load(b.gep(args, [ir.Constant(I64, 1 + i)]))
-            self.check_type(b, obj, t, fail)
-            vals.append(mb.unbox(b, t, obj))
+            vals.append(self.checked_unbox(b, obj, t, fail))
         self.guard_globals(b, items, spec, fail)
-        ctx = self.make_ctx(b, items, self.stack_room(b, fail), G)
-        r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
-        self.finish(b, r, spec.ret, ctx, raise_error)
+        self.run_checked(b, spec, G, items, self.stack_room(b, fail), vals, raise_error)
         b.position_at_end(fail)
         self.count_deopt(b, deopt)
         self.return_object(b, id(deopt.sentinel))
@@ -402,17 +398,33 @@ class WrapperBuilder:
             obj = b.load(b.gep(args, [ir.Constant(I64, first + i)]))
             if t == OBJ and from_host:
                 self.check_plain(b, obj, fail)
-            self.check_type(b, obj, t, fail)
-            vals.append(mb.unbox(b, t, obj))
+            vals.append(self.checked_unbox(b, obj, t, fail))
         names = spec.code.co_freevars
         for s_, t in zip(spec.free_syms, spec.free_types):
             obj = mb.cell_value(b, func, names.index(s_.pyname))
-            self.check_type(b, obj, t, fail)
-            vals.append(mb.unbox(b, t, obj))
+            vals.append(self.checked_unbox(b, obj, t, fail))
         self.guard_globals(b, items, spec, fail)
-        ctx = self.make_ctx(b, items, self.stack_room(b, fail), G)
-        r = b.call(mb.cores[spec], [ctx, self.depth_budget(b)] + vals)
-        self.finish(b, r, spec.ret, ctx, raise_error)
+        self.run_checked(b, spec, G, items, self.stack_room(b, fail), vals, raise_error)
+
+    def run_checked(self, b, spec, G, items, limit, vals, raise_error):
+        """Return what the core of ``spec`` gives for the checked, unboxed ``vals``: its boxed
+        result, or NULL with its error raised (``raise_error``). The work after the checks
+        lives in one function per module and core, ``<core>_run``, shared by its entries."""
+        mb = self.mb
+        runners = mb.__dict__.setdefault("_runners", {})
+        run = runners.get(spec)
+        if run is None:
+            core = mb.cores[spec]
+            fnty = ir.FunctionType(PTR, [PTR, PTR, PPTR, I64] + list(core.function_type.args[2:]))
+            run = runners[spec] = ir.Function(mb.m, fnty, name=core.name + "_run")
+            run.linkage = "internal"
+            run.attributes.add("noinline")
+            rb = ir.IRBuilder(run.append_basic_block("entry"))
+            raise_arg, g_arg, items_arg, limit_arg = run.args[:4]
+            ctx = self.make_ctx(rb, items_arg, limit_arg, g_arg)
+            r = rb.call(core, [ctx, self.ctx_depth(rb, ctx)] + list(run.args[4:]))
+            self.finish(rb, r, spec.ret, ctx, raise_arg)
+        b.ret(b.call(run, [mb.const_ptr(b, id(raise_error)), G, items, limit] + vals))
 
     def bound_entry(self, spec, name, deopt, raise_error):
         """``self = (G, function, slow)``; ``(args...)`` → result; when a check fails, the
@@ -526,9 +538,8 @@ class WrapperBuilder:
             frame_items = b.bitcast(mb.load_ptr(b, F, cc.OFF_LIST_ITEMS), PPTR)
             for i, t in enumerate(spec.frame_types):
                 obj = b.load(b.gep(frame_items, [ir.Constant(I64, i)]))
-                self.check_type(b, obj, t, fail)
                 slot = b.alloca(ll(t), name=f"frame{i}")
-                b.store(mb.unbox(b, t, obj), slot)
+                b.store(self.checked_unbox(b, obj, t, fail), slot)
                 slots.append(slot)
         items = self.globals_items(b, G, spec, fail)
         self.guard_globals(b, items, spec, fail)
@@ -572,8 +583,7 @@ class WrapperBuilder:
         names = spec.code.co_freevars
         for s_, t in zip(spec.free_syms, spec.free_types):
             obj = mb.cell_value(b, func, names.index(s_.pyname))
-            self.check_type(b, obj, t, fail)
-            env.append(mb.unbox(b, t, obj))
+            env.append(self.checked_unbox(b, obj, t, fail))
         self.guard_globals(b, items, spec, fail)
         arr_in = b.load(args)
         arr_out = b.load(b.gep(args, [ir.Constant(I64, 1)]))
@@ -582,7 +592,7 @@ class WrapperBuilder:
         dims = b.bitcast(mb.load_ptr(b, arr_in, cc.OFF_NP_DIMS), I64.as_pointer())
         n = b.load(dims)
         ctx = self.make_ctx(b, items, self.stack_room(b, fail), G)
-        budget = self.depth_budget(b)
+        budget = self.ctx_depth(b, ctx)
         i = b.alloca(I64)
         b.store(ir.Constant(I64, 0), i)
         cond = f.append_basic_block("map.cond")

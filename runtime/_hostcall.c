@@ -19,7 +19,7 @@
  *
  * Contract: never crashes on any input; every failure leaves a Python exception set.
  *
- * Three more services for the JIT (tengojit.jit), which needs this module:
+ * More services for the JIT (tengojit.jit), which needs this module:
  *   - `stack_limit_address()`: the address of `tengojit_stack_limit`, a C function native code
  *     calls to learn the lowest stack address it may use in the calling thread (the thread's
  *     real stack bottom plus STACK_MARGIN, cached per thread); the trampoline tests it too,
@@ -29,6 +29,8 @@
  *     `graveyard()`, a list the JIT empties at a safe point. Native builtins hold their
  *     owner, so machine code outlives every builtin that can run it, whatever order the
  *     collector or interpreter shutdown frees objects in;
+ *   - `native_failure_address()`: the address of `tengojit_native_failure`, the error exit
+ *     every native entry shares (raises the Tengo error or the slow path's exception);
  *   - the fast path refuses (hands to `slow`, which raises ForeignClosureError) a list or map
  *     argument that holds a Tengo function of another program, or a Closure object.
  */
@@ -733,6 +735,59 @@ stack_limit(PyObject *module, PyObject *Py_UNUSED(ignored))
     return PyLong_FromSize_t((size_t)tengojit_stack_limit());
 }
 
+/* ------------------------------------------------------------------ native error exits */
+
+/* What a native entry returns when its code failed (the shared tail of every entry, kept here
+ * so that each compiled entry need not carry its own copy). `kind` says what failed:
+ *   0: a Tengo run-time error recorded in the activation context: raise_error(ctx_address);
+ *   1: a slow path raised a Python exception (still set): raise_error(ctx_address, exc),
+ *      with the exception's traceback (the Tengo positions it ran) attached first;
+ *   2: interrupted: the signal handler's exception is set and passes on unchanged.
+ * `trace` (the context's trace buffer, may be NULL) is freed in every case. Always returns
+ * NULL with an exception set. */
+static PyObject *
+tengojit_native_failure(PyObject *raise_error, void *ctx, void *trace, int kind)
+{
+    if (kind != 2) {
+        PyObject *addr = PyLong_FromVoidPtr(ctx);
+        PyObject *r = NULL;
+        if (addr != NULL && kind == 0) {
+            r = PyObject_CallOneArg(raise_error, addr);
+        }
+        else if (addr != NULL) {
+            PyObject *type, *value, *tb;
+            PyErr_Fetch(&type, &value, &tb);
+            PyErr_NormalizeException(&type, &value, &tb);
+            if (tb != NULL && value != NULL) {
+                PyException_SetTraceback(value, tb);
+            }
+            PyObject *argv[2] = {addr, value};
+            r = PyObject_Vectorcall(raise_error, argv, 2, NULL);
+            Py_XDECREF(type);
+            Py_XDECREF(value);
+            Py_XDECREF(tb);
+        }
+        Py_XDECREF(addr);
+        if (r != NULL) {           /* raise_error must raise; a result is an internal error */
+            Py_DECREF(r);
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_SystemError, "native error exit: raise_error returned");
+            }
+        }
+    }
+    if (!PyErr_Occurred()) {
+        PyErr_SetString(PyExc_SystemError, "native error exit without an exception");
+    }
+    PyMem_RawFree(trace);
+    return NULL;
+}
+
+static PyObject *
+native_failure_address(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromVoidPtr((void *)tengojit_native_failure);
+}
+
 static PyMethodDef module_methods[] = {
     {"configure", configure, METH_O, "configure(Closure): learn the Closure type's slot layout."},
     {"bump_epoch", bump_epoch, METH_NOARGS,
@@ -741,6 +796,8 @@ static PyMethodDef module_methods[] = {
      "The list of payloads whose CodeOwner died (the JIT empties it at a safe point)."},
     {"stack_limit_address", stack_limit_address, METH_NOARGS,
      "Address of the C function uintptr_t tengojit_stack_limit(void)."},
+    {"native_failure_address", native_failure_address, METH_NOARGS,
+     "Address of the C function tengojit_native_failure (the error exit of native entries)."},
     {"stack_limit", stack_limit, METH_NOARGS,
      "The calling thread's stack limit: the lowest address native code may use."},
     {"owner_in_call", owner_in_call, METH_VARARGS,
