@@ -158,6 +158,7 @@ class ModuleBuilder:
         self.pre = []
         self.tmp_counter = 0
         self.osr_loop = None     # id of the main-body loop being generated, if it gets OSR
+        self._init_lens = {}     # id(ForStmt) -> statements its init became (loop regions)
         self.loops = []          # stack of post-statement generators (None for for-in / no post)
         self.int_names = frozenset()   # parameters known to hold ints (specialised body)
         self.dict_names = frozenset()  # parameters known to hold maps (specialised body)
@@ -433,37 +434,42 @@ class ModuleBuilder:
     def loop_region(self, n, func):
         """A top-level loop of the main body (``func`` None) or of a function body: replaceable
         by a native loop region at its entry (``jit_loop_hook``) and while it runs (on-stack
-        replacement, ``osr_counter``). A function's variables the region uses travel in a list
-        (the *frame*, ``frame_symbols``)."""
+        replacement, ``osr_counter``). Both switch to one native region, the loop without its
+        init statement, which always runs on the baseline tier first. A function's variables
+        the region uses travel in a list (the *frame*, ``frame_symbols``)."""
         fid = self.res.main.fid if func is None else func.fid
         lid = self.program.register_jit_loop(n, self.res, fid, self.filename)
-        entry_frame = osr_frame = None
+        frame = None
         if func is not None:
-            entry_frame = self.frame_symbols(n, func, n)
-            osr_frame = self.frame_symbols(n, func, n.body, n.cond, n.post)
-            self.program.jit_loop_frames[lid] = (entry_frame, osr_frame)
+            frame = self.frame_symbols(n, func, n.body, n.cond, n.post)
+            self.program.jit_loop_frames[lid] = frame
         if n.cond is None or not any(isinstance(x, A.CallExpr) for x in A.walk(n.cond)):
             nested = any(isinstance(x, (A.ForStmt, A.ForInStmt)) for x in A.walk(n.body))
-            self.osr_loop = (lid, osr_frame, nested)
+            self.osr_loop = (lid, frame, nested)
         res = self.s_ForStmt(n)
         self.osr_loop = None
         for st in res:
             if not hasattr(st, "lineno"):
                 _pos(st, n.pos)
+        # the init statement runs here; the native region is the rest of the loop (the
+        # one compiled for on-stack replacement too)
+        k = self._init_lens.pop(id(n))
+        init, res = res[:k], res[k:]
         if func is None:
             hook = self.jit_loop_hook(n, lid, res)
         else:
-            hook = self.frame_loop_hook(n, lid, res, entry_frame)
+            hook = self.frame_loop_hook(n, lid, res, frame)
         if sum(1 for _ in A.walk(n)) > PLAIN_COPY_NODES:
-            return hook
+            return init + hook
         # once the JIT has refused the loop, later runs take a copy without the counting
         plain = self.s_ForStmt(n)
+        plain = plain[self._init_lens.pop(id(n)):]
         for st in plain:
             if not hasattr(st, "lineno"):
                 _pos(st, n.pos)
         refused = P.Compare(left=N(f"_L{lid}"), ops=[P.Is()],
                             comparators=[C(False) if func is not None else N("_NOLOOP")])
-        return [_pos(P.If(test=refused, body=plain, orelse=hook), n.pos)]
+        return init + [_pos(P.If(test=refused, body=plain, orelse=hook), n.pos)]
 
     def frame_symbols(self, loop, func, *parts):
         """The variables of ``func`` that ``parts`` (pieces of ``loop``) use but do not define,
@@ -664,6 +670,7 @@ class ModuleBuilder:
         out = []
         if n.init is not None:
             out += self.stmt(n.init)
+        self._init_lens[id(n)] = len(out)
         post_fn = (lambda: self.stmt(n.post)) if n.post is not None else None
         self.loops.append(post_fn)
         if n.cond is not None:
@@ -732,6 +739,7 @@ class ModuleBuilder:
         keeps the value it had, as nothing else writes it). In the body a local ``i`` is a
         known int: its type tests disappear."""
         out = self.stmt(n.init)
+        self._init_lens[id(n)] = len(out)
         t = self.temp()
         self.loops.append(None)          # ``continue`` needs no post statement here
         saved_ints = self.int_names

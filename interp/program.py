@@ -90,7 +90,7 @@ class Program:
         # iterations of one run of a main-body loop after which it continues natively
         self.jit_osr_iterations = OSR_ITERATIONS
         self.jit_osr_nested_iterations = OSR_NESTED_ITERATIONS
-        self.jit_loop_frames = {}     # loop id -> (entry frame, OSR frame) Symbols (function loops)
+        self.jit_loop_frames = {}     # loop id -> the Symbols a function loop's region uses
         self.state = ProgramState()
         self._jit_sources = {}
         self._jit_loops = []

@@ -477,43 +477,34 @@ def deopted(program, fid, args=()):
 
 def hot_loop(program, lid, G, F=None):
     """A top-level loop (of the main body, or with ``F`` the list of its function's variables
-    it uses, of a function body) is entered: count the entry; once hot, compile the loop and
-    run it natively now.
+    it uses, of a function body) is entered, its init statement done: count the entry; once
+    hot, compile the loop and run it natively now.
 
     Returns True when the loop ran natively (the caller skips its Python loop and, for a
     function's loop, takes the variables' new values from ``F``).
     """
-    node, res, fid = program.jit_loops[lid]
     rec = _loop_record(program, lid)
     rec.native_calls += 1
     if rec.native_calls <= program.jit_loop_threshold or rec.state not in ("profiling", "compiled"):
         return False
-    fn = _compile_loop(program, lid, G, node, F, 0, rec)
-    if fn is None:
-        return False
-    program.ns[f"_L{lid}"] = fn
-    return _run_loop(fn, G, F)
+    fn = _loop_code(program, lid, G, F, rec)
+    return fn is not None and _run_loop(fn, G, F)
 
 
 def loop_continues_natively(program, lid, G, F=None):
     """A run of a top-level loop has done ``jit_osr_iterations`` iterations on the baseline
-    tier: compile the rest of the loop (its condition, body and post statement, over the
-    globals and, in a function, the variables in ``F`` as they are now) and run it natively
-    (on-stack replacement).
+    tier: run the rest of it natively (on-stack replacement), from the globals and, in a
+    function, the variables in ``F`` as they are now.
 
     Returns True when the loop ran to its end natively (the baseline loop then stops), False
     when it continues on the baseline tier (not eligible, or the entry's checks failed).
     """
-    node, res, fid = program.jit_loops[lid]
     rec = _loop_record(program, lid)
     if rec.state not in ("profiling", "compiled"):
         return False
-    fn = rec.continuation
+    fn = _loop_code(program, lid, G, F, rec)
     if fn is None:
-        rest = type(node)(node.pos, None, node.cond, node.post, node.body)
-        fn = rec.continuation = _compile_loop(program, lid, G, rest, F, 1, rec)
-        if fn is None:
-            return False
+        return False
     rec.osr += 1
     return _run_loop(fn, G, F)
 
@@ -523,22 +514,29 @@ def _loop_record(program, lid):
     return _record(program, "loop", lid, f"loop at {program.jit_file(fid)}:{node.pos[0]}:{node.pos[1]}")
 
 
-def _compile_loop(program, lid, G, node, F, which, rec):
-    """The loop entry of ``node`` (the whole loop, or its continuation: ``which`` = 0 / 1 picks
-    the frame), or None when it stays on the baseline tier (then so does every later entry)."""
-    _, res, fid = program.jit_loops[lid]
+def _loop_code(program, lid, G, F, rec):
+    """The native entry of loop ``lid``, compiled on first need: the loop without its init
+    statement (its condition, body and post statement), which serves both a run that starts
+    (the init done by the baseline) and one that switches over mid-way (OSR). None when the
+    loop stays on the baseline tier (then so does every later entry)."""
+    fn = rec.continuation
+    if fn is not None:
+        return fn
+    node, res, fid = program.jit_loops[lid]
+    rest = type(node)(node.pos, None, node.cond, node.post, node.body)
     frame = ()
     if F is not None:
-        syms = program.jit_loop_frames[lid][which]
-        frame = list(zip(syms, F))
+        frame = list(zip(program.jit_loop_frames[lid], F))
     with _lock:
         try:
-            spec = Inferrer.infer(program, G, "loop", fid, node, res, frame)
+            spec = Inferrer.infer(program, G, "loop", fid, rest, res, frame)
             sig = [f"G[{k}]:{show(t)}" for k, t in sorted(spec.global_reads.items())]
             sig += [f"{s.name}:{show(t)}" for s, t in zip(spec.frame_syms, spec.frame_types)]
             rec.signature = ", ".join(sig)
             fn = _compile(program, spec, ["loop"], rec)["loop"].make()
             rec.state = "compiled"
+            rec.continuation = fn
+            program.ns[f"_L{lid}"] = fn
             return fn
         except NotEligible as e:
             rec.state, rec.reason = "not eligible", str(e)

@@ -15,7 +15,7 @@ from tengojit.interp import ast as A
 from tengojit.operators import BINARY, COMPOUND
 from . import callconv as cc
 from .engine import api_addr, native_failure_addr, stack_limit_addr
-from . import code_entry, slowpaths
+from . import code_entry, intrinsics, slowpaths
 from .types import INT, FLOAT, BOOL, VOID, OBJ
 from tengojit.builtins import BUILTIN_FUNCTIONS, TYPE_PREDICATES
 from tengojit.values import Char, ImmutableArray
@@ -1723,7 +1723,6 @@ class CoreLowering:
         left, the root; one key into an array (int in range) or a map (string) inline,
         everything else through the runtime's ``index_assign``."""
         b = self.b
-        spec = self.spec
         if op == "=":
             v, t = self.expr(rhs)
         else:
@@ -2154,15 +2153,78 @@ class CoreLowering:
             fn = self.to_obj(*self.expr(n.func), n.pos)
         self.hold(fn, OBJ)
         vals = self.args(n.args)
+        known = (intrinsics.unary_float(f.sel)
+                 if isinstance(f, A.SelectorExpr) and len(vals) == 1 else None)
         if spec.dynamic_calls[id(n)]:
             r = self.slow("call_spread", [(fn, OBJ), (self.globals_list(), OBJ)] + vals, n.pos,
                           only=True)
+        elif known is not None and vals[0][1] in (INT, FLOAT, OBJ):
+            r = self.call_unary_float(fn, known, vals, n.pos)
         else:
             r = self.call_dynamic(fn, vals, n.pos)
         self.release_args(vals)
         self.unhold(fn, OBJ)
         self.decref(fn)
         return r, OBJ
+
+    def call_unary_float(self, fn, known, vals, pos):
+        """``fn(x)`` where ``fn`` may be the math module's function ``known`` (see
+        ``intrinsics``): computed inline when it is and ``x`` is an int or a float, else the
+        general call. An owned result."""
+        b = self.b
+        obj, intrinsic = known
+        self.mb.consts.append(obj)
+        (v, t), = vals
+        inline, general, done = (self.new_block("math.inline"), self.new_block("math.call"),
+                                 self.new_block("math.done"))
+        b.cbranch(b.icmp_unsigned("==", fn, self.mb.const_ptr(b, id(obj))), inline, general)
+        b.position_at_end(inline)
+        if t == INT:
+            x = b.sitofp(v, F64)
+        elif t == FLOAT:
+            x = v
+        else:
+            is_float, not_float, small_int, join = (
+                self.new_block("math.float"), self.new_block("math.any"),
+                self.new_block("math.int"), self.new_block("math.arg"))
+            b.cbranch(self.is_type(v, "PyFloat_Type"), is_float, not_float)
+            b.position_at_end(is_float)
+            from_float = self.mb.unbox(b, FLOAT, v)
+            b.branch(join)
+            b.position_at_end(not_float)
+            size = b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_LONG_SIZE)]), I64.as_pointer()))
+            compact = b.icmp_unsigned("<=", b.add(size, ir.Constant(I64, 1)), ir.Constant(I64, 2))
+            b.cbranch(b.and_(self.is_type(v, "PyLong_Type"), compact), small_int, general)
+            b.position_at_end(small_int)         # size -1, 0 or 1: the value is size * digit
+            digit = b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_LONG_DIGIT)]), I32.as_pointer()))
+            from_int = b.sitofp(b.mul(size, b.zext(digit, I64)), F64)
+            b.branch(join)
+            b.position_at_end(join)
+            x = b.phi(F64)
+            x.add_incoming(from_float, is_float)
+            x.add_incoming(from_int, small_int)
+        fnty = ir.FunctionType(F64, [F64])
+        try:
+            op = self.mb.m.get_global(intrinsic)
+        except KeyError:
+            op = ir.Function(self.mb.m, fnty, name=intrinsic)
+        y = b.call(op, [x])
+        if intrinsic == "llvm.sqrt.f64":     # the module's NaN for x < 0 (sign bit clear)
+            y = b.select(b.fcmp_ordered("<", x, ir.Constant(F64, 0.0)),
+                         ir.Constant(F64, float("nan")), y)
+        y = self.mb.box(b, FLOAT, y)
+        self.check_null(y, pos)
+        inline_end = b.block
+        b.branch(done)
+        b.position_at_end(general)
+        r = self.call_dynamic(fn, vals, pos)
+        general_end = b.block
+        b.branch(done)
+        b.position_at_end(done)
+        phi = b.phi(PTR)
+        phi.add_incoming(y, inline_end)
+        phi.add_incoming(r, general_end)
+        return phi
 
     def checked_call(self, n):
         """A call of a function held by a global in a region that may run any Tengo code:
