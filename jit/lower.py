@@ -9,6 +9,8 @@ baseline's. Blocks are named (``for.cond``, ``div.zero``…); allocas live in th
 """
 from __future__ import annotations
 
+import sys
+
 import llvmlite.ir as ir
 
 from tengojit.interp import ast as A
@@ -587,7 +589,11 @@ class CoreLowering:
         return v
 
     def const_borrowed(self, obj):
-        """The constant Python object ``obj``, borrowed (the module keeps it alive)."""
+        """The constant Python object ``obj``, borrowed (the module keeps it alive). A string
+        is interned: the one object the baseline tier's code uses for the same text, so that
+        map lookups with it find their keys by identity."""
+        if type(obj) is str:
+            obj = sys.intern(obj)
         self.mb.consts.append(obj)
         return self.mb.const_ptr(self.b, id(obj))
 
@@ -1913,11 +1919,7 @@ class CoreLowering:
             self.release(v, t)
             return c, BOOL
         if t == OBJ:
-            self.hold(v, t)
-            r = self.slow("unary" + n.op, [(v, t)], n.pos)
-            self.unhold(v, t)
-            self.decref(v)
-            return r, OBJ
+            return self.unary_dynamic(n.op, v, n.pos), OBJ
         if n.op == "-":
             if t == INT:
                 return b.sub(ir.Constant(I64, 0), v), INT
@@ -1925,6 +1927,56 @@ class CoreLowering:
         if n.op == "^":
             return b.xor(v, ir.Constant(I64, -1)), INT
         raise TypeError(n.op)
+
+    def unary_dynamic(self, op, v, pos):
+        """``-v`` / ``^v`` of a value of any type (``v`` consumed): an int of at most one
+        digit (the result cannot overflow) and, for ``-``, a float inline; the rest through
+        the runtime."""
+        b = self.b
+        done, general = self.new_block("unary.done"), self.new_block("unary.slow")
+        small_int, not_int = self.new_block("unary.int"), self.new_block("unary.other")
+        is_int = self.new_block("unary.anyint")
+        b.cbranch(self.is_type(v, "PyLong_Type"), is_int, not_int)
+        b.position_at_end(is_int)
+        size = b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_LONG_SIZE)]), I64.as_pointer()))
+        compact = b.icmp_unsigned("<=", b.add(size, ir.Constant(I64, 1)), ir.Constant(I64, 2))
+        b.cbranch(compact, small_int, general)
+        b.position_at_end(small_int)         # size -1, 0 or 1: the value is size * digit
+        digit = b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_LONG_DIGIT)]), I32.as_pointer()))
+        x = b.mul(size, b.zext(digit, I64))
+        x = b.sub(ir.Constant(I64, 0), x) if op == "-" else b.xor(x, ir.Constant(I64, -1))
+        self.hold(v, OBJ)
+        r_int = self.mb.box(b, INT, x)
+        self.check_null(r_int, pos)
+        self.unhold(v, OBJ)
+        int_end = b.block
+        b.branch(done)
+        b.position_at_end(not_int)
+        incoming = [(r_int, int_end)]
+        if op == "-":
+            is_float = self.new_block("unary.float")
+            b.cbranch(self.is_type(v, "PyFloat_Type"), is_float, general)
+            b.position_at_end(is_float)
+            self.hold(v, OBJ)
+            r_float = self.mb.box(b, FLOAT, b.fneg(self.mb.unbox(b, FLOAT, v)))
+            self.check_null(r_float, pos)
+            self.unhold(v, OBJ)
+            incoming.append((r_float, b.block))
+            b.branch(done)
+        else:
+            b.branch(general)
+        b.position_at_end(general)
+        self.hold(v, OBJ)
+        r = self.slow("unary" + op, [(v, OBJ)], pos)
+        self.unhold(v, OBJ)
+        incoming.append((r, b.block))
+        b.branch(done)
+        b.position_at_end(done)
+        phi = b.phi(PTR)
+        for val, blk in incoming:
+            phi.add_incoming(val, blk)
+        self.decref(v)
+        return phi
 
     def e_CondExpr(self, n):
         c = self.condition(n.cond)
@@ -2192,9 +2244,12 @@ class CoreLowering:
             from_float = self.mb.unbox(b, FLOAT, v)
             b.branch(join)
             b.position_at_end(not_float)
+            is_int = self.new_block("math.anyint")
+            b.cbranch(self.is_type(v, "PyLong_Type"), is_int, general)
+            b.position_at_end(is_int)
             size = b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_LONG_SIZE)]), I64.as_pointer()))
             compact = b.icmp_unsigned("<=", b.add(size, ir.Constant(I64, 1)), ir.Constant(I64, 2))
-            b.cbranch(b.and_(self.is_type(v, "PyLong_Type"), compact), small_int, general)
+            b.cbranch(compact, small_int, general)
             b.position_at_end(small_int)         # size -1, 0 or 1: the value is size * digit
             digit = b.load(b.bitcast(b.gep(v, [ir.Constant(I64, cc.OFF_LONG_DIGIT)]), I32.as_pointer()))
             from_int = b.sitofp(b.mul(size, b.zext(digit, I64)), F64)
