@@ -380,7 +380,7 @@ class WrapperBuilder:
             obj = b.load(b.gep(args, [ir.Constant(I64, 1 + i)]))
             vals.append(self.checked_unbox(b, obj, t, fail))
         self.guard_globals(b, items, spec, fail)
-        self.run_checked(b, spec, G, items, self.stack_room(b, fail), vals, raise_error)
+        b.ret(self.run_checked(b, spec, G, items, self.stack_room(b, fail), vals, raise_error))
         b.position_at_end(fail)
         self.count_deopt(b, deopt)
         self.return_object(b, id(deopt.sentinel))
@@ -391,6 +391,12 @@ class WrapperBuilder:
         globals' assumptions (any failure branches to ``fail``), run the core, return its boxed
         result or raise its error. ``from_host``: the arguments come from the host (any value
         must be a plain one, see ``check_plain``), not from native code."""
+        call = self.checked_run(b, spec, args, first, func, G, fail, raise_error, from_host)
+        b.ret(call())
+
+    def checked_run(self, b, spec, args, first, func, G, fail, raise_error, from_host=True):
+        """The checks of ``run_native``; returns a function that emits the run (the call of
+        ``<core>_run``) where the builder then is and returns its result."""
         mb = self.mb
         items = self.globals_items(b, G, spec, fail)
         vals = []
@@ -404,7 +410,8 @@ class WrapperBuilder:
             obj = mb.cell_value(b, func, names.index(s_.pyname))
             vals.append(self.checked_unbox(b, obj, t, fail))
         self.guard_globals(b, items, spec, fail)
-        self.run_checked(b, spec, G, items, self.stack_room(b, fail), vals, raise_error)
+        limit = self.stack_room(b, fail)
+        return lambda: self.run_checked(b, spec, G, items, limit, vals, raise_error)
 
     def run_checked(self, b, spec, G, items, limit, vals, raise_error):
         """Return what the core of ``spec`` gives for the checked, unboxed ``vals``: its boxed
@@ -424,7 +431,7 @@ class WrapperBuilder:
             ctx = self.make_ctx(rb, items_arg, limit_arg, g_arg)
             r = rb.call(core, [ctx, self.ctx_depth(rb, ctx)] + list(run.args[4:]))
             self.finish(rb, r, spec.ret, ctx, raise_arg)
-        b.ret(b.call(run, [mb.const_ptr(b, id(raise_error)), G, items, limit] + vals))
+        return b.call(run, [mb.const_ptr(b, id(raise_error)), G, items, limit] + vals)
 
     def bound_entry(self, spec, name, deopt, raise_error):
         """``self = (G, function, slow)``; ``(args...)`` → result; when a check fails, the
@@ -474,6 +481,8 @@ class WrapperBuilder:
         f, b, _, args, nargs, fail = self.start_entry(name, "fallback", 2 + len(spec.arg_types))
         func = b.load(args)
         self.check_type(b, func, Func(spec.code, spec.fid), fail)
+        run = self.checked_run(b, spec, args, 2, func, b.load(b.gep(args, [ir.Constant(I64, 1)])),
+                               fail, raise_error, from_host=False)
         ts = b.call(mb.api(b, "PyThreadState_Get", PTR, []), [])
         rem_p = b.bitcast(b.gep(ts, [ir.Constant(I64, cc.OFF_TSTATE_RECURSION_REMAINING)]),
                           ir.IntType(32).as_pointer())
@@ -482,20 +491,7 @@ class WrapperBuilder:
         b.cbranch(b.icmp_signed(">", rem, ir.Constant(ir.IntType(32), 1)), room, fail)
         b.position_at_end(room)
         b.store(b.sub(rem, ir.Constant(ir.IntType(32), 1)), rem_p)
-        inner = ir.Function(mb.m, FASTCALL_TY, name=name + "_inner")
-        inner.linkage = "internal"
-        ib = ir.IRBuilder(inner.append_basic_block("entry"))
-        ifail = inner.append_basic_block("fallback")
-        iargs = inner.args[1]
-        self.run_native(ib, spec, iargs, 2, ib.load(iargs),
-                        ib.load(ib.gep(iargs, [ir.Constant(I64, 1)])), ifail, raise_error,
-                        from_host=False)
-        ib.position_at_end(ifail)
-        self.count_deopt(ib, deopt)
-        vc = mb.api(ib, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
-        ib.ret(ib.call(vc, [ib.load(iargs), ib.gep(iargs, [ir.Constant(I64, 1)]),
-                            ib.sub(inner.args[2], ir.Constant(I64, 1)), ir.Constant(PTR, None)]))
-        r = b.call(inner, [f.args[0], args, nargs])
+        r = run()
         b.store(rem, rem_p)
         b.ret(r)
         b.position_at_end(fail)
