@@ -391,12 +391,16 @@ class WrapperBuilder:
         globals' assumptions (any failure branches to ``fail``), run the core, return its boxed
         result or raise its error. ``from_host``: the arguments come from the host (any value
         must be a plain one, see ``check_plain``), not from native code."""
-        call = self.checked_run(b, spec, args, first, func, G, fail, raise_error, from_host)
-        b.ret(call())
+        call = self.checked_run(b, spec, args, first, func, G, fail, raise_error, from_host,
+                                inline=True)
+        call()
 
-    def checked_run(self, b, spec, args, first, func, G, fail, raise_error, from_host=True):
-        """The checks of ``run_native``; returns a function that emits the run (the call of
-        ``<core>_run``) where the builder then is and returns its result."""
+    def checked_run(self, b, spec, args, first, func, G, fail, raise_error, from_host=True,
+                    inline=False):
+        """The checks of ``run_native``; returns a function that emits the run where the
+        builder then is: the call of ``<core>_run``, returning its result, or with ``inline``
+        (the host-facing entries, where every nanosecond of a call counts) the run itself,
+        returning from the entry."""
         mb = self.mb
         items = self.globals_items(b, G, spec, fail)
         vals = []
@@ -411,6 +415,12 @@ class WrapperBuilder:
             vals.append(self.checked_unbox(b, obj, t, fail))
         self.guard_globals(b, items, spec, fail)
         limit = self.stack_room(b, fail)
+        if inline:
+            def run():
+                ctx = self.make_ctx(b, items, limit, G)
+                r = b.call(mb.cores[spec], [ctx, self.ctx_depth(b, ctx)] + vals)
+                self.finish(b, r, spec.ret, ctx, raise_error)
+            return run
         return lambda: self.run_checked(b, spec, G, items, limit, vals, raise_error)
 
     def run_checked(self, b, spec, G, items, limit, vals, raise_error):
