@@ -97,6 +97,13 @@ FLOAT = (to_float, "float(compatible)")
 BYTES = (to_bytes, "bytes(compatible)")
 
 
+# Module functions that are exactly one IEEE-754 operation on one float argument (an int
+# argument converted with float()), filled in by the modules that define them: function
+# object -> operation ("sqrt", "abs", "floor", "ceil", "trunc"). The JIT computes a call of
+# such a function itself (tengojit.jit.intrinsics).
+IEEE_UNARY: dict = {}
+
+
 def adapt(name: str, fn: Callable, params: Sequence[tuple], result: Callable | None = None) -> UserFunction:
     """The module function ``name`` around the Python function ``fn``: exactly
     ``len(params)`` arguments, each converted as its kind in ``params`` says (``STRING``,

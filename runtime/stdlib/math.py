@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math as _m
 
-from ..args import FLOAT, INT, adapt
+from ..args import FLOAT, IEEE_UNARY, INT, adapt
 from ..gorand import go_log
 
 _inf = _m.inf
@@ -1031,3 +1031,10 @@ MODULE = {
     "y1": _afrf("y1", go_y1),
     "yn": _aifrf("yn", go_yn),
 }
+
+
+# exactly the IEEE operation (NaN, ±0, ±Inf as IEEE gives them; sqrt of a negative number is
+# this module's NaN, which the JIT reproduces): the JIT may compute these calls itself
+for _op in ("sqrt", "abs", "floor", "ceil", "trunc"):
+    IEEE_UNARY[MODULE[_op]] = _op
+del _op
