@@ -704,7 +704,8 @@ class ModuleBuilder:
             while <cond>:
                 _c += 1                     # first in each iteration, the condition just true
                 if _c == _OSRN:
-                    if _osr(<lid>, G): break   # the rest of the loop ran natively
+                    if _o := _osr(<lid>, G): break   # the rest of the loop ran natively
+                    elif _o is None: _c = 0          # still compiling: ask again later
                 <body; post>
 
         In a function body the function's variables the rest of the loop uses (``frame``)
@@ -715,16 +716,22 @@ class ModuleBuilder:
         The native continuation starts by evaluating the condition again, which is why only
         loops whose condition calls nothing get the counter. Returns (statements before the
         loop, statements to put first in its body)."""
-        c = self.temp()
+        c, o = self.temp(), self.temp()
         bump = P.AugAssign(target=S(c), op=P.Add(), value=C(1))
+        # None: the region is still compiling in the background; ask again as many
+        # iterations later
+        again = P.If(test=P.Compare(left=N(o), ops=[P.Is()], comparators=[C(None)]),
+                     body=[P.Assign(targets=[S(c)], value=C(0))], orelse=[])
         if frame is None:
-            osr = P.If(test=P.Call(func=N("_osr"), args=[C(lid), N("G")], keywords=[]),
-                       body=[P.Break()], orelse=[])
+            call = P.Call(func=N("_osr"), args=[C(lid), N("G")], keywords=[])
+            osr = P.If(test=P.NamedExpr(target=S(o), value=call), body=[P.Break()], orelse=[again])
         else:
             f = self.temp()
             lst = P.NamedExpr(target=S(f), value=P.List(elts=[N(s.pyname) for s in frame], ctx=P.Load()))
-            osr = P.If(test=P.Call(func=N("_fosr"), args=[C(lid), N("G"), lst], keywords=[]),
-                       body=([self.unpack_frame(frame, f)] if frame else []) + [P.Break()], orelse=[])
+            call = P.Call(func=N("_fosr"), args=[C(lid), N("G"), lst], keywords=[])
+            osr = P.If(test=P.NamedExpr(target=S(o), value=call),
+                       body=([self.unpack_frame(frame, f)] if frame else []) + [P.Break()],
+                       orelse=[again])
         test = P.Compare(left=N(c), ops=[P.Eq()], comparators=[N("_OSRNN" if nested else "_OSRN")])
         if frame is not None:
             # a function's loop already refused (``_L<id>`` False) does not ask again

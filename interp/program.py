@@ -76,7 +76,7 @@ class Program:
         object.__setattr__(self, name, value)
 
     def __init__(self, modules=None, count_allocs=False, profile=False, jit=None,
-                 jit_threshold=None, counter=None):
+                 jit_threshold=None, counter=None, jit_background=False):
         """``jit``: None for the baseline tier alone, else the JIT tier's installer, called
         with this program once its code is generated and before it runs (it puts the names
         the JIT prologues call into ``ns``; see ``jit.dispatch.install``). The code generator
@@ -86,6 +86,7 @@ class Program:
         self._jit_install = jit
         self.profile = profile or self.jit         # generate per-function call counters
         self.jit_threshold = jit_threshold
+        self.jit_background = jit_background     # hot code compiles on the JIT's worker thread
         self.jit_loop_threshold = 0 if jit_threshold == 0 else 1
         # iterations of one run of a main-body loop after which it continues natively
         self.jit_osr_iterations = OSR_ITERATIONS

@@ -5,15 +5,17 @@ Stages (each a module): ``infer`` (types from the values seen) → ``lower`` (LL
 stats). The native ABI is documented in ``callconv``. Importing this package loads nothing;
 llvmlite is imported when the first function is compiled (or ``available()`` is asked).
 
-Configuration: ``Script(src, jit=True, jit_threshold=N)``; environment ``TENGOJIT_JIT=0|1``
-(default for ``Script(jit=None)``) and ``TENGOJIT_THRESHOLD``.
+Configuration: ``Script(src, jit=True, jit_threshold=N, jit_background=True)``; environment
+``TENGOJIT_JIT=0|1`` (default for ``Script(jit=None)``), ``TENGOJIT_THRESHOLD`` and
+``TENGOJIT_JIT_BACKGROUND=0|1`` (compile on a worker thread while the script runs on; the
+default for ``Script(jit_background=None)``).
 """
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from . import dispatch
+from . import background, dispatch
 
 # Calls before a function is compiled: chosen from what benchmarks/threshold.py measures
 # (docs/jit.md, "The default threshold, and the measurement behind it"): functions with real loops get native early, code
@@ -42,6 +44,18 @@ def enabled_by_default() -> bool:
     return os.environ.get("TENGOJIT_JIT", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
+def background_by_default() -> bool:
+    """On, unless ``TENGOJIT_JIT_BACKGROUND`` is ``0``, ``false``, ``no`` or ``off``."""
+    return os.environ.get("TENGOJIT_JIT_BACKGROUND", "1").strip().lower() not in (
+        "0", "false", "no", "off")
+
+
+def wait(timeout: float | None = None) -> bool:
+    """Wait until the background compiler has installed (or refused) everything handed to it
+    so far; False if ``timeout`` seconds passed first."""
+    return background.drain(timeout)
+
+
 def default_threshold() -> int:
     try:
         return max(0, int(os.environ.get("TENGOJIT_THRESHOLD", DEFAULT_THRESHOLD)))
@@ -51,6 +65,7 @@ def default_threshold() -> int:
 
 def stats(program: Any = None) -> list[dict]:
     """One dict per function/loop the JIT has seen: name, kind, calls, state (``compiled`` /
-    ``not eligible`` / ``failed`` / ``profiling``), reason, signature, compile_ms, code_bytes,
+    ``not eligible`` / ``failed`` / ``profiling`` / ``queued``: with the background
+    compiler), reason, signature, compile_ms, code_bytes,
     deopts (entries whose checks failed and ran on the baseline tier)."""
     return dispatch.stats(program)

@@ -22,6 +22,7 @@ try:
     from tengojit import _hostcall
 except ImportError:          # the optional C extension was not built
     _hostcall = None
+from . import background
 from . import callconv as cc
 from . import code_entry
 from .descent import bounded_descent
@@ -387,20 +388,46 @@ def refuse(program, fid):
 
 
 def hot_function(program, fid, G, args, free_values):
-    """Called by baseline code when prototype ``fid`` is hot; installs ``_J<fid>`` if it can."""
+    """Called by baseline code when prototype ``fid`` is hot: compiles it for the types of
+    ``args``/``free_values`` and installs ``_J<fid>`` if it can — now, or on the background
+    compiler (``background_compiles``), in which case this call and those until the code is
+    installed run on the baseline tier."""
     info = program.functions.get(fid)
     rec = _record(program, "function", fid, info.name if info and info.name else f"func#{fid}")
     if rec.state not in ("profiling", "invalidated", "not eligible"):
         return
+    try:
+        arg_types = [value_type(type_of_value(a, program)) for a in args]
+    except Exception as e:           # a JIT bug must never change a script's behaviour
+        rec.state, rec.reason = "failed", f"{type(e).__name__}: {e}"
+        refuse(program, fid)
+        return
+    free_values = list(free_values)
+    if background_compiles(program):
+        before = rec.state
+        rec.state = "queued"
+        job = functools.partial(_build_function, weakref.ref(program), fid, G, arg_types,
+                                free_values, rec)
+        if not background.submit(job):
+            rec.state = before
+        return
+    _build_function(weakref.ref(program), fid, G, arg_types, free_values, rec)
+
+
+def _build_function(program_ref, fid, G, arg_types, free_values, rec):
+    """Infer, compile and install prototype ``fid`` (on the caller's thread or the worker's);
+    records why not when it cannot."""
+    program = program_ref()
+    if program is None:
+        return
     with _lock:
         try:
-            arg_types = [value_type(type_of_value(a, program)) for a in args]
             if rec.refused_types:
                 # a parameter its entry saw refused with another type takes any value from
                 # now on (a polymorphic function stops being recompiled)
                 arg_types = [OBJ if i in rec.refused_types else t
                              for i, t in enumerate(arg_types)]
-            spec = Inferrer.infer(program, G, "function", fid, arg_types, list(free_values))
+            spec = Inferrer.infer(program, G, "function", fid, arg_types, free_values)
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
             built = _compile(program, spec, ["prologue", "call"], rec)
             code_entry.set(spec.code, built["call"].make())
@@ -424,6 +451,14 @@ def hot_function(program, fid, G, args, free_values):
             rec.state = "failed"
             rec.reason = f"{type(e).__name__}: {e}"
             refuse(program, fid)
+
+
+def background_compiles(program):
+    """Does ``program`` compile on the background worker? Only when asked for
+    (``Script(jit_background=...)``, ``TENGOJIT_JIT_BACKGROUND``) and with a threshold above
+    0: threshold 0 means "native from the first call", which only a compile on the spot
+    gives."""
+    return bool(program.jit_background) and bool(program.jit_threshold)
 
 
 INVALIDATE_AFTER = 100           # failed entry checks before a specialisation is dropped
@@ -478,7 +513,8 @@ def deopted(program, fid, args=()):
 def hot_loop(program, lid, G, F=None):
     """A top-level loop (of the main body, or with ``F`` the list of its function's variables
     it uses, of a function body) is entered, its init statement done: count the entry; once
-    hot, compile the loop and run it natively now.
+    hot, compile the loop and run it natively now (or, compiling in the background, from a
+    later entry or on-stack-replacement check on).
 
     Returns True when the loop ran natively (the caller skips its Python loop and, for a
     function's loop, takes the variables' new values from ``F``).
@@ -488,7 +524,7 @@ def hot_loop(program, lid, G, F=None):
     if rec.native_calls <= program.jit_loop_threshold or rec.state not in ("profiling", "compiled"):
         return False
     fn = _loop_code(program, lid, G, F, rec)
-    return fn is not None and _run_loop(fn, G, F)
+    return fn is not None and fn is not PENDING and _run_loop(fn, G, F)
 
 
 def loop_continues_natively(program, lid, G, F=None):
@@ -497,12 +533,18 @@ def loop_continues_natively(program, lid, G, F=None):
     function, the variables in ``F`` as they are now.
 
     Returns True when the loop ran to its end natively (the baseline loop then stops), False
-    when it continues on the baseline tier (not eligible, or the entry's checks failed).
+    when it continues on the baseline tier (not eligible, or the entry's checks failed), None
+    when its code is being compiled in the background (the caller asks again after as many
+    iterations more).
     """
     rec = _loop_record(program, lid)
+    if rec.state == "queued":
+        return None
     if rec.state not in ("profiling", "compiled"):
         return False
     fn = _loop_code(program, lid, G, F, rec)
+    if fn is PENDING:
+        return None
     if fn is None:
         return False
     rec.osr += 1
@@ -514,19 +556,40 @@ def _loop_record(program, lid):
     return _record(program, "loop", lid, f"loop at {program.jit_file(fid)}:{node.pos[0]}:{node.pos[1]}")
 
 
+PENDING = object()        # a loop's code is being compiled in the background
+
+
 def _loop_code(program, lid, G, F, rec):
     """The native entry of loop ``lid``, compiled on first need: the loop without its init
     statement (its condition, body and post statement), which serves both a run that starts
     (the init done by the baseline) and one that switches over mid-way (OSR). None when the
-    loop stays on the baseline tier (then so does every later entry)."""
+    loop stays on the baseline tier (then so does every later entry); ``PENDING`` while the
+    background compiler has it."""
     fn = rec.continuation
     if fn is not None:
         return fn
-    node, res, fid = program.jit_loops[lid]
-    rest = type(node)(node.pos, None, node.cond, node.post, node.body)
+    if rec.state == "queued":
+        return PENDING
     frame = ()
     if F is not None:
         frame = list(zip(program.jit_loop_frames[lid], F))
+    if background_compiles(program):
+        rec.state = "queued"
+        job = functools.partial(_build_loop, weakref.ref(program), lid, G, frame, F is not None, rec)
+        if background.submit(job):
+            return PENDING
+        rec.state = "profiling"
+    return _build_loop(weakref.ref(program), lid, G, frame, F is not None, rec)
+
+
+def _build_loop(program_ref, lid, G, frame, in_function, rec):
+    """Infer, compile and install loop ``lid``'s region; the entry, or None when the loop
+    stays on the baseline tier (recorded why)."""
+    program = program_ref()
+    if program is None:
+        return None
+    node, res, fid = program.jit_loops[lid]
+    rest = type(node)(node.pos, None, node.cond, node.post, node.body)
     with _lock:
         try:
             spec = Inferrer.infer(program, G, "loop", fid, rest, res, frame)
@@ -534,15 +597,15 @@ def _loop_code(program, lid, G, F, rec):
             sig += [f"{s.name}:{show(t)}" for s, t in zip(spec.frame_syms, spec.frame_types)]
             rec.signature = ", ".join(sig)
             fn = _compile(program, spec, ["loop"], rec)["loop"].make()
-            rec.state = "compiled"
             rec.continuation = fn
             program.ns[f"_L{lid}"] = fn
+            rec.state = "compiled"
             return fn
         except NotEligible as e:
             rec.state, rec.reason = "not eligible", str(e)
         except Exception as e:
             rec.state, rec.reason = "failed", f"{type(e).__name__}: {e}"
-    program.ns[f"_L{lid}"] = never_loop if F is None else False
+    program.ns[f"_L{lid}"] = False if in_function else never_loop
     return None
 
 

@@ -16,8 +16,10 @@
 Flags (Go ``flag`` style, before FILE; ``--flag`` works too): ``-help``, ``-version``,
 ``-resolve`` (accepted; always on), ``-o OUT`` (Tengo compiles to a bytecode file; tengojit has no
 bytecode format and says so), and the JIT's: ``-no-jit`` (baseline tier only; also
-``TENGOJIT_JIT=0``), ``-jit-threshold N`` (calls before a function is compiled), ``-jit-stats``
-(the REPL's ``:jit`` table on stderr when the program ends).
+``TENGOJIT_JIT=0``), ``-jit-threshold N`` (calls before a function is compiled), ``-jit-sync``
+(compile hot code on the spot, the program waiting, instead of on the background compiler
+while it runs on; also ``TENGOJIT_JIT_BACKGROUND=0``), ``-jit-stats`` (the REPL's ``:jit``
+table on stderr when the program ends).
 """
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ USAGE = """Usage:
 Flags:
 
 \t-jit-stats        print what the JIT compiled (on stderr, at exit)
+\t-jit-sync         compile hot code before running on (default: in the background)
 \t-jit-threshold N  calls before a function is compiled to native code
 \t-no-jit           run on the baseline tier only (also TENGOJIT_JIT=0)
 \t-o                compile output file (not supported: tengojit has no bytecode files)
@@ -71,10 +74,11 @@ def _flush():
 
 
 def run_file(path: str, args: Sequence[str] = (), jit: bool | None = None,
-             jit_threshold: int | None = None, jit_stats: bool = False) -> int:
+             jit_threshold: int | None = None, jit_stats: bool = False,
+             jit_background: bool | None = None) -> int:
     """Compile and run the Tengo file ``path`` with ``os.args() == [path, *args]``.
 
-    ``jit``/``jit_threshold`` as for ``Script``; ``jit_stats`` prints the JIT's table on
+    ``jit``/``jit_threshold``/``jit_background`` as for ``Script``; ``jit_stats`` prints the JIT's table on
     stderr when the program ends (however it ends)."""
     program = None
     try:
@@ -87,7 +91,8 @@ def run_file(path: str, args: Sequence[str] = (), jit: bool | None = None,
         src = blank_shebang(src)
         modules = stdlib_imports([path, *args])
         add_file_modules(src, os.path.dirname(os.path.abspath(path)), modules)
-        script = Script(src, name=os.path.basename(path), jit=jit, jit_threshold=jit_threshold)
+        script = Script(src, name=os.path.basename(path), jit=jit, jit_threshold=jit_threshold,
+                        jit_background=jit_background)
         script.set_imports(modules)
         compiled = script.compile()
         if jit_stats:
@@ -163,7 +168,7 @@ def parse_args(argv: Sequence[str]) -> tuple[dict, str, list[str]]:
             name, value = name.split("=", 1)
         if name in ("h", "help"):
             opts["help"] = True
-        elif name in ("version", "resolve", "no-jit", "jit-stats"):
+        elif name in ("version", "resolve", "no-jit", "jit-stats", "jit-sync"):
             opts[name] = True
         elif name == "jit-threshold":
             if value is None:
@@ -225,7 +230,8 @@ def _main(argv) -> int:
         print("tengojit: -o: compiling to a bytecode file is not supported", file=sys.stderr)
         return 1
     return run_file(file, rest, jit=jit, jit_threshold=threshold,
-                    jit_stats=bool(opts.get("jit-stats")))
+                    jit_stats=bool(opts.get("jit-stats")),
+                    jit_background=False if opts.get("jit-sync") else None)
 
 
 if __name__ == "__main__":

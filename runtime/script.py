@@ -21,7 +21,8 @@ from .interp.ast import File
 from .interp.parser import parse
 from .interp.program import Program
 from .interp.rt import ensure_recursion_budget, translate_error
-from .jit import available as jit_available, default_threshold, enabled_by_default
+from .jit import (available as jit_available, background_by_default, default_threshold,
+                  enabled_by_default)
 from .jit import dispatch as jit_dispatch
 from .values import FUNCTION_TYPE, from_python, to_python  # noqa: F401 - public here too
 
@@ -31,7 +32,7 @@ class Script:
 
     def __init__(self, src: str | bytes, name: str = "(main)", modules: dict | None = None,
                  jit: bool | None = None, jit_threshold: int | None = None,
-                 profile: bool = False) -> None:
+                 profile: bool = False, jit_background: bool | None = None) -> None:
         self.src = src
         self.name = name
         self._vars = {}
@@ -40,6 +41,8 @@ class Script:
         self.jit = enabled_by_default() if jit is None else bool(jit)
         self.jit_threshold = default_threshold() if jit_threshold is None else max(0, int(jit_threshold))
         self.profile = profile or self.jit
+        self.jit_background = (background_by_default() if jit_background is None
+                               else bool(jit_background))
 
     def add(self, name: str, value: Any) -> "Script":
         """Predefine global ``name`` (replacing an earlier add of the same name)."""
@@ -62,7 +65,8 @@ class Script:
         file = parse(self.src, self.name)
         program = compile_program(file, self._modules, predefined=list(self._vars),
                                   count_allocs=self._max_allocs >= 0, profile=self.profile,
-                                  jit=self.jit, jit_threshold=self.jit_threshold)
+                                  jit=self.jit, jit_threshold=self.jit_threshold,
+                                  jit_background=self.jit_background)
         # one spare slot at the end: the allocation budget when max_allocs is set
         G = [None] * (program.num_globals + 1)
         for i, v in enumerate(self._vars.values()):
@@ -73,15 +77,18 @@ class Script:
 def compile_program(file: File, modules: dict, *, predefined: Sequence[str] = (),
                     count_allocs: bool = False, profile: bool = False, jit: bool = False,
                     jit_threshold: int | None = None,
-                    counter: Iterator[int] | None = None) -> Program:
+                    counter: Iterator[int] | None = None,
+                    jit_background: bool | None = None) -> Program:
     """The one compile driver (``Script.compile`` and the REPL): a parsed ``file`` to a
     ``Program`` whose main function is ready to run. The JIT takes part when ``jit`` is true
     and llvmlite works here; ``counter`` continues the function numbering of an earlier
     program (the REPL's inputs). Errors are Tengo's ``CompileError``s, never Python's."""
     installer = jit_dispatch.install if jit and jit_available() else None
     threshold = default_threshold() if jit_threshold is None else jit_threshold
+    background = background_by_default() if jit_background is None else jit_background
     program = Program(modules, count_allocs=count_allocs, profile=profile or installer is not None,
-                      jit=installer, jit_threshold=threshold, counter=counter)
+                      jit=installer, jit_threshold=threshold, counter=counter,
+                      jit_background=background)
     # code generation recurses over the AST: deep expressions need room beyond this caller's
     # depth while compiling (the limit is restored after)
     old_limit = sys.getrecursionlimit()

@@ -9,10 +9,19 @@ function runs natively where the JIT can take it).
 The conformance suite (``tests/conformance``) reads the same list and helper from
 ``config.tengojit_tiers`` / ``config.tengojit_make_script`` because it needs the tiers while
 collecting (its test ids are ``<tier>:<case id>``).
+
+JIT tests that count calls to a threshold expect the code installed when the counted call
+returns: the suite compiles on the spot (``TENGOJIT_JIT_BACKGROUND=0``, inherited by the
+commands tests start) unless a test asks for the background compiler itself
+(``tests/jit/test_background.py``).
 """
 from __future__ import annotations
 
+import os
+
 import pytest
+
+os.environ.setdefault("TENGOJIT_JIT_BACKGROUND", "0")
 
 from helpers import TIER_OPTIONS, make_script  # noqa: F401 - the tiers, defined once
 
