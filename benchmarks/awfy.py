@@ -10,6 +10,10 @@ Every implementation runs each benchmark in a fresh process with the same inner 
 ``WARMUP`` iterations are dropped; the figure is the median of the rest, in microseconds.
 Ratios are to CPython; the geometric mean is over the benchmarks every column has.
 
+``--whole`` measures what a user running a program once waits for: one iteration per process,
+the figure is the process's wall time (start-up, imports, compiles, the run and the exit), with
+one more column, tengojit compiling on the spot (``-jit-sync``) rather than in the background.
+
 Peers that cannot run here are reported absent, never estimated: Lua needs ``lupa`` (the
 ``[bench]`` extra), Go Tengo needs ``TENGO_REF`` naming a ``tengo`` binary (see DEVELOPERS.md).
 """
@@ -45,7 +49,12 @@ BENCHMARKS = [
 WARMUP = 1
 TIMEOUT = 900            # seconds per (benchmark, implementation) run
 IMPLS = ["tengojit", "tengojit-nojit", "tengo-go", "cpython", "lua5.4", "luajit"]
+# --whole: a program run once, whole-process time; beside the default (compiles in the
+# background) the JIT compiling on the spot (-jit-sync)
+WHOLE_IMPLS = ["tengojit", "tengojit-sync", "tengojit-nojit", "tengo-go", "cpython", "lua5.4",
+               "luajit"]
 LABELS = {"tengojit": "tengojit (JIT)", "tengojit-nojit": "tengojit (no JIT)",
+          "tengojit-sync": "tengojit (JIT, -jit-sync)",
           "tengo-go": "Go Tengo", "cpython": "CPython", "lua5.4": "Lua 5.4", "luajit": "LuaJIT"}
 _LINE = re.compile(r"^(\w+): iterations=1 runtime: (\d+(?:\.\d+)?)us$")
 
@@ -88,14 +97,14 @@ def tengo_program(name, inner, outer):
 def available_impls():
     """{impl: None if it can run here, else why not}."""
     why = {}
-    for impl in IMPLS:
+    for impl in WHOLE_IMPLS:
         why[impl] = None
     try:
         import tengojit.jit as jit
         if not jit.available():
-            why["tengojit"] = "the JIT is not available here"
+            why["tengojit"] = why["tengojit-sync"] = "the JIT is not available here"
     except Exception as e:  # noqa: BLE001 - reported, not raised
-        why["tengojit"] = f"tengojit.jit: {e}"
+        why["tengojit"] = why["tengojit-sync"] = f"tengojit.jit: {e}"
     ref = os.environ.get("TENGO_REF")
     if not ref:
         why["tengo-go"] = "TENGO_REF is not set"
@@ -115,13 +124,13 @@ def available_impls():
 
 def command(impl, name, inner, outer, scratch):
     """(argv, cwd) running ``outer`` iterations of ``name`` on ``impl``."""
-    if impl in ("tengojit", "tengojit-nojit", "tengo-go"):
+    if impl in ("tengojit", "tengojit-nojit", "tengojit-sync", "tengo-go"):
         path = os.path.join(scratch, f"{name.lower()}_{impl}.tengo")
         with open(path, "w", encoding="utf-8") as f:
             f.write(tengo_program(name, inner, outer))
         if impl == "tengo-go":
             return [os.environ["TENGO_REF"], path], scratch
-        flags = ["-no-jit"] if impl == "tengojit-nojit" else []
+        flags = {"tengojit-nojit": ["-no-jit"], "tengojit-sync": ["-jit-sync"]}.get(impl, [])
         return [sys.executable, "-m", "tengojit", *flags, path], scratch
     if impl == "cpython":
         return ([sys.executable, "harness.py", name, str(outer), str(inner)],
@@ -192,10 +201,12 @@ def ratios(results, benchmarks, impls, base="cpython"):
     return per, geo, common
 
 
-def print_table(console, results, benchmarks, impls, absent):
+def print_table(console, results, benchmarks, impls, absent, whole=False):
     from rich.table import Table
     per, geo, common = ratios(results, benchmarks, impls)
-    t = Table(title="Are-We-Fast-Yet: time per iteration (µs, median after warm-up) and ratio to CPython")
+    t = Table(title="Are-We-Fast-Yet, each run once: whole-process time (ms) and ratio to CPython"
+              if whole else
+              "Are-We-Fast-Yet: time per iteration (µs, median after warm-up) and ratio to CPython")
     t.add_column("benchmark")
     t.add_column("inner", justify="right")
     for i in impls:
@@ -212,7 +223,8 @@ def print_table(console, results, benchmarks, impls, absent):
                 row.append("[red]failed[/red]")
             else:
                 r = per[i].get(b)
-                row.append(f"{cell['median_us']:,.0f}" + (f" ({r:.2f}x)" if r else ""))
+                v = cell["median_us"] / 1000 if whole else cell["median_us"]
+                row.append(f"{v:,.0f}" + (f" ({r:.2f}x)" if r else ""))
         t.add_row(*row)
     t.add_row("[b]geomean vs CPython[/b]", f"{len(common)} common",
               *["absent" if i in absent else (f"[b]{geo[i]:.2f}x[/b]" if geo.get(i) else "-")
@@ -232,7 +244,7 @@ def print_table(console, results, benchmarks, impls, absent):
                 console.print(f"[red]{b} on {LABELS[i]}: {cell['error']}[/red]")
 
 
-def write_png(path, results, benchmarks, impls, absent):
+def write_png(path, results, benchmarks, impls, absent, whole=False):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -246,7 +258,8 @@ def write_png(path, results, benchmarks, impls, absent):
         ax.bar([x + k * width for x in range(len(labels))], ys, width, label=LABELS[i])
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_yscale("log")
-    ax.set_ylabel("time per iteration / CPython (log; lower is faster)")
+    ax.set_ylabel(("whole-process time" if whole else "time per iteration")
+                  + " / CPython (log; lower is faster)")
     ax.set_xticks([x + width * (len(shown) - 1) / 2 for x in range(len(labels))])
     ax.set_xticklabels(labels, rotation=30, ha="right")
     ax.legend(fontsize=8)
@@ -259,8 +272,10 @@ def main(args, console, err):
     """Run the suite (``args``: only, quick, json, png); returns the exit status."""
     from rich.progress import Progress
     chosen = [b for b in BENCHMARKS if not args.only or any(k.lower() in b[0].lower() for k in args.only)]
-    absent = {i: why for i, why in available_impls().items() if why}
-    impls = [i for i in IMPLS]
+    whole = bool(getattr(args, "whole", False))
+    absent = {i: why for i, why in available_impls().items()
+              if why and i in (WHOLE_IMPLS if whole else IMPLS)}
+    impls = list(WHOLE_IMPLS if whole else IMPLS)
     runnable = [i for i in impls if i not in absent]
     results = {}
     failed = False
@@ -268,7 +283,9 @@ def main(args, console, err):
     with tempfile.TemporaryDirectory(prefix="awfy-") as scratch, Progress(console=err) as progress:
         task = progress.add_task("Are-We-Fast-Yet", total=len(chosen) * len(runnable) * rounds)
         for name, inner, outer in chosen:
-            if args.quick:
+            if whole:
+                outer = 1
+            elif args.quick:
                 outer = min(outer, 2 if outer < 50 else 20)
             # with --rounds N each implementation runs N processes, interleaved with the others'
             # (a drift of the machine then hits every column alike); the figure is the median
@@ -277,15 +294,18 @@ def main(args, console, err):
                 for impl in runnable:
                     progress.update(task, description=f"{name} on {LABELS[impl]}")
                     cell = run_one(impl, name, inner, outer, scratch)
+                    if whole:     # what a user waits for: start-up, compiles, run, exit
+                        cell["us"] = [] if cell["error"] else [cell["wall_s"] * 1e6]
                     cell["median_us"] = None if cell["error"] else figure(cell["us"])
                     merge_round(results.setdefault(name, {}), impl, cell)
                     failed |= bool(cell["error"]) and impl.startswith("tengojit")
                     progress.advance(task)
     names = [b[0] for b in chosen]
-    print_table(console, results, names, impls, absent)
+    print_table(console, results, names, impls, absent, whole)
     if args.json:
         per, geo, common = ratios(results, names, impls)
-        data = {"suite": "awfy", "warmup": WARMUP, "benchmarks": [
+        data = {"suite": "awfy-whole" if whole else "awfy", "warmup": 0 if whole else WARMUP,
+                "benchmarks": [
                     {"name": n, "inner": i, "iterations": o} for n, i, o in chosen],
                 "results": results, "absent": absent, "ratio_to_cpython": per,
                 "geomean_to_cpython": geo, "geomean_benchmarks": common}
@@ -294,5 +314,5 @@ def main(args, console, err):
         with open(args.json, "w") as f:
             json.dump(data, f, indent=1)
     if args.png:
-        write_png(args.png, results, names, impls, absent)
+        write_png(args.png, results, names, impls, absent, whole)
     return 1 if failed else 0

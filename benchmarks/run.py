@@ -4,7 +4,7 @@
     python benchmarks/run.py                 # full run (about a minute on 2 cores)
     python benchmarks/run.py --quick         # fewer rounds and shorter batches (< 60 s)
     python benchmarks/run.py --quick --json OUT.json [--png OUT.png] [-k NAME]
-    python benchmarks/run.py --awfy [--quick] [--json OUT.json] [--png OUT.png] [-k NAME]
+    python benchmarks/run.py --awfy [--whole] [--quick] [--json OUT.json] [--png OUT.png] [-k NAME]
 
 ``--awfy`` runs the Are-We-Fast-Yet suite instead, beside its peers (see awfy.py).
 
@@ -378,6 +378,9 @@ def main(argv=None):
                     help="skip the JIT's native peers (fib35, host_call, compile_small)")
     ap.add_argument("--awfy", action="store_true",
                     help="run the Are-We-Fast-Yet suite beside CPython, Lua, LuaJIT and Go Tengo")
+    ap.add_argument("--whole", action="store_true",
+                    help="with --awfy: each benchmark run once per process, whole-process time "
+                    "(start-up and compiles included)")
     a = ap.parse_args(argv)
     if a.awfy:
         import awfy

@@ -56,6 +56,11 @@ def wait(timeout: float | None = None) -> bool:
     return background.drain(timeout)
 
 
+def compiles_pending() -> int:
+    """Compiles queued or under way on the background compiler."""
+    return background.pending()
+
+
 def default_threshold() -> int:
     try:
         return max(0, int(os.environ.get("TENGOJIT_THRESHOLD", DEFAULT_THRESHOLD)))

@@ -18,7 +18,10 @@ from __future__ import annotations
 import atexit
 import collections
 import os
+import sys
 import threading
+
+SWITCH_INTERVAL = 0.0001
 
 _cond = threading.Condition(threading.Lock())
 _queue = collections.deque()
@@ -39,11 +42,14 @@ def _run():
                 return
             job = _queue.popleft()
             _busy = True
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
         try:
             job()
         except BaseException:        # jobs catch their own errors; never let the worker die
             pass
         finally:
+            sys.setswitchinterval(interval)
             with _cond:
                 _busy = False
                 _cond.notify_all()

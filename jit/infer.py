@@ -83,6 +83,8 @@ class Spec:
         #                                   global in a region calling run-time values
         self.self_tail_calls = set()      # id(CallExpr) of self tail calls (become loops)
         self.acc_calls = set()            # id(BinaryExpr) of ``return a + self(...)`` (loops too)
+        self.closures = {}                # id(FuncLit) -> (code object, Symbols in its
+        #                                   co_freevars order): closures made natively
         self.name = f"spec{fid}"
         # a loop region inside a function: the function's variables it uses (read from and
         # written back to a list of values, the *frame*), and their types at entry
@@ -111,6 +113,7 @@ class Inferrer:
         self.G = G
         self.specs = {}            # key -> Spec
         self.order = []
+        self._assign_cache = {}           # id(FuncInfo) -> what ``_assignments`` found
         # a region that calls values known only at run time may run any Tengo code in the
         # middle of an activation, which may assign any global: then no global has a type
         # assumed at entry (every one is OBJ) and calls of global functions check the
@@ -508,6 +511,73 @@ class Inferrer:
         if ref[0] == "source":              # runs the module's Tengo code (once)
             spec.dynamic_calls[id(n)] = False
         return OBJ
+
+    def e_FuncLit(self, n, spec):
+        """A closure made in native code: the function value the baseline's nested ``def``
+        makes, from the same code object, with a fresh cell per captured variable. Sound only
+        when a cell would never change after it is made: every captured variable is assigned
+        once, by its definition, which ran before (not the definition the literal is part
+        of), and is not per-iteration (boxed)."""
+        info = spec.res.funcs.get(id(n))
+        code = self.program.ns.get(f"_C{info.fid}") if info is not None else None
+        if info is not None and info.free_boxed:
+            raise NotEligible("function literal captures per-iteration variable "
+                              f"'{info.free_boxed[0].name}'")
+        if code is None or code.co_kwonlyargcount:
+            raise NotEligible("uses function literals")
+        enclosing = set()
+        f = info.parent
+        while f is not None:
+            enclosing.add(id(f))
+            f = f.parent
+        captured = {}
+        for x in A.walk(n.body):
+            if isinstance(x, A.Ident):
+                sym = spec.res.uses.get(id(x))
+                if sym is not None and sym.kind == "local" and id(sym.func) in enclosing:
+                    captured[sym.pyname] = sym
+        syms = []
+        for name in code.co_freevars:
+            sym = captured.get(name)
+            if sym is None:
+                raise NotEligible("uses function literals")
+            if sym.boxed:
+                raise NotEligible(f"function literal captures per-iteration variable '{sym.name}'")
+            assigned, defining = self._assignments(sym.func, spec.res)
+            if sym in assigned:
+                raise NotEligible(f"function literal captures variable '{sym.name}', which is assigned")
+            if any(n is x for x in A.walk(defining.get(sym, ()))):
+                raise NotEligible(f"function literal captures '{sym.name}', the variable it defines")
+            self.ident_type(n, sym, spec)      # native code must hold its value
+            syms.append(sym)
+        spec.closures[id(n)] = (code, syms)
+        return OBJ
+
+    def _assignments(self, finfo, res):
+        """(variables assigned other than by their definition anywhere in ``finfo``'s body,
+        closures included; {variable: right-hand sides of its definition}); ``res``: the
+        resolution of its file."""
+        cache = self._assign_cache
+        got = cache.get(id(finfo))
+        if got is not None:
+            return got
+        assigned, defining = set(), {}
+        for x in A.walk(finfo.node.body):
+            if isinstance(x, A.AssignStmt):
+                if x.op == ":=":
+                    d = res.defs.get(id(x))           # a definition is keyed by its statement
+                    if d is not None:
+                        defining[d] = x.rhs
+                    continue
+                for t in x.lhs:
+                    if isinstance(t, A.Ident) and res.uses.get(id(t)) is not None:
+                        assigned.add(res.uses[id(t)])
+            elif isinstance(x, A.IncDecStmt) and isinstance(x.expr, A.Ident):
+                u = res.uses.get(id(x.expr))
+                if u is not None:
+                    assigned.add(u)
+        cache[id(finfo)] = got = (assigned, defining)
+        return got
 
     def e_ErrorExpr(self, n, spec):
         self.expr(n.expr, spec)

@@ -1710,6 +1710,24 @@ class CoreLowering:
         self.decref(fn)
         return r, OBJ
 
+    def e_FuncLit(self, n):
+        """A new closure (``slowpaths.make_closure``): the literal's code object over the
+        program's namespace, with a fresh cell holding each captured variable's value (in the
+        code's ``co_freevars`` order; ``infer.e_FuncLit`` says when that is sound)."""
+        code, syms = self.spec.closures[id(n)]
+        args = [(self.const_borrowed(self.program.ns), OBJ), (self.const_borrowed(code), OBJ)]
+        held = []
+        for sym in syms:
+            t = self.spec.local_types[sym]
+            v = self.load_sym(sym, t)
+            self.hold(v, t)
+            held.append((v, t))
+        r = self.slow("make_closure", args + held, n.pos)
+        for v, t in reversed(held):
+            self.unhold(v, t)
+            self.release(v, t)
+        return r, OBJ
+
     def e_ErrorExpr(self, n):
         return self.wrap_value("make_error", n)
 

@@ -1,6 +1,4 @@
 """``python -m tengojit [flags] FILE [args...]``: the same as the ``tengojit`` command."""
-import sys
+from .cli import command
 
-from .cli import main
-
-sys.exit(main())
+command()

@@ -31,7 +31,7 @@ from typing import Sequence
 from . import repl
 from .errors import RecursionLimitWarning, TengoError
 from .file_modules import add_file_modules, blank_shebang, stdlib_imports  # noqa: F401 - public
-from .jit import stats
+from .jit import compiles_pending, stats
 from .jit_report import print_table
 from .script import Script
 from .stdlib.os import ScriptExit, _errno_text as errno_text
@@ -207,6 +207,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _flush()
         return 130
+
+
+def command() -> None:
+    """The process entry point (the ``tengojit`` script, ``python -m tengojit``): ``main``,
+    then exit with its status. A compile still queued or under way on the JIT's background
+    worker is abandoned — the process ends with ``os._exit`` once stdout and stderr are flushed
+    (the ``os`` module's files are unbuffered OS writes, so nothing else is pending) — rather
+    than waiting for LLVM to finish code nothing will run."""
+    status = main()
+    if compiles_pending():
+        _flush()
+        try:
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001 - a closed stream: nothing more to say
+            pass
+        os._exit(status)
+    sys.exit(status)
 
 
 def _main(argv) -> int:

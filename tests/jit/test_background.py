@@ -159,3 +159,24 @@ def test_cli_exits_cleanly_with_a_compile_under_way(tmp_path):
     r = _cli(["-jit-threshold", "2"], src, tmp_path, TENGOJIT_JIT_BACKGROUND="1")
     want = sum(i * k + k for k in range(40) for i in range(4))
     assert (r.returncode, r.stdout.strip(), r.stderr) == (0, str(want), "")
+
+
+def test_cli_exit_while_compiling_keeps_what_the_script_wrote(tmp_path):
+    # the command abandons a compile under way (os._exit after flushing): files the script
+    # wrote through the os module and its printed output are complete
+    target = tmp_path / "out.txt"
+    src = "\n".join(f"g{k} := func(x) {{ return x * {k} + {k} }}" for k in range(40))
+    src += "\nout := 0\n"
+    src += "\n".join(f"for i := 0; i < 4; i++ {{ out += g{k}(i) }}" for k in range(40))
+    src += f"""
+os := import("os")
+fmt := import("fmt")
+f := os.create("{target}")
+for i := 0; i < 1000; i++ {{ f.write_string(fmt.sprintf("%d ", i)) }}
+f.close()
+for i := 0; i < 2000; i++ {{ fmt.println(i) }}
+"""
+    r = _cli(["-jit-threshold", "2"], src, tmp_path, TENGOJIT_JIT_BACKGROUND="1")
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout.split() == [str(i) for i in range(2000)]
+    assert target.read_text().split() == [str(i) for i in range(1000)]
