@@ -8,6 +8,9 @@ Every implementation runs each benchmark in a fresh process with the same inner 
 *iteration* is one ``inner_benchmark_loop(inner)`` call, verified, timed by the process itself
 (the suite's harness for Python and Lua; an appended driver for Tengo). The first
 ``WARMUP`` iterations are dropped; the figure is the median of the rest, in microseconds.
+tengojit with the JIT runs with ``-jit-sync`` here: hot code compiles in the iteration that
+makes it hot, so after the warm-up the figures are the compiled code's (the default, compiling
+in the background, installs the same code some iterations later; ``--whole`` measures it).
 Ratios are to CPython; the geometric mean is over the benchmarks every column has.
 
 ``--whole`` measures what a user running a program once waits for: one iteration per process,
@@ -122,8 +125,9 @@ def available_impls():
     return why
 
 
-def command(impl, name, inner, outer, scratch):
-    """(argv, cwd) running ``outer`` iterations of ``name`` on ``impl``."""
+def command(impl, name, inner, outer, scratch, whole=False):
+    """(argv, cwd) running ``outer`` iterations of ``name`` on ``impl`` (``whole``: as a user
+    runs it, else for the steady state)."""
     if impl in ("tengojit", "tengojit-nojit", "tengojit-sync", "tengo-go"):
         path = os.path.join(scratch, f"{name.lower()}_{impl}.tengo")
         with open(path, "w", encoding="utf-8") as f:
@@ -131,6 +135,10 @@ def command(impl, name, inner, outer, scratch):
         if impl == "tengo-go":
             return [os.environ["TENGO_REF"], path], scratch
         flags = {"tengojit-nojit": ["-no-jit"], "tengojit-sync": ["-jit-sync"]}.get(impl, [])
+        if impl == "tengojit" and not whole:
+            # steady state: compiled on the spot, so the warm-up iteration is the one that
+            # compiles (in the background the same code arrives some iterations later)
+            flags = ["-jit-sync"]
         return [sys.executable, "-m", "tengojit", *flags, path], scratch
     if impl == "cpython":
         return ([sys.executable, "harness.py", name, str(outer), str(inner)],
@@ -140,11 +148,11 @@ def command(impl, name, inner, outer, scratch):
     return [sys.executable, "-c", LUPA_RUNNER, mod, lua_dir, name, str(outer), str(inner)], lua_dir
 
 
-def run_one(impl, name, inner, outer, scratch):
+def run_one(impl, name, inner, outer, scratch, whole=False):
     """{"us": [per-iteration µs], "error": text or None, "wall_s": whole-process seconds}."""
     if impl.startswith("tengo") and not os.path.exists(port_path(name)):
         return {"us": [], "error": f"no port at {port_path(name)}", "wall_s": 0.0}
-    argv, cwd = command(impl, name, inner, outer, scratch)
+    argv, cwd = command(impl, name, inner, outer, scratch, whole)
     env = dict(os.environ, PYTHONHASHSEED="0")
     t0 = time.perf_counter()
     try:
@@ -293,7 +301,7 @@ def main(args, console, err):
             for _ in range(rounds):
                 for impl in runnable:
                     progress.update(task, description=f"{name} on {LABELS[impl]}")
-                    cell = run_one(impl, name, inner, outer, scratch)
+                    cell = run_one(impl, name, inner, outer, scratch, whole)
                     if whole:     # what a user waits for: start-up, compiles, run, exit
                         cell["us"] = [] if cell["error"] else [cell["wall_s"] * 1e6]
                     cell["median_us"] = None if cell["error"] else figure(cell["us"])
