@@ -17,7 +17,7 @@ STATES = {"compiled", "not eligible", "failed", "profiling", "invalidated"}
 SRC = """
 add := func(a, b) { return a + b }
 half := func(x) { return x / 2.0 }
-greet := func(n) { s := func() { return 1 }; return n + 1 }
+greet := func(n) { c := 0; s := func() { c += 1; return c }; return n + 1 }
 total := 0
 for i := 0; i < 100; i++ { total += add(i, 1) }
 """
@@ -105,12 +105,12 @@ def test_not_eligible_records_the_reason():
     assert ctx.call(c.get("greet"), 2) == 3
     r = by_name(c, "greet")
     assert r["state"] == "not eligible"
-    assert r["reason"] == "uses function literals"
+    assert r["reason"] == "function literal captures variable 'c', which is assigned"
     assert r["compile_ms"] == 0 and r["code_bytes"] == 0
 
 
 @pytest.mark.parametrize("src,call,reason_part", [
-    ("f := func(a) { return func() { return a } }", (1,), "function literals"),
+    ("f := func(a) { return func() { a += 1; return a } }", (1,), "function literal captures"),
 ])
 def test_not_eligible_reasons(src, call, reason_part):
     c = forced(src, modules={"m": {"k": 1}})
@@ -187,12 +187,12 @@ def test_loop_profiling_then_compiled():
 
 
 def test_loop_not_eligible():
-    src = 's := ""\nfor i := 0; i < 5; i++ { f := func() { return "x" }; s += f() }'
+    src = 's := ""\nfor i := 0; i < 5; i++ { f := len; s += string(f("x")) }'
     c = forced(src)
     r = loop_rec(c)
     assert r["state"] == "not eligible"
-    assert r["reason"] == "uses function literals"
-    assert c.get("s") == "xxxxx"
+    assert r["reason"] == "uses builtin 'len' as a value"
+    assert c.get("s") == "11111"
 
 
 def test_reset_and_program_filter():
@@ -288,7 +288,7 @@ def test_env_off_means_baseline(monkeypatch):
 def test_refused_functions_stop_profiling_with_one_flag():
     """A function the JIT refused for good reads one flag per call (``_P<fid>`` False, its
     ``_J<fid>`` the NOJIT marker); a compiled one and a profiling one keep the flag set."""
-    c = Script('s := func(x) { y := func() {}; return x }\nn := func(x) { return x * 2 }\n'
+    c = Script('s := func(x) { y := len; return x }\nn := func(x) { return x * 2 }\n'
                'u := func(x) { return x + 1 }',
                jit=True, jit_threshold=0).compile()
     c.run()
