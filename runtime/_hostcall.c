@@ -114,6 +114,8 @@ typedef struct {
     vectorcallfunc vectorcall;
 } Caller;
 
+static PyObject *wrap_result(Caller *c, PyObject *r);
+
 static PyObject *ns_marker = NULL;    /* the key every program namespace holds */
 
 /* 1 when `f` is a Tengo function of a program other than the one whose namespace is `ns`. */
@@ -338,7 +340,7 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
             if (r == NULL) {
                 return raise_translated(c);
             }
-            return r;
+            return wrap_result(c, r);
         }
     }
     Py_INCREF(fn);
@@ -347,6 +349,13 @@ caller_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject
     if (r == NULL) {
         return raise_translated(c);
     }
+    return wrap_result(c, r);
+}
+
+/* A call's result ``r`` (owned) as the host sees it: a Tengo function becomes a Closure. */
+static PyObject *
+wrap_result(Caller *c, PyObject *r)
+{
     if (Py_TYPE(r) == &PyFunction_Type) {
         /* wrap(slow, function): the Closure for a function result (slow is the context link) */
         PyObject *w = PyObject_CallFunctionObjArgs(c->wrap, c->slow, r, NULL);

@@ -463,7 +463,9 @@ class ExecutionContext:
         """A plain Python callable running ``fn`` in this context: ``bind(f)(x) == call(f, x)``."""
         f = self._resolve(fn)
         native = self._native_entries(f)
-        if native is not None:
+        if native is not None and native.spec.ret != "obj":
+            # (a result of any type may be a function, which the host gets as a Closure: the
+            # trampoline below does that)
             return native.bound_for(self.G, f, self._slow_for(f))
         if _Caller is None:
             call = self._call_py
