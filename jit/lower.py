@@ -20,7 +20,7 @@ from .engine import api_addr, native_failure_addr, stack_limit_addr
 from . import code_entry, intrinsics, slowpaths
 from .types import INT, FLOAT, BOOL, VOID, OBJ
 from tengojit.builtins import BUILTIN_FUNCTIONS, TYPE_PREDICATES
-from tengojit.values import Char, ImmutableArray
+from tengojit.values import Char, ImmutableArray, ImmutableMap
 from .infer import binop_type
 
 I1 = ir.IntType(1)
@@ -58,6 +58,7 @@ class Runtime:
             "PyLong_Type": id(int), "PyFloat_Type": id(float), "PyBool_Type": id(bool),
             "PyList_Type": id(list), "PyFunction_Type": id(type(lambda: 0)),
             "PyDict_Type": id(dict), "PyUnicode_Type": id(str), "PyBytes_Type": id(bytes),
+            "ImmutableMap_Type": id(ImmutableMap),
             "Py_True": id(True), "Py_False": id(False), "Py_None": id(None),
         }
         for fn in ("PyLong_AsLongLong", "PyLong_FromLongLong", "PyFloat_FromDouble",
@@ -1511,7 +1512,8 @@ class CoreLowering:
 
     def index_get(self, o, ot, k, kt, pos, str_key=False, own_o=True, own_k=True):
         """``o[k]`` as a new reference (``o`` and ``k`` consumed when owned): an array with an
-        int index in range or a map with a string key inline, everything else through
+        int index in range, a map or immutable map (a module) with a string key, and
+        ``undefined[k]`` (undefined, whatever the key) inline, everything else through
         ``ops.index_get``."""
         b = self.b
         if ot != OBJ:
@@ -1537,7 +1539,8 @@ class CoreLowering:
             b.branch(done)
         elif kt == OBJ:
             fast = self.new_block("index.dict")
-            is_dict = self.is_type(o, "PyDict_Type")
+            # an immutable map is a dict subclass that changes nothing of the lookup
+            is_dict = b.or_(self.is_type(o, "PyDict_Type"), self.is_type(o, "ImmutableMap_Type"))
             not_map = general
             if not str_key:
                 is_dict = b.and_(is_dict, self.is_type(k, "PyUnicode_Type"))
@@ -1570,6 +1573,14 @@ class CoreLowering:
         else:
             b.branch(general)
         b.position_at_end(general)
+        none = self.mb.const_ptr(b, self.mb.rt.addr["Py_None"])
+        undefined, other = self.new_block("index.undefined"), self.new_block("index.other")
+        b.cbranch(b.icmp_unsigned("==", o, none), undefined, other)
+        b.position_at_end(undefined)
+        self.incref(none)
+        phi_in.append((none, b.block))
+        b.branch(done)
+        b.position_at_end(other)
         self.hold_owned(o, OBJ, own_o)
         self.hold_owned(k, kt, own_k)
         r = self.slow("index_get", [(o, OBJ), (k, kt)], pos)

@@ -49,3 +49,46 @@ def test_unary_on_any_value(op):
     recs = [r for r in jit.stats(c.program) if r["name"] == "f"]
     assert recs and recs[0]["state"] == "compiled", recs
     assert base == nat
+
+
+
+INDEX_BASES = ["undefined", "immutable({a: 1, b: [2]})", "{a: 1}", "[1, 2]", '"ab"', "math",
+               "error(1)", "1", "true"]
+INDEX_KEYS = ['"a"', '"b"', '"zz"', '"sqrt"', "0", "1", "-1", "1.5", "undefined", "true"]
+
+
+@pytest.mark.parametrize("base", INDEX_BASES)
+def test_index_and_selector_on_any_base(base):
+    # ``undefined[k]`` and immutable maps (modules) read inline; everything else, and every
+    # error, as the runtime gives it. The base never leaves the script (a module or an
+    # immutable map handed to the host would come back converted).
+    from tengojit.stdlib import get_module_map
+    src = f"""
+math := import("math")
+b := {base}
+keys := [{", ".join(INDEX_KEYS)}]
+get := func(x, k) {{ return x[k] }}
+sel := func(x) {{ return [x.a, x.sqrt, x.zz] }}
+by_key := func(i) {{ v := get(b, keys[i]); return is_function(v) ? "function" : v }}
+by_sel := func() {{ v := sel(b); return [v[0], is_function(v[1]) ? "function" : v[1], v[2]] }}
+"""
+    outs = {}
+    for jit_on in (False, True):
+        opts = {"jit": True, "jit_threshold": 0} if jit_on else {"jit": False}
+        s = Script(src, **opts)
+        s.set_imports(get_module_map("math"))
+        c = s.compile()
+        c.run()
+        ctx = c.context()
+        got = []
+        for i in range(len(INDEX_KEYS) + 1):
+            try:
+                r = ctx.call(c.get("by_key"), i) if i < len(INDEX_KEYS) else ctx.call(c.get("by_sel"))
+                got.append(("ok", repr(r)))
+            except TengoError as e:
+                got.append(("error", str(e).split("\n")[0]))
+        outs[jit_on] = got
+        if jit_on:
+            assert all(r["state"] == "compiled" for r in jit.stats(c.program)
+                       if r["name"] in ("get", "sel")), jit.stats(c.program)
+    assert outs[True] == outs[False]
