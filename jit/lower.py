@@ -69,7 +69,8 @@ class Runtime:
                    "PyDict_New", "PyDict_SetItem", "PyDict_GetItemWithError", "PyList_Append",
                    "PyErr_Fetch", "PyErr_NormalizeException", "PyErr_NoMemory",
                    "PyUnicode_Compare", "PyException_SetTraceback", "_PyCode_GetExtra",
-                   "PyUnicode_Substring", "PyList_GetSlice"):
+                   "PyUnicode_Substring", "PyList_GetSlice", "PyFunction_New", "PyCell_New",
+                   "PyTuple_New", "PyTuple_SetItem", "PyFunction_SetClosure"):
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
         self.addr["tengojit_native_failure"] = native_failure_addr()
@@ -1722,22 +1723,40 @@ class CoreLowering:
         return r, OBJ
 
     def e_FuncLit(self, n):
-        """A new closure (``slowpaths.make_closure``): the literal's code object over the
-        program's namespace, with a fresh cell holding each captured variable's value (in the
-        code's ``co_freevars`` order; ``infer.e_FuncLit`` says when that is sound)."""
+        """A new closure, as the nested ``def`` of the baseline makes it: the literal's code
+        object over the program's namespace (``PyFunction_New``), with a fresh cell holding each
+        captured variable's value, in the code's ``co_freevars`` order (``infer.e_FuncLit``
+        says when that is sound)."""
         code, syms = self.spec.closures[id(n)]
-        args = [(self.const_borrowed(self.program.ns), OBJ), (self.const_borrowed(code), OBJ)]
-        held = []
-        for sym in syms:
+        b, mb = self.b, self.mb
+        fn = b.call(mb.api(b, "PyFunction_New", PTR, [PTR, PTR]),
+                    [self.const_borrowed(code), self.const_borrowed(self.program.ns)])
+        self.check_null(fn, n.pos)
+        if not syms:
+            return fn, OBJ
+        self.hold(fn, OBJ)
+        cells = b.call(mb.api(b, "PyTuple_New", PTR, [I64]), [ir.Constant(I64, len(syms))])
+        self.check_null(cells, n.pos)
+        self.hold(cells, OBJ)
+        cell_new = mb.api(b, "PyCell_New", PTR, [PTR])
+        set_item = mb.api(b, "PyTuple_SetItem", I32, [PTR, I64, PTR])
+        for i, sym in enumerate(syms):
             t = self.spec.local_types[sym]
-            v = self.load_sym(sym, t)
-            self.hold(v, t)
-            held.append((v, t))
-        r = self.slow("make_closure", args + held, n.pos)
-        for v, t in reversed(held):
-            self.unhold(v, t)
-            self.release(v, t)
-        return r, OBJ
+            v = self.to_obj(self.load_sym(sym, t), t, n.pos)
+            cell = b.call(cell_new, [v])          # (takes its own reference)
+            self.decref(v)
+            self.check_null(cell, n.pos)
+            b.call(set_item, [cells, ir.Constant(I64, i), cell])     # (steals the cell)
+        r = b.call(mb.api(b, "PyFunction_SetClosure", I32, [PTR, PTR]), [fn, cells])
+        self.unhold(cells, OBJ)
+        self.decref(cells)                        # (the function took its own reference)
+        bad, ok = self.new_block("closure.bad"), self.new_block("closure.ok")
+        self.unlikely(b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), bad, ok))
+        b.position_at_end(bad)
+        self.fail(cc.ERR_PYEXC, n.pos)
+        b.position_at_end(ok)
+        self.unhold(fn, OBJ)
+        return fn, OBJ
 
     def e_ErrorExpr(self, n):
         return self.wrap_value("make_error", n)

@@ -10,8 +10,6 @@ Native code calls them through ``PyObject_Vectorcall`` with the addresses of the
 """
 from __future__ import annotations
 
-from types import CellType, FunctionType
-
 from tengojit import ops
 from tengojit.builtins import BUILTIN_FUNCTIONS
 from tengojit.interp.rt import index_assign, spread, truthy
@@ -51,13 +49,7 @@ def not_(v):
     return not truthy(v)
 
 
-def make_closure(ns, code, *values):
-    """The function value a nested ``def`` of ``code`` makes, its cells holding ``values``."""
-    return FunctionType(code, ns, None, None, tuple(map(CellType, values)))
-
-
 SLOW = {
-    "make_closure": make_closure,
     "index_get": ops.index_get,
     "index_set": index_set,
     "slice_get": ops.slice_get,
