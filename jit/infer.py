@@ -514,16 +514,14 @@ class Inferrer:
 
     def e_FuncLit(self, n, spec):
         """A closure made in native code: the function value the baseline's nested ``def``
-        makes, from the same code object, with a fresh cell per captured variable. Sound only
-        when a cell would never change after it is made: every captured variable is assigned
-        once, by its definition, which ran before (not the definition the literal is part
-        of), and is not per-iteration (boxed)."""
+        makes, from the same code object, with a fresh cell per captured variable and a fresh
+        box (a one-element list, the keyword default the baseline binds) per captured
+        per-iteration variable. Sound only when a cell or box would never change after it is
+        made: every captured variable is assigned once, by its definition, which ran before
+        (not the definition the literal is part of)."""
         info = spec.res.funcs.get(id(n))
         code = self.program.ns.get(f"_C{info.fid}") if info is not None else None
-        if info is not None and info.free_boxed:
-            raise NotEligible("function literal captures per-iteration variable "
-                              f"'{info.free_boxed[0].name}'")
-        if code is None or code.co_kwonlyargcount:
+        if code is None or code.co_kwonlyargcount != len(info.free_boxed):
             raise NotEligible("uses function literals")
         enclosing = set()
         f = info.parent
@@ -536,21 +534,21 @@ class Inferrer:
                 sym = spec.res.uses.get(id(x))
                 if sym is not None and sym.kind == "local" and id(sym.func) in enclosing:
                     captured[sym.pyname] = sym
-        syms = []
-        for name in code.co_freevars:
-            sym = captured.get(name)
-            if sym is None:
+        cells = [captured.get(name) for name in code.co_freevars]
+        boxed = list(info.free_boxed)           # per-iteration variables: a box each (kw-only)
+        if None in cells or [s.pyname for s in boxed] != list(
+                code.co_varnames[code.co_argcount:code.co_argcount + len(boxed)]):
+            raise NotEligible("uses function literals")
+        for sym in cells + boxed:
+            if sym.boxed != (sym in boxed):
                 raise NotEligible("uses function literals")
-            if sym.boxed:
-                raise NotEligible(f"function literal captures per-iteration variable '{sym.name}'")
             assigned, defining = self._assignments(sym.func, spec.res)
             if sym in assigned:
                 raise NotEligible(f"function literal captures variable '{sym.name}', which is assigned")
             if any(n is x for x in A.walk(defining.get(sym, ()))):
                 raise NotEligible(f"function literal captures '{sym.name}', the variable it defines")
             self.ident_type(n, sym, spec)      # native code must hold its value
-            syms.append(sym)
-        spec.closures[id(n)] = (code, syms)
+        spec.closures[id(n)] = (code, cells, boxed)
         return OBJ
 
     def _assignments(self, finfo, res):

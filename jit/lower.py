@@ -70,7 +70,8 @@ class Runtime:
                    "PyErr_Fetch", "PyErr_NormalizeException", "PyErr_NoMemory",
                    "PyUnicode_Compare", "PyException_SetTraceback", "_PyCode_GetExtra",
                    "PyUnicode_Substring", "PyList_GetSlice", "PyFunction_New", "PyCell_New",
-                   "PyTuple_New", "PyTuple_SetItem", "PyFunction_SetClosure"):
+                   "PyTuple_New", "PyTuple_SetItem", "PyFunction_SetClosure",
+                   "PyFunction_SetKwDefaults"):
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
         self.addr["tengojit_native_failure"] = native_failure_addr()
@@ -1725,16 +1726,20 @@ class CoreLowering:
     def e_FuncLit(self, n):
         """A new closure, as the nested ``def`` of the baseline makes it: the literal's code
         object over the program's namespace (``PyFunction_New``), with a fresh cell holding each
-        captured variable's value, in the code's ``co_freevars`` order (``infer.e_FuncLit``
-        says when that is sound)."""
-        code, syms = self.spec.closures[id(n)]
+        captured variable's value, in the code's ``co_freevars`` order, and a fresh box per
+        captured per-iteration variable (``closure_boxes``; ``infer.e_FuncLit`` says when that
+        is sound)."""
+        code, syms, boxed = self.spec.closures[id(n)]
         b, mb = self.b, self.mb
         fn = b.call(mb.api(b, "PyFunction_New", PTR, [PTR, PTR]),
                     [self.const_borrowed(code), self.const_borrowed(self.program.ns)])
         self.check_null(fn, n.pos)
-        if not syms:
-            return fn, OBJ
         self.hold(fn, OBJ)
+        if boxed:
+            self.closure_boxes(fn, boxed, n.pos)
+        if not syms:
+            self.unhold(fn, OBJ)
+            return fn, OBJ
         cells = b.call(mb.api(b, "PyTuple_New", PTR, [I64]), [ir.Constant(I64, len(syms))])
         self.check_null(cells, n.pos)
         self.hold(cells, OBJ)
@@ -1757,6 +1762,38 @@ class CoreLowering:
         b.position_at_end(ok)
         self.unhold(fn, OBJ)
         return fn, OBJ
+
+    def closure_boxes(self, fn, boxed, pos):
+        """``fn.__kwdefaults__ = {name: [value], ...}``: a fresh box per per-iteration
+        variable the closure captures, as the baseline's keyword defaults bind them."""
+        b, mb = self.b, self.mb
+        d = b.call(mb.api(b, "PyDict_New", PTR, []), [])
+        self.check_null(d, pos)
+        self.hold(d, OBJ)
+        for sym in boxed:
+            t = self.spec.local_types[sym]
+            v = self.to_obj(self.load_sym(sym, t), t, pos)
+            self.hold(v, OBJ)
+            box = self.new_list([(v, OBJ)], pos)          # (takes the value over)
+            self.unhold(v, OBJ)
+            self.hold(box, OBJ)
+            r = b.call(mb.api(b, "PyDict_SetItem", I32, [PTR, PTR, PTR]),
+                       [d, self.const_borrowed(sym.pyname), box])
+            self.unhold(box, OBJ)
+            self.decref(box)
+            bad, ok = self.new_block("box.bad"), self.new_block("box.ok")
+            self.unlikely(b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), bad, ok))
+            b.position_at_end(bad)
+            self.fail(cc.ERR_PYEXC, pos)
+            b.position_at_end(ok)
+        r = b.call(mb.api(b, "PyFunction_SetKwDefaults", I32, [PTR, PTR]), [fn, d])
+        self.unhold(d, OBJ)
+        self.decref(d)
+        bad, ok = self.new_block("kwdefaults.bad"), self.new_block("kwdefaults.ok")
+        self.unlikely(b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), bad, ok))
+        b.position_at_end(bad)
+        self.fail(cc.ERR_PYEXC, pos)
+        b.position_at_end(ok)
 
     def e_ErrorExpr(self, n):
         return self.wrap_value("make_error", n)

@@ -83,6 +83,27 @@ make_all := func(n) {
 out := []
 for f in make_all(3) { out = append(out, f(1)) }
 """,
+    "per-iteration variables, each closure its own": """
+f := func(xs) {
+    fs := []
+    for k, x in xs {
+        y := x * 10
+        fs = append(fs, func() { return [k, x, y] })
+    }
+    return [fs[0](), fs[1](), len(fs)]
+}
+out := f([7, 8])
+""",
+    "per-iteration variable read by a nested closure": """
+f := func(xs) {
+    fs := []
+    for x in xs {
+        fs = append(fs, func() { return func() { return x } })
+    }
+    return [fs[0]()(), fs[1]()()]
+}
+out := f(["a", "b"])
+""",
     "captures nothing": """
 make := func() { return func(x) { return x * 2 } }
 out := [make()(21), make() == make()]
@@ -137,15 +158,7 @@ f := func() {
     return [fs[0](), fs[2]()]
 }
 out := f()
-""", "f", "function literal captures"),
-    "per-iteration variable": ("""
-f := func(xs) {
-    fs := []
-    for x in xs { fs = append(fs, func() { return x }) }
-    return [fs[0](), fs[1]()]
-}
-out := f([7, 8])
-""", "f", "function literal captures"),
+""", "f", "function literal captures variable 'i', which is assigned"),
     "local recursive function": ("""
 f := func(n) {
     fact := func(k) { return k <= 1 ? 1 : k * fact(k - 1) }

@@ -146,9 +146,9 @@ def test_function_loop_switches_mid_run_and_compiles_at_next_entry():
 
 
 @pytest.mark.parametrize("src, reason", [
-    # the loop creates a closure over a per-iteration variable: it stays on the baseline tier
-    (f'f := func() {{ n := 0; for i := 0; i < {N}; i++ {{ k := i; g := func() {{ return k }}; n += g() }};'
-     " return n }\nout := f()", "function literal captures per-iteration variable 'k'"),
+    # the loop creates a closure over its counter: it stays on the baseline tier
+    (f'f := func() {{ n := 0; for i := 0; i < {N}; i++ {{ g := func() {{ return i }}; n += g() }};'
+     " return n }\nout := f()", "variable 'i' is captured by a closure"),
     # a variable captured by a closure is not carried into native code
     (f"f := func() {{ s := 0; g := func() {{ return s }}; for i := 0; i < {N}; i++ {{ s += 1 }};"
      " return [s, g()] }\nout := f()", "captured"),
