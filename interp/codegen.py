@@ -440,12 +440,16 @@ class ModuleBuilder:
         fid = self.res.main.fid if func is None else func.fid
         lid = self.program.register_jit_loop(n, self.res, fid, self.filename)
         frame = None
+        # a function's loop may return from the function: its frame list has one more item,
+        # the value the native region returned
+        returns = func is not None and any(
+            isinstance(x, A.ReturnStmt) for x in A.walk(n.body, skip=(A.FuncLit,)))
         if func is not None:
             frame = self.frame_symbols(n, func, n.body, n.cond, n.post)
             self.program.jit_loop_frames[lid] = frame
         if n.cond is None or not any(isinstance(x, A.CallExpr) for x in A.walk(n.cond)):
             nested = any(isinstance(x, (A.ForStmt, A.ForInStmt)) for x in A.walk(n.body))
-            self.osr_loop = (lid, frame, nested)
+            self.osr_loop = (lid, frame, nested, returns)
         res = self.s_ForStmt(n)
         self.osr_loop = None
         for st in res:
@@ -458,7 +462,7 @@ class ModuleBuilder:
         if func is None:
             hook = self.jit_loop_hook(n, lid, res)
         else:
-            hook = self.frame_loop_hook(n, lid, res, frame)
+            hook = self.frame_loop_hook(n, lid, res, frame, returns)
         if sum(1 for _ in A.walk(n)) > PLAIN_COPY_NODES:
             return init + hook
         # once the JIT has refused the loop, later runs take a copy without the counting
@@ -488,7 +492,7 @@ class ModuleBuilder:
                         used.add(u)
         return sorted(used - defined, key=lambda s: s.pyname)
 
-    def frame_loop_hook(self, n, lid, stmts, frame):
+    def frame_loop_hook(self, n, lid, stmts, frame, returns=False):
         """A top-level loop of a function body, replaceable by a native loop region:
 
             if _L<id> is not False and (_hotfloop(id, G, _f := [a, b]) if _L<id> is None
@@ -498,25 +502,55 @@ class ModuleBuilder:
                 <the loop>
 
         ``_L<id>`` is None while profiling, the native entry once compiled, False when the
-        loop stays on the baseline tier."""
+        loop stays on the baseline tier. A loop holding a ``return`` carries one more item
+        (the value, when the region returned: the entry answers ``_RET``)::
+
+            if _L<id> is not False and (_r := (_hotfloop(id, G, _f := [a, b, None])
+                                               if _L<id> is None else _L<id>(G, _f := [a, b, None])))
+                                        is not _DEOPT and _r is not False:
+                if _r is _RET: return _f[-1]
+                a, b, _ = _f
+            else:
+                <the loop>"""
         ln = f"_L{lid}"
         self.program.ns.setdefault(ln, None)
         f = self.temp()
 
         def frame_list():
-            return P.NamedExpr(target=S(f), value=P.List(elts=[N(s.pyname) for s in frame], ctx=P.Load()))
+            elts = [N(s.pyname) for s in frame] + ([C(None)] if returns else [])
+            return P.NamedExpr(target=S(f), value=P.List(elts=elts, ctx=P.Load()))
         hot = P.Call(func=N("_hotfloop"), args=[C(lid), N("G"), frame_list()], keywords=[])
-        native = P.Compare(left=P.Call(func=N(ln), args=[N("G"), frame_list()], keywords=[]),
-                           ops=[P.IsNot()], comparators=[N("_DEOPT")])
+        is_none = P.Compare(left=N(ln), ops=[P.Is()], comparators=[C(None)])
+        if not returns:
+            native = P.Compare(left=P.Call(func=N(ln), args=[N("G"), frame_list()], keywords=[]),
+                               ops=[P.IsNot()], comparators=[N("_DEOPT")])
+            ran = P.IfExp(test=is_none, body=hot, orelse=native)
+            body = [self.unpack_frame(frame, f)] if frame else [P.Pass()]
+        else:
+            r = self.temp()
+            got = P.NamedExpr(target=S(r), value=P.IfExp(
+                test=is_none, body=hot,
+                orelse=P.Call(func=N(ln), args=[N("G"), frame_list()], keywords=[])))
+            ran = P.BoolOp(op=P.And(), values=[
+                P.Compare(left=got, ops=[P.IsNot()], comparators=[N("_DEOPT")]),
+                P.Compare(left=N(r), ops=[P.IsNot()], comparators=[C(False)])])
+            body = [self.return_from_frame(r, f), self.unpack_frame(frame, f, self.temp())]
         test = P.BoolOp(op=P.And(), values=[
-            P.Compare(left=N(ln), ops=[P.IsNot()], comparators=[C(False)]),
-            P.IfExp(test=P.Compare(left=N(ln), ops=[P.Is()], comparators=[C(None)]), body=hot, orelse=native)])
-        body = [self.unpack_frame(frame, f)] if frame else [P.Pass()]
+            P.Compare(left=N(ln), ops=[P.IsNot()], comparators=[C(False)]), ran])
         return [_pos(P.If(test=test, body=body, orelse=stmts), n.pos)]
 
     @staticmethod
-    def unpack_frame(frame, f):
-        targets = P.Tuple(elts=[S(s.pyname) for s in frame], ctx=P.Store())
+    def return_from_frame(r, f):
+        """``if <r> is _RET: return <f>[-1]``: the function's result, from its loop region."""
+        last = P.Subscript(value=N(f), slice=C(-1), ctx=P.Load())
+        return P.If(test=P.Compare(left=N(r), ops=[P.Is()], comparators=[N("_RET")]),
+                    body=[P.Return(value=last)], orelse=[])
+
+    @staticmethod
+    def unpack_frame(frame, f, rest=None):
+        """``a, b = <f>`` (``a, b, <rest> = <f>`` with the returned value's item)."""
+        names = [s.pyname for s in frame] + ([rest] if rest is not None else [])
+        targets = P.Tuple(elts=[S(x) for x in names], ctx=P.Store())
         return P.Assign(targets=[targets], value=N(f))
 
     # ------------------------------------------------------------------ statements
@@ -696,7 +730,7 @@ class ModuleBuilder:
         out.append(_pos(loop, n.pos))
         return out
 
-    def osr_counter(self, lid, frame, nested, pos):
+    def osr_counter(self, lid, frame, nested, returns, pos):
         """On-stack replacement of a top-level loop. In the main body its variables are all
         globals, in G (``frame`` None):
 
@@ -727,10 +761,14 @@ class ModuleBuilder:
             osr = P.If(test=P.NamedExpr(target=S(o), value=call), body=[P.Break()], orelse=[again])
         else:
             f = self.temp()
-            lst = P.NamedExpr(target=S(f), value=P.List(elts=[N(s.pyname) for s in frame], ctx=P.Load()))
+            elts = [N(s.pyname) for s in frame] + ([C(None)] if returns else [])
+            lst = P.NamedExpr(target=S(f), value=P.List(elts=elts, ctx=P.Load()))
             call = P.Call(func=N("_fosr"), args=[C(lid), N("G"), lst], keywords=[])
-            osr = P.If(test=P.NamedExpr(target=S(o), value=call),
-                       body=([self.unpack_frame(frame, f)] if frame else []) + [P.Break()],
+            if returns:
+                done = [self.return_from_frame(o, f), self.unpack_frame(frame, f, self.temp())]
+            else:
+                done = [self.unpack_frame(frame, f)] if frame else []
+            osr = P.If(test=P.NamedExpr(target=S(o), value=call), body=done + [P.Break()],
                        orelse=[again])
         test = P.Compare(left=N(c), ops=[P.Eq()], comparators=[N("_OSRNN" if nested else "_OSRN")])
         if frame is not None:

@@ -159,3 +159,9 @@ def read_failure(addr):
         arr = (ctypes.c_int32 * (k * n)).from_address(buf)
         trace = [tuple(arr[k * i:k * i + k]) for i in range(n)]
     return err, trace
+
+
+# What a loop entry returns when its region left the function with ``return`` (the value is
+# the last item of the frame list; the generated code returns it): one object for the
+# process, compared by identity.
+LOOP_RETURNED = object()

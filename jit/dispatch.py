@@ -610,11 +610,16 @@ def _build_loop(program_ref, lid, G, frame, in_function, rec):
 
 
 def _run_loop(fn, G, F):
+    """Run a loop region: False when its entry refused (DEOPT), RETURNED when it returned
+    from its function (the value last in ``F``), else True."""
     r = fn(G) if F is None else fn(G, F)
-    return r is not DEOPT
+    if r is DEOPT:
+        return False
+    return RETURNED if r is RETURNED else True
 
 
 DEOPT = object()          # the sentinel every program's ``_DEOPT`` is
+RETURNED = cc.LOOP_RETURNED   # a loop region returned from its function (``_RET``)
 NOJIT = object()          # ``_J<fid>`` of a function that will not be compiled
 
 
@@ -647,6 +652,7 @@ def install(program):
     namespace (the installer ``interp.program.Program`` is handed)."""
     ns = program.ns
     ns["_DEOPT"] = DEOPT
+    ns["_RET"] = RETURNED
     ns["_NOJIT"] = NOJIT
     ns["_NOLOOP"] = never_loop
     ns["_JT"] = program.jit_threshold + 1

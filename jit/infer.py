@@ -90,6 +90,8 @@ class Spec:
         # written back to a list of values, the *frame*), and their types at entry
         self.frame_syms = []
         self.frame_types = ()
+        self.in_function = False          # a loop region inside a function's body
+        self.loop_returns = False         # ... holding a ``return`` (leaves the function)
 
     @property
     def key(self):
@@ -163,6 +165,11 @@ class Inferrer:
             types.append(t)
         spec.frame_syms = [sym for sym, _ in frame]
         spec.frame_types = tuple(types)
+        # a region of a function's loop may return from the function (``loop_returns``)
+        spec.in_function = res.main is None or fid != res.main.fid
+        spec.loop_returns = region_returns(node)
+        if spec.loop_returns and not spec.in_function:
+            raise NotEligible("return in a loop region")
         self.specs[("loop", id(node))] = spec
         self.order.append(spec)
         self._infer_loop(spec)
@@ -440,7 +447,16 @@ class Inferrer:
 
     def s_ReturnStmt(self, n, spec):
         if spec.kind != "func":
-            raise NotEligible("return in a loop region")
+            if not spec.in_function:
+                raise NotEligible("return in a loop region")
+            if n.result is not None:
+                if self.expr(n.result, spec) == VOID:
+                    raise NotEligible("returns the result of a function without a value")
+                callee = spec.calls.get(id(n.result))
+                if callee is not None and callee[0].fid == spec.fid:
+                    # the baseline makes that call a jump (deep recursion relies on it)
+                    raise NotEligible("tail call of its own function in a loop region")
+            return
         if n.result is None:
             spec.rets.append(VOID)
         else:
@@ -873,6 +889,11 @@ def _has_break(stmts):
         if isinstance(s, A.BlockStmt) and _has_break(s.stmts):
             return True
     return False
+
+
+def region_returns(loop):
+    """Does the loop (not counting the function literals in it) hold a ``return``?"""
+    return any(isinstance(x, A.ReturnStmt) for x in A.walk(loop.body, skip=(A.FuncLit,)))
 
 
 def _describe(n):

@@ -110,7 +110,9 @@ class ModuleBuilder:
 
     def declare_core(self, spec):
         if spec.kind == "loop":
-            fnty = ir.FunctionType(I1, [PTR] + [ll(t).as_pointer() for t in spec.frame_types])
+            # (a region that may return from its function: the value's slot, last)
+            fnty = ir.FunctionType(I1, [PTR] + [ll(t).as_pointer() for t in spec.frame_types]
+                                   + ([PPTR] if spec.loop_returns else []))
         else:
             args = [PTR, I64] + [ll(t) for t in spec.arg_types] + [ll(t) for t in spec.free_types]
             fnty = ir.FunctionType(self.ret_type(spec), args)
@@ -1226,6 +1228,18 @@ class CoreLowering:
 
     def s_ReturnStmt(self, n):
         spec = self.spec
+        if spec.kind == "loop":
+            # leaving the function from its loop region: the value (boxed) into the entry's
+            # slot, and out through the region's exit, which hands the frame back
+            if n.result is not None:
+                v = self.to_obj(*self.expr(n.result), n.pos)
+            else:
+                v = self.const_obj(None)
+            self.b.store(v, self.f.args[-1])
+            self.release_live()
+            self.b.branch(self.ret_block)
+            self.dead()
+            return
         if self.inline_ret is not None:             # inside an inlined call of this function
             slot, cont = self.inline_ret
             if n.result is not None:

@@ -524,18 +524,20 @@ class WrapperBuilder:
         fail = f.append_basic_block("deopt")
         n_frame = len(spec.frame_syms)
         list_type = mb.const_ptr(b, mb.rt.addr["PyList_Type"])
-        ok = b.icmp_signed("==", nargs, ir.Constant(I64, 2 if n_frame else 1))
+        # a region that may return carries one more item in its frame list: the value
+        n_items = n_frame + (1 if spec.loop_returns else 0)
+        ok = b.icmp_signed("==", nargs, ir.Constant(I64, 2 if n_items else 1))
         nxt = f.append_basic_block("nargs.ok")
         b.cbranch(ok, nxt, fail)
         b.position_at_end(nxt)
         G = b.load(args)
         ok = b.icmp_unsigned("==", mb.type_of(b, G), list_type)
         frame_items = None
-        if n_frame:
+        if n_items:
             F = b.load(b.gep(args, [ir.Constant(I64, 1)]))
             size = b.load(b.bitcast(b.gep(F, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
             ok = b.and_(ok, b.and_(b.icmp_unsigned("==", mb.type_of(b, F), list_type),
-                                   b.icmp_signed("==", size, ir.Constant(I64, n_frame))))
+                                   b.icmp_signed("==", size, ir.Constant(I64, n_items))))
         nxt = f.append_basic_block("g.ok")
         b.cbranch(ok, nxt, fail)
         b.position_at_end(nxt)
@@ -547,10 +549,14 @@ class WrapperBuilder:
                 slot = b.alloca(ll(t), name=f"frame{i}")
                 b.store(self.checked_unbox(b, obj, t, fail), slot)
                 slots.append(slot)
+        retslot = None
+        if spec.loop_returns:
+            retslot = b.alloca(PTR, name="returned")
+            b.store(ir.Constant(PTR, None), retslot)
         items = self.globals_items(b, G, spec, fail)
         self.guard_globals(b, items, spec, fail)
         ctx = self.make_ctx(b, items, self.stack_room(b, fail), G)
-        r = b.call(mb.cores[spec], [ctx] + slots)
+        r = b.call(mb.cores[spec], [ctx] + slots + ([retslot] if retslot is not None else []))
         if n_frame:
             back = f.append_basic_block("frame.writeback")
             done = f.append_basic_block("frame.done")
@@ -571,6 +577,17 @@ class WrapperBuilder:
                         b.call(mb.api(b, "Py_DecRef", ir.VoidType(), [PTR]), [b.load(slot)])
                 b.branch(dropped)
                 b.position_at_end(dropped)
+        if retslot is not None:
+            # returned (no error, a value in the slot): the value last in F, and RETURNED
+            got = b.load(retslot)
+            returned = b.and_(b.not_(r), b.icmp_unsigned("!=", got, ir.Constant(PTR, None)))
+            yes, no = f.append_basic_block("returned"), f.append_basic_block("not.returned")
+            b.cbranch(returned, yes, no)
+            b.position_at_end(yes)
+            set_item = mb.api(b, "PyList_SetItem", ir.IntType(32), [PTR, I64, PTR])
+            b.call(set_item, [F, ir.Constant(I64, n_frame), got])       # (steals the value)
+            self.return_object(b, id(cc.LOOP_RETURNED))
+            b.position_at_end(no)
         self.finish(b, r, VOID, ctx, raise_error)
         b.position_at_end(fail)
         self.count_deopt(b, deopt)

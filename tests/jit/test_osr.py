@@ -152,9 +152,9 @@ def test_function_loop_switches_mid_run_and_compiles_at_next_entry():
     # a variable captured by a closure is not carried into native code
     (f"f := func() {{ s := 0; g := func() {{ return s }}; for i := 0; i < {N}; i++ {{ s += 1 }};"
      " return [s, g()] }\nout := f()", "captured"),
-    # return inside the loop
-    (f"f := func() {{ for i := 0; i < {N}; i++ {{ if i == {N - 3} {{ return i }} }}; return -1 }}"
-     "\nout := f()", "return"),
+    # return of a call of its own function from inside the loop (the baseline's jump)
+    (f"f := func(d) {{ for i := 0; i < {N}; i++ {{ if d == 0 && i == {N - 3} {{ return f(1) }} }};"
+     " return -1 }\nout := f(0)", "tail call of its own function in a loop region"),
 ])
 def test_function_loop_that_cannot_be_native_keeps_its_result(src, reason):
     expected = run(src, jit=False).get("out")
@@ -190,3 +190,42 @@ def test_function_loop_whose_frame_variable_changes_type_runs_natively():
     assert c.get("out") == expected == [N, "x"]
     recs = loop_records(c)
     assert recs and any(r["state"] == "compiled" for r in recs), recs
+
+
+RETURNING = {
+    "int from the entry and from OSR": (
+        "f := func(n) { for i := 0; i < {N}; i++ { if i == n { return i * 2 } }; return -1 }\n"
+        "out := [f({N} - 3), f(-5), f(3), f({N} - 1)]"),
+    "value of any type, frame variables as they were": (
+        "f := func(xs, k) { s := 0; for i := 0; i < len(xs); i++ { s += xs[i]\n"
+        "  if xs[i] == k { return [s, i, \"hit\"] } }; return s }\n"
+        "arr := []\nfor i := 0; i < {N}; i++ { arr = append(arr, i) }\n"
+        "out := [f(arr, {N} - 2), f(arr, -1), f([1, 2, 3], 2)]"),
+    "from a for-in and a nested loop": (
+        "f := func(m, lim) { for i := 0; i < {N}; i++ { for k, v in m { if v * i > lim { return k + string(i) } } }\n"
+        "  return \"none\" }\n"
+        "out := [f({a: 1, b: 3}, 30000), f({a: 0}, 5)]"),
+    "bare return gives undefined": (
+        "f := func(n) { for i := 0; i < {N}; i++ { if i == n { return } }; return 7 }\n"
+        "out := [f({N} - 10), f(-1)]"),
+    "error after a return in the same region": (
+        "f := func(n) { for i := 0; i < {N}; i++ { if i == n { return 1 / (n - n) } }; return 0 }\n"
+        "out := f({N} - 5)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RETURNING))
+def test_loop_region_returns_from_its_function(name):
+    src = RETURNING[name].replace("{N}", str(N))
+    def outcome(jit_on):
+        try:
+            c = run(src, jit=jit_on)
+            return c, ("ok", repr(c.get("out")))
+        except TengoError as e:
+            return None, ("error", str(e))
+    _, base = outcome(False)
+    c, nat = outcome(True)
+    assert nat == base
+    if c is not None:
+        recs = loop_records(c)
+        assert recs and all(r["state"] == "compiled" for r in recs), recs
