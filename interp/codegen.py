@@ -177,12 +177,16 @@ class ModuleBuilder:
         self.tmp_counter += 1
         return f"_t{self.tmp_counter}"
 
-    def operand(self, e):
+    def operand(self, e, exposed=True):
         """(first-use, later-use) forms of an operand evaluated exactly once.
 
-        Names and constants are used as they are; anything else, global slots included
-        (``G[k]``: a subscript per use), goes through a temporary."""
-        if isinstance(e, (P.Name, P.Constant)):
+        Constants and names are used as they are; anything else, global slots included
+        (``G[k]``: a subscript per use), goes through a temporary. ``exposed``: other code (the
+        other operand, a key) runs between the first and the later use; then a captured
+        variable, which a closure called by that code may assign, goes through a temporary
+        too, so the value used is the one read first (Tengo evaluates left to right)."""
+        if isinstance(e, P.Constant) or (
+                isinstance(e, P.Name) and not (exposed and getattr(e, "_tengo_shared", False))):
             return e, e
         t = self.temp()
         return P.NamedExpr(target=S(t), value=e), N(t)
@@ -836,6 +840,8 @@ class ModuleBuilder:
         name = _pos(N(sym.pyname), pos)
         if sym.pyname in self.bool_names:
             name._tengo_bool = True
+        if sym.captured:
+            name._tengo_shared = True        # closures may assign it (see ``operand``)
         return name
 
     def constant_locals(self):
@@ -1157,7 +1163,7 @@ class ModuleBuilder:
         """Python-truthiness test with Tengo's IsFalsy semantics."""
         if is_bool_expr(e):
             return e
-        first, later = self.operand(e)
+        first, later = self.operand(e, exposed=False)
         r = P.IfExp(test=type_is(first, "bool"), body=later, orelse=call(rt("truthy"), [later], pos))
         return _pos(r, pos)
 
@@ -1232,7 +1238,7 @@ class ModuleBuilder:
             if is_bool_expr(e):
                 return _pos(P.UnaryOp(op=P.Not(), operand=e), n.pos)
             return _pos(P.UnaryOp(op=P.Not(), operand=self.truth(e, n.pos)), n.pos)
-        first, later = self.operand(e)
+        first, later = self.operand(e, exposed=False)
         if op == "-":
             fast = P.UnaryOp(op=P.USub(), operand=later)
             test = P.BoolOp(op=P.And(), values=[type_is(first, "int"),
@@ -1375,7 +1381,7 @@ class ModuleBuilder:
         raw = P.BinOp(left=ll, op=pyop(), right=rl)
         if row.wraps and self._untyped(lf, left) and self._untyped(rf, right):
             return _pos(self.same_type_dispatch([lf, rf], self._wrapped(raw, op, right, pos),
-                                                P.BinOp(left=ll, op=pyop(), right=rl), slow), pos)
+                                                self.float_arith(True, ll, pyop, rl), slow), pos)
         if not row.wraps:
             fast = raw                       # bitwise: never leaves int64
         else:
@@ -1447,10 +1453,10 @@ class ModuleBuilder:
             le = self.expr(left)
             re_ = self.expr(right)
         if row.wraps:                # + - * on a float: no wrap
-            return _pos(P.BinOp(left=le, op=row.float_python(), right=re_), pos)
+            return _pos(self.float_arith(kl == local_types.FLOAT, le, row.float_python, re_), pos)
         if op == "/":
             d = _numeric_literal(right, re_)
-            fast = P.BinOp(left=le, op=row.float_python(), right=re_)
+            fast = self.float_arith(kl == local_types.FLOAT, le, row.float_python, re_)
             if d is not None and d != 0:
                 return _pos(fast, pos)
             # x / 0 is IEEE's inf or NaN in Tengo, Python's error: ops gives the former
@@ -1473,6 +1479,23 @@ class ModuleBuilder:
         if value is not None:
             return C(float(value))
         return P.Call(func=N("float"), args=[e], keywords=[])
+
+    def float_arith(self, left_is_float, le, opcls, re_):
+        """``le op re_`` in float arithmetic, with Tengo's rule for a float left operand: a
+        result equal to it *is* it (``ops.keep_left``: visible only for zeros). ``le`` is
+        evaluated once, before ``re_``."""
+        lit = le.value if isinstance(le, P.Constant) else None
+        if not left_is_float or (type(lit) in (int, float) and lit != 0):
+            return P.BinOp(left=le, op=opcls(), right=re_)
+        if isinstance(le, (P.Name, P.Constant)):
+            first = later = le
+        else:
+            t = self.temp()
+            first, later = P.NamedExpr(target=S(t), value=le), N(t)
+        r = self.temp()
+        raw = P.NamedExpr(target=S(r), value=P.BinOp(left=first, op=opcls(), right=re_))
+        return P.BoolOp(op=P.Or(), values=[
+            raw, P.IfExp(test=P.UnaryOp(op=P.Not(), operand=later), body=later, orelse=N(r))])
 
     def float_path(self, op, lf, ll, rf, rl, left, right, slow, right_first=False):
         """``l op r`` computed by Python when the operands that are not literals are floats
@@ -1497,7 +1520,8 @@ class ModuleBuilder:
             test = P.BoolOp(op=P.And(), values=[test, rl])       # x / 0.0 is not Python's error
         row = BINARY[op]
         if row.kind == "arith":
-            fast = P.BinOp(left=ll, op=row.float_python(), right=rl)
+            left_float = not (self.known_int(left, ll) or type(_numeric_literal(left, ll)) is int)
+            fast = self.float_arith(left_float, ll, row.float_python, rl)
         else:
             # an int beside a float compares as float64(int) in Tengo, exactly in Python
             lv = self._as_float(left, ll, local_types.INT) if self.known_int(left, ll) else ll
@@ -1610,6 +1634,16 @@ class ModuleBuilder:
                 return P.BinOp(left=a, op=BINARY[o].python(), right=b)
             return call(rt(BINARY[o].runtime_name), [a, b], p_)
 
+        def build_float(t):
+            # (expression, is it a float): float arithmetic, Tengo's rule at every float left
+            if not isinstance(t, tuple):
+                return t, not (isinstance(t, P.Constant) and type(t.value) is int)
+            o, l_, r_, p_ = t
+            (a, a_float), (b, b_float) = build_float(l_), build_float(r_)
+            if not (a_float or b_float):
+                return P.BinOp(left=a, op=BINARY[o].python(), right=b), False
+            return self.float_arith(a_float, a, BINARY[o].float_python, b), True
+
         def type_test(tname, exclude):
             # (a known int is left out of the int test only: in the float path, two ints
             # side by side would multiply without wrapping)
@@ -1627,14 +1661,14 @@ class ModuleBuilder:
             int_fast = P.IfExp(test=P.Compare(left=C(INT64_MIN), ops=[P.LtE(), P.LtE()],
                                               comparators=[named, C(INT64_MAX)]),
                                body=N(t), orelse=call(rt("wrap"), [N(t)], pos))
-            return _pos(self.same_type_dispatch([e for _, e in leaves], int_fast, build(tree, True),
+            return _pos(self.same_type_dispatch([e for _, e in leaves], int_fast, build_float(tree)[0],
                                                 build(tree, False)), pos)
         # every operand that is not a literal a float: IEEE arithmetic, Go's (int literals
         # beside floats convert as in Tengo)
         float_test = type_test("float", (A.IntLit, A.FloatLit))
         slow = build(tree, False)
         if float_test is not None:
-            slow = P.IfExp(test=float_test, body=build(tree, True), orelse=slow)
+            slow = P.IfExp(test=float_test, body=build_float(tree)[0], orelse=slow)
         if any(float_constant(node, e) for node, e in leaves):
             return _pos(slow, pos) if float_test is not None else None
         test = type_test("int", A.IntLit)
@@ -1709,7 +1743,7 @@ class ModuleBuilder:
         if name == "is_undefined":
             return _pos(P.Compare(left=x, ops=[P.Is()], comparators=[C(None)]), n.pos)
         if name == "len":
-            first, later = self.operand(x)
+            first, later = self.operand(x, exposed=False)
             fast = P.Call(func=N("len"), args=[later], keywords=[])
             slow = call(N(self.program.builtin_ref("len")), [N("G"), later], n.pos)
             test = P.BoolOp(op=P.Or(), values=[type_is(first, "list"), type_is(later, "dict")])
@@ -1723,7 +1757,10 @@ class ModuleBuilder:
         whenever either could fail or have effects (else ``_index`` is used as is)."""
         o, i = self.expr(n.expr), self.expr(n.index)
         slow = call(rt("index"), [o, i], n.pos)
-        o_simple, i_simple = isinstance(o, (P.Name, P.Constant)), isinstance(i, (P.Name, P.Constant))
+        i_simple = isinstance(i, (P.Name, P.Constant))
+        # a captured variable is read once, before the index, when the index is computed
+        o_simple = isinstance(o, P.Constant) or (
+            isinstance(o, P.Name) and (i_simple or not getattr(o, "_tengo_shared", False)))
         if self.program.count_allocs:
             return slow
         i_int = self.static_kind(n.index) == local_types.INT
@@ -1774,7 +1811,7 @@ class ModuleBuilder:
             tests = [type_is(first_i, "int"), type_is(o, "list")]
             first_o = later_o = o
         else:
-            first_o, later_o = self.operand(o)
+            first_o, later_o = self.operand(o, exposed=not i_simple)
             first_i = later_i = i
             tests = [type_is(first_o, "list")]
             if not (isinstance(i, P.Constant) and type(i.value) is int) and \

@@ -269,6 +269,11 @@ def _uses_objects(spec):
             or OBJ in spec.global_writes.values())
 
 
+# entries that check and unbox their arguments and then call the shared ``<core>_run``: their
+# machine code is made by LLVM's fast path (see ``Engine.compile``)
+QUICK_ENTRIES = ("prologue", "call")
+
+
 def _compile(program, entry, kinds, rec=None):
     """Lower the specialisation graph of ``entry`` plus the requested entry wrappers
     (``kinds`` ⊆ {"prologue", "bound", "map", "loop"}) into one LLVM module and compile it.
@@ -357,8 +362,9 @@ def _compile(program, entry, kinds, rec=None):
         owner.payload.keep.append(raiser)        # native code calls it by address
         make(entry, name, deopt, raiser)
         names[kind] = name
+    quick = [names[k] for k in QUICK_ENTRIES if k in names]
     addrs, ms, size = eng.compile(mb.m, list(names.values()), owner,
-                                  pipeline="full" if recursive_any else "small")
+                                  pipeline="full" if recursive_any else "small", quick=quick)
     owner.payload.keep.append(deopt.counter)       # native code increments it
     if rec is not None:
         for op, n in mb.runtime_ops.items():

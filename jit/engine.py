@@ -83,9 +83,14 @@ class Engine:
             while dead:
                 dead.pop()
 
-    def compile(self, ir_module, names, owner, pipeline="small"):
+    def compile(self, ir_module, names, owner, pipeline="small", quick=()):
         """Compile ``ir_module`` (llvmlite.ir.Module) into the code space of ``owner`` (a
         program's ``CodeOwner``); returns ({name: address}, ms, bytes).
+
+        ``quick``: names of functions that only check and convert before calling the real
+        work: they are marked ``optnone``, so the IR passes leave them as built and LLVM's fast
+        instruction selector and register allocator make their machine code (the greater part
+        of a small module's compile time went to those wrappers otherwise).
 
         ``pipeline``: ``"small"`` — a short custom pass list (inline what is marked
         alwaysinline, SROA, instcombine, simplifycfg, reassociate, loop rotation, ADCE):
@@ -98,6 +103,10 @@ class Engine:
             self.collect()
             ir_module.triple = self.triple
             ir_module.data_layout = self.data_layout
+            for fn in ir_module.functions:
+                if fn.name in quick:
+                    fn.attributes.add("noinline")
+                    fn.attributes.add("optnone")
             space = owner.payload.space
             mod = llvm.parse_assembly(str(ir_module), context=space.context)
             mod.verify()

@@ -2102,8 +2102,8 @@ class CoreLowering:
         if n.op in ("&&", "||"):
             return self.logical(n)
         if BINARY[n.op].right_first:
-            # Tengo compiles ``a < b`` as ``b > a``: the right operand is evaluated first (the
-            # baseline tier does the same), which decides which error a script sees first
+            # the operator table says the right operand runs first (the baseline tier follows
+            # the same column), which decides which error a script sees first
             rv, rt = self.expr(n.right)
             self.hold(rv, rt)
             lv, lt = self.expr(n.left)
@@ -2160,8 +2160,13 @@ class CoreLowering:
             lv, rv = self.to_float(lv, lt), self.to_float(rv, rt)
             return b.fcmp_ordered(_PREDICATE[key], lv, rv), BOOL
         if lt == FLOAT or rt == FLOAT:
+            left_float = lt == FLOAT
             lv, rv = self.to_float(lv, lt), self.to_float(rv, rt)
-            return getattr(b, _FLOAT_ARITH[key])(lv, rv), FLOAT
+            r = getattr(b, _FLOAT_ARITH[key])(lv, rv)
+            if left_float:
+                # Tengo's result equal to a float left operand is that operand (ops.keep_left)
+                r = b.select(b.fcmp_ordered("==", r, lv), lv, r)
+            return r, FLOAT
         # int op int
         if key in _INT_ARITH:
             return getattr(b, _INT_ARITH[key])(lv, rv), INT

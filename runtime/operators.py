@@ -20,8 +20,9 @@ Columns of ``BinaryOperator``:
   are Go's; a zero divisor is not: callers test it), None when floats are an error.
 - ``wraps``: an int result may leave int64 (``+ - *``): inline code wraps it.
 - ``compound``: the op-assignment token (``"+="``), or None.
-- ``right_first``: Tengo evaluates the right operand first (``<`` and ``<=`` compile to
-  ``>`` and ``>=`` with the operands swapped).
+- ``right_first``: Tengo evaluates the right operand first (no operator today: Tengo v2.0
+  compiled ``a < b`` as ``b > a``, current Tengo evaluates every operator left to right; the
+  stages keep handling the column).
 - ``jit``: the lowering key of ``jit/lower.py``.
 """
 from __future__ import annotations
@@ -79,8 +80,8 @@ BINARY: dict[str, BinaryOperator] = {row.token: row for row in (
     _b(">>", ops.shr, "shr", "int", None, jit="shr"),
     _b(">", ops.gt, "gt", "compare", ast.Gt, compound=False, jit="gt"),
     _b(">=", ops.ge, "ge", "compare", ast.GtE, compound=False, jit="ge"),
-    _b("<", ops.lt, "lt", "compare", ast.Lt, compound=False, right_first=True, jit="lt"),
-    _b("<=", ops.le, "le", "compare", ast.LtE, compound=False, right_first=True, jit="le"),
+    _b("<", ops.lt, "lt", "compare", ast.Lt, compound=False, jit="lt"),
+    _b("<=", ops.le, "le", "compare", ast.LtE, compound=False, jit="le"),
     _b("==", ops.equals, "eq", "equality", ast.Eq, compound=False, jit="eq"),
     _b("!=", ops.not_equals, "ne", "equality", ast.NotEq, compound=False, jit="ne"),
 )}

@@ -235,6 +235,13 @@ def _int_cmp(cmp):
 
 # -- float left operand
 
+def keep_left(a: float, r: float) -> float:
+    """Tengo's result of float arithmetic with ``a`` on the left and exact result ``r``: ``a``
+    itself when ``r == a`` (visible only for zeros: ``0.0 * -1.0`` is ``0.0`` and
+    ``-0.0 + 0.0`` is ``-0.0`` in Tengo)."""
+    return r or (a if not a else r)
+
+
 def _float_binary(op):
     """Arithmetic or comparison with a float on the left: an int right operand converts."""
     def h(a, b):
@@ -244,6 +251,20 @@ def _float_binary(op):
         if tb is int:
             return op(a, float(b))
         return _INVALID
+    return h
+
+
+def _float_arith(op):
+    """Arithmetic with a float on the left (see ``keep_left``)."""
+    def h(a, b):
+        tb = type(b)
+        if tb is float:
+            r = op(a, b)
+        elif tb is int:
+            r = op(a, float(b))
+        else:
+            return _INVALID
+        return r or (a if not a else r)
     return h
 
 
@@ -339,16 +360,18 @@ def _time_cmp(cmp):
 
 def _gt(x, y): return x > y
 def _ge(x, y): return x >= y
+def _lt(x, y): return x < y
+def _le(x, y): return x <= y
 
 
 _OPS = {
-    "+": {int: _int_arith(_iadd), float: _float_binary(_fadd), Char: _char_arith(lambda x, y: x + y),
+    "+": {int: _int_arith(_iadd), float: _float_arith(_fadd), Char: _char_arith(lambda x, y: x + y),
           str: _str_add, bytes: _bytes_add, list: _array_add, ImmutableArray: _imm_array_add,
           datetime: _time_add},
-    "-": {int: _int_arith(_isub), float: _float_binary(_fsub), Char: _char_arith(lambda x, y: x - y),
+    "-": {int: _int_arith(_isub), float: _float_arith(_fsub), Char: _char_arith(lambda x, y: x - y),
           datetime: _time_sub},
-    "*": {int: _int_arith(_imul), float: _float_binary(_fmul)},
-    "/": {int: _int_arith(_int_div), float: _float_binary(_float_div)},
+    "*": {int: _int_arith(_imul), float: _float_arith(_fmul)},
+    "/": {int: _int_arith(_int_div), float: _float_arith(_float_div)},
     "%": {int: _int_only(_int_mod)},
     "&": {int: _int_only(lambda x, y: x & y)},
     "|": {int: _int_only(lambda x, y: x | y)},
@@ -360,6 +383,10 @@ _OPS = {
           datetime: _time_cmp(_gt)},
     ">=": {int: _int_cmp(_ge), float: _float_binary(_ge), Char: _char_cmp(_ge), str: _str_cmp(_ge),
            datetime: _time_cmp(_ge)},
+    "<": {int: _int_cmp(_lt), float: _float_binary(_lt), Char: _char_cmp(_lt), str: _str_cmp(_lt),
+          datetime: _time_cmp(_lt)},
+    "<=": {int: _int_cmp(_le), float: _float_binary(_le), Char: _char_cmp(_le), str: _str_cmp(_le),
+           datetime: _time_cmp(_le)},
 }
 
 
@@ -378,6 +405,7 @@ def _slow(op: str, table: dict, a, b):
 _T_ADD, _T_SUB, _T_MUL, _T_DIV, _T_MOD = (_OPS[k] for k in ("+", "-", "*", "/", "%"))
 _T_AND, _T_OR, _T_XOR, _T_ANDNOT = (_OPS[k] for k in ("&", "|", "^", "&^"))
 _T_SHL, _T_SHR, _T_GT, _T_GE = (_OPS[k] for k in ("<<", ">>", ">", ">="))
+_T_LT, _T_LE = _OPS["<"], _OPS["<="]
 
 
 def add(a, b):
@@ -387,7 +415,8 @@ def add(a, b):
             return r
         return wrap_int(r)
     if type(a) is float and type(b) is float:
-        return a + b
+        r = a + b
+        return r or (a if not a else r)
     return _slow("+", _T_ADD, a, b)
 
 
@@ -398,7 +427,8 @@ def sub(a, b):
             return r
         return wrap_int(r)
     if type(a) is float and type(b) is float:
-        return a - b
+        r = a - b
+        return r or (a if not a else r)
     return _slow("-", _T_SUB, a, b)
 
 
@@ -406,7 +436,8 @@ def mul(a, b):
     if type(a) is int and type(b) is int:
         return wrap_int(a * b)
     if type(a) is float and type(b) is float:
-        return a * b
+        r = a * b
+        return r or (a if not a else r)
     return _slow("*", _T_MUL, a, b)
 
 
@@ -471,17 +502,15 @@ def ge(a, b):
 
 
 def lt(a, b):
-    """``a < b``: Tengo compiles it as ``b > a`` (errors read ``<type b> > <type a>``)."""
     if type(a) is int and type(b) is int:
         return a < b
-    return _slow(">", _T_GT, b, a)
+    return _slow("<", _T_LT, a, b)
 
 
 def le(a, b):
-    """``a <= b``: Tengo compiles it as ``b >= a``."""
     if type(a) is int and type(b) is int:
         return a <= b
-    return _slow(">=", _T_GE, b, a)
+    return _slow("<=", _T_LE, a, b)
 
 
 # ---------------------------------------------------------------------------------------------

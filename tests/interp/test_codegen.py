@@ -141,7 +141,7 @@ def test_wrap_on_variables_not_only_constants(make_script):
     assert out(make_script, src) == [MIN, 1, MAX, MIN]
 
 
-def test_less_than_evaluates_right_operand_first(make_script):
+def test_less_than_evaluates_left_operand_first(make_script):
     src = """
     log := []
     l := func() { log = append(log, "l"); return 1 }
@@ -149,13 +149,13 @@ def test_less_than_evaluates_right_operand_first(make_script):
     x := l() < r()
     y := l() > r()
     out := [log, x, y]"""
-    assert out(make_script, src) == [["r", "l", "l", "r"], True, False]
+    assert out(make_script, src) == [["l", "r", "l", "r"], True, False]
 
 
-def test_comparison_error_names_swapped_operator(make_script):
+def test_comparison_error_names_the_operator_written(make_script):
     with pytest.raises(TengoRuntimeError) as ei:
         run(make_script, 'x := 1 < "a"')
-    assert ei.value.message == "invalid operation: string > int"
+    assert ei.value.message == "invalid operation: int < string"
 
 
 def test_logical_operators_return_operands(make_script):
