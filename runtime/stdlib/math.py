@@ -11,19 +11,28 @@ Errors: ``wrong number of arguments in call to 'user-function:<name>'`` and
 ``invalid type for argument 'first' in call to 'user-function:<name>': expected
 float(compatible), found <type>``.
 
-Every function follows Go's special cases (NaN/±Inf/±0, domain errors give NaN or ±Inf, never
-an exception). Go's own algorithms are reproduced where they are not correctly rounded and a
-libm would visibly differ: ``pow`` (Go's repeated-squaring Pow), ``log`` (Go's log.go),
-``log10``/``log2`` (``log(x)*(1/Ln10)``, ``Frexp``-based), ``pow10`` (table product),
-``cbrt``, ``ldexp``, ``max``/``min``/``dim``, ``gamma`` special cases. The other transcendental
-functions use the platform libm; Go's pure-Go versions can differ from it in the last bit.
+Every function returns exactly Go's bits (Go 1.19 on amd64, the reference's platform) and
+follows Go's special cases (NaN/±Inf/±0, domain errors give NaN or ±Inf, never an exception).
+Go's algorithms are reproduced wherever they are not correctly rounded: the amd64 assembly
+``Exp`` (with its fused multiply-adds) and ``Log``, and the pure-Go rest, in
+``gomath_explog`` (exp, exp2, expm1, log, log10, log2, log1p, pow, ldexp), ``gomath_trig``
+(sin, cos, tan, asin, acos, atan, atan2), ``gomath_hyper`` (sinh, cosh, tanh, asinh, acosh,
+atanh), ``gomath_special`` (erf, erfc, gamma) and here (cbrt, hypot, pow10, the Bessel
+functions). The rest are exact operations (sqrt, floor, ceil, trunc, mod, remainder, frexp
+based ilogb/logb, nextafter, ...), where Python's results are Go's.
 """
 from __future__ import annotations
 
 import math as _m
 
 from ..args import FLOAT, IEEE_UNARY, INT, adapt
-from ..gorand import go_log
+from .gomath_explog import (f64bits as _f64bits, f64frombits as _f64frombits, go_exp,
+                            go_exp2, go_expm1, go_ldexp, go_log, go_log1p, go_log2, go_log10,
+                            go_pow)
+from .gomath_hyper import go_acosh, go_asinh, go_atanh, go_cosh, go_sinh, go_tanh
+from .gomath_special import go_erf, go_erfc, go_gamma
+from .gomath_trig import (go_acos, go_asin, go_atan, go_atan2, go_cos, go_sin, go_sincos,
+                          go_tan)
 
 _inf = _m.inf
 _nan = _m.nan
@@ -37,50 +46,10 @@ MIN_INT32 = -(1 << 31)
 
 
 # ---------------------------------------------------------------------------------------------
-# Go's math functions (float in, float out, never raising)
+# Go's math functions (float in, float out, never raising); the ported ones are imported above
 
 def go_abs(x):
     return _m.fabs(x)
-
-
-def go_acos(x):
-    if x != x or x > 1 or x < -1:
-        return _nan
-    return _m.acos(x)
-
-
-def go_asin(x):
-    if x != x or x > 1 or x < -1:
-        return _nan
-    return _m.asin(x)
-
-
-def go_acosh(x):
-    if x != x or x < 1:
-        return _nan
-    return _m.acosh(x)
-
-
-def go_asinh(x):
-    return _m.asinh(x)
-
-
-def go_atan(x):
-    return _m.atan(x)
-
-
-def go_atan2(y, x):
-    return _m.atan2(y, x)
-
-
-def go_atanh(x):
-    if x != x or x < -1 or x > 1:
-        return _nan
-    if x == 1:
-        return _inf
-    if x == -1:
-        return -_inf
-    return _m.atanh(x)
 
 
 # Go's cbrt.go (FreeBSD s_cbrt.c)
@@ -92,20 +61,6 @@ _CB_E = 1.41428571428571436819e+00
 _CB_F = 1.60714285714285720630e+00
 _CB_G = 3.57142857142857150787e-01
 _SMALLEST_NORMAL = 2.22507385850720138309e-308
-
-import struct as _struct
-_pack_d = _struct.Struct("<d").pack
-_unpack_d = _struct.Struct("<d").unpack
-_pack_q = _struct.Struct("<Q").pack
-_unpack_q = _struct.Struct("<Q").unpack
-
-
-def _f64bits(x):
-    return _unpack_q(_pack_d(x))[0]
-
-
-def _f64frombits(b):
-    return _unpack_d(_pack_q(b & 0xFFFFFFFFFFFFFFFF))[0]
 
 
 def go_cbrt(x):
@@ -161,42 +116,6 @@ def go_copysign(x, y):
     return _copysign(x, y)
 
 
-def go_cos(x):
-    if x != x or _isinf(x):
-        return _nan
-    return _m.cos(x)
-
-
-def go_sin(x):
-    if x != x or _isinf(x):
-        return _nan
-    return _m.sin(x)
-
-
-def go_tan(x):
-    if x != x or _isinf(x):
-        return _nan
-    return _m.tan(x)
-
-
-def go_cosh(x):
-    try:
-        return _m.cosh(x)
-    except OverflowError:
-        return _inf
-
-
-def go_sinh(x):
-    try:
-        return _m.sinh(x)
-    except OverflowError:
-        return _copysign(_inf, x)
-
-
-def go_tanh(x):
-    return _m.tanh(x)
-
-
 def go_dim(x, y):
     v = x - y
     if v <= 0:
@@ -204,67 +123,21 @@ def go_dim(x, y):
     return v
 
 
-def go_erf(x):
-    return _m.erf(x)
-
-
-def go_erfc(x):
-    return _m.erfc(x)
-
-
-def go_exp(x):
-    try:
-        return _m.exp(x)
-    except OverflowError:
-        return _inf
-
-
-def go_exp2(x):
-    if x != x:
-        return x
-    try:
-        return 2.0 ** x
-    except OverflowError:
-        return _inf
-
-
-def go_expm1(x):
-    try:
-        return _m.expm1(x)
-    except OverflowError:
-        return _inf
-
-
-def go_gamma(x):
-    # Go: Gamma(+Inf) = +Inf, Gamma(+0) = +Inf, Gamma(-0) = -Inf, Gamma(x) = NaN for integer
-    # x < 0, Gamma(-Inf) = NaN, Gamma(NaN) = NaN; overflow gives ±Inf, underflow ±0.
-    if x != x:
-        return x
-    if x == 0:
-        return _copysign(_inf, x)
-    if _isinf(x):
-        return _inf if x > 0 else _nan
-    if x < 0 and x == _m.floor(x):
-        return _nan
-    try:
-        return _m.gamma(x)
-    except OverflowError:
-        if x > 0:
-            return _inf
-        # tiny negative x: Go's small-x path overflows to -Inf; elsewhere the sign alternates
-        if x > -1:
-            return -_inf
-        return _inf if int(_m.floor(x)) % 2 == 0 else -_inf
-    except ValueError:
-        return _nan
-
-
 def go_hypot(p, q):
-    if _isinf(p) or _isinf(q):
+    """Go's ``math.Hypot`` on amd64 (hypot_amd64.s): +Inf if either is ±Inf, else NaN if
+    either is NaN, else max * sqrt(1 + (min/max)**2) on the absolute values."""
+    p = abs(p)
+    q = abs(q)
+    if p == _inf or q == _inf:
         return _inf
     if p != p or q != q:
         return _nan
-    return _m.hypot(p, q)
+    if p == 0 and q == 0:
+        return 0.0
+    if p < q:
+        p, q = q, p
+    q = q / p
+    return _m.sqrt(1.0 + q * q) * p
 
 
 def go_ilogb(x):
@@ -295,44 +168,6 @@ def go_is_inf(f, sign):
 
 def go_is_nan(f):
     return f != f
-
-
-def go_ldexp(frac, exp):
-    if frac == 0 or frac != frac or _isinf(frac):
-        return frac
-    try:
-        return _m.ldexp(frac, exp)
-    except OverflowError:
-        return _copysign(_inf, frac)
-
-
-_LN10_INV = 1 / 2.30258509299404568401799145468436420760110148862877297603332790
-_LN2_INV = 1 / 0.693147180559945309417232121458176568075500134360255254120680009
-
-
-def go_log10(x):
-    return go_log(x) * _LN10_INV
-
-
-def go_log2(x):
-    if x != x or x <= 0 or _isinf(x):
-        return go_log(x) * _LN2_INV if x != 0 else -_inf
-    frac, e = _frexp(x)
-    if frac == 0.5:
-        return float(e - 1)
-    return go_log(frac) * _LN2_INV + float(e)
-
-
-def go_log1p(x):
-    if x != x:
-        return x
-    if x < -1:
-        return _nan
-    if x == -1:
-        return -_inf
-    if x == _inf:
-        return _inf
-    return _m.log1p(x)
 
 
 def go_max(x, y):
@@ -375,113 +210,6 @@ def go_nextafter(x, y):
     if x == y:
         return x
     return _m.nextafter(x, y)
-
-
-def _is_odd_int(x):
-    if abs(x) >= (1 << 53):
-        return False
-    xi, xf = _modf(x)
-    return xf == 0 and (int(xi) & 1) == 1
-
-
-def _modf(f):
-    """Go's Modf: (int part, frac part), both with f's sign."""
-    if f < 1:
-        if f < 0:
-            i, fr = _modf(-f)
-            return -i, -fr
-        if f == 0:
-            return f, f
-        return 0.0, f
-    if _isinf(f):
-        return f, _nan
-    i = float(_m.floor(f))
-    return i, f - i
-
-
-def go_pow(x, y):
-    """Go's math.Pow, algorithm and special cases."""
-    if y == 0 or x == 1:
-        return 1.0
-    if y == 1:
-        return x
-    if x != x or y != y:
-        return _nan
-    if x == 0:
-        if y < 0:
-            if _isinf(y):
-                return _inf
-            if _is_odd_int(y):
-                return _copysign(_inf, x)
-            return _inf
-        if y > 0:
-            if _is_odd_int(y):
-                return x
-            return 0.0
-    if _isinf(y):
-        if x == -1:
-            return 1.0
-        if (abs(x) < 1) == (y > 0):
-            return 0.0
-        return _inf
-    if _isinf(x):
-        if x < 0:
-            return go_pow(1 / x, -y)  # Pow(-0, -y)
-        if y < 0:
-            return 0.0
-        if y > 0:
-            return _inf
-    if y == 0.5:
-        return _m.sqrt(x) if x >= 0 else _nan
-    if y == -0.5:
-        return 1 / _m.sqrt(x) if x >= 0 else _nan
-
-    yi, yf = _modf(abs(y))
-    if yf != 0 and x < 0:
-        return _nan
-    if yi >= 9223372036854775808.0:
-        # yi is a large even int that will lead to overflow (or underflow to 0)
-        # for all x except -1 (x == 1 was handled earlier)
-        if x == -1:
-            return 1.0
-        if (abs(x) < 1) == (y > 0):
-            return 0.0
-        return _inf
-
-    # ans = a1 * 2**ae (= 1 for now).
-    a1 = 1.0
-    ae = 0
-
-    # ans *= x**yf
-    if yf != 0:
-        if yf > 0.5:
-            yf -= 1
-            yi += 1
-        a1 = go_exp(yf * go_log(x))
-
-    # ans *= x**yi by repeated squaring and multiplying by x.
-    x1, xe = _frexp(x)
-    i = int(yi)
-    while i != 0:
-        if xe < -(1 << 12) or (1 << 12) < xe:
-            # catastrophic overflow - let Ldexp handle it
-            ae += xe
-            break
-        if i & 1 == 1:
-            a1 *= x1
-            ae += xe
-        x1 *= x1
-        xe <<= 1
-        if x1 < .5:
-            x1 += x1
-            xe -= 1
-        i >>= 1
-
-    # ans = a1 * 2**ae; if y < 0 { ans = 1 / ans } but in the opposite order
-    if y < 0:
-        a1 = 1 / a1
-        ae = -ae
-    return go_ldexp(a1, ae)
 
 
 _POW10TAB = [float(f"1e{i}") for i in range(32)]
@@ -651,7 +379,7 @@ def _asymptotic_sc(x, order):
     """(ss, cc) of the large-x (x >= 2) expansion of the order-0 or order-1 Bessel functions:
     sin(x) -/+ cos(x) (order 0) or -sin(x) - cos(x), sin(x) - cos(x) (order 1), one of the two
     recomputed through cos(2x) while 2x is finite, to avoid cancellation (as Go does)."""
-    s, c = _m.sin(x), _m.cos(x)
+    s, c = go_sincos(x)
     if order == 0:
         ss, cc = s - c, s + c
         flip = s * c < 0
@@ -659,7 +387,7 @@ def _asymptotic_sc(x, order):
         ss, cc = -s - c, s - c
         flip = s * c > 0
     if x < _MAXF_2:
-        z = -_m.cos(x + x) if order == 0 else _m.cos(x + x)
+        z = -go_cos(x + x) if order == 0 else go_cos(x + x)
         if flip:
             cc = z / ss
         else:
@@ -756,7 +484,7 @@ def go_j1(x):
             z = _INV_SQRT_PI * (u * cc - v * ss) / _m.sqrt(x)
         return -z if sign else z
     if x < _TWO_M27:
-        return 0.5 * x * (-1 if sign else 1)
+        return 0.5 * x      # Go drops the sign here: J1(-tiny) = +tiny/2
     z = x * x
     r = z * (R00 + z * (R01 + z * (R02 + z * R03)))
     s = 1.0 + z * (S01 + z * (S02 + z * (S03 + z * (S04 + z * S05))))
@@ -796,7 +524,7 @@ def go_y1(x):
 
 
 def _sincos_temp(x, n, table):
-    s, c = _m.sin(x), _m.cos(x)
+    s, c = go_sincos(x)
     return table[n & 3](s, c)
 
 
@@ -960,9 +688,9 @@ MODULE = {
     "sqrtPi": 1.77245385090551602729816748334114518279754945612238712821380779,
     "sqrtPhi": 1.27201964951406896425242246173749149171560804184009624861664038,
     "ln2": 0.693147180559945309417232121458176568075500134360255254120680009,
-    "log2E": 1 / 0.693147180559945309417232121458176568075500134360255254120680009,
+    "log2E": float.fromhex("0x1.71547652b82fep+0"),      # Go's 1/Ln2, rounded once
     "ln10": 2.30258509299404568401799145468436420760110148862877297603332790,
-    "log10E": 1 / 2.30258509299404568401799145468436420760110148862877297603332790,
+    "log10E": float.fromhex("0x1.bcb7b1526e50ep-2"),     # Go's 1/Ln10, rounded once
     "maxFloat32": float.fromhex("0x1.fffffep+127"),
     "smallestNonzeroFloat32": float.fromhex("0x1p-149"),
     "maxFloat64": float.fromhex("0x1.fffffffffffffp+1023"),
