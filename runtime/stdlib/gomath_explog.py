@@ -5,7 +5,9 @@ here is Go's portable code (``exp.go`` for ``Exp2``, ``expm1.go``, ``log1p.go``,
 ``pow.go``, ``ldexp.go``, ``modf.go``). The result bits are fixed by the constants and by the
 order of the floating-point operations, which these ports keep. Python floats are IEEE doubles
 and Python never fuses a multiply-add, like Go's compiler on amd64; the one place Go fuses is
-the assembly ``Exp`` on CPUs with FMA (every x86-64 CPU with AVX), emulated by ``fma``.
+the assembly ``Exp`` on CPUs with FMA (every x86-64 CPU with AVX), emulated by ``fma`` in
+``py_exp``; ``go_exp`` is the C extension ``tengojit._gomath`` when it is built (fast, and it
+takes the non-FMA variant on CPUs without FMA as Go does), else ``py_exp``.
 
 Functions take and return floats and never raise (special cases give NaN/±Inf/±0 as Go does).
 """
@@ -105,7 +107,7 @@ _TIE_54 = 2.0 ** -54
 _TIE_55 = 2.0 ** -55
 
 
-def go_exp(x):
+def py_exp(x):
     """Go's ``math.Exp`` on amd64 with FMA: k = round(x*log2(e)), r = x - k*ln2 (two-part ln2),
     a degree-8 Taylor polynomial of r/16 squared back four times, then r * 2**k; results with
     k >= 1024 are +Inf, with k < -1075 zero.
@@ -168,6 +170,13 @@ def go_exp(x):
     return _ldexp(r, k)
 
 
+try:
+    # the C extension computes the same steps with the CPU's own choice of variant
+    from tengojit._gomath import go_exp, has_fma as HAS_FMA
+except ImportError:          # not built: the FMA variant in Python (x86-64 CPUs with AVX)
+    go_exp, HAS_FMA = py_exp, True
+
+
 _LOG_HSQRT2 = 7.07106781186547524401e-01
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
@@ -178,6 +187,7 @@ _LOG_L4 = 2.222219843214978396e-01
 _LOG_L5 = 1.818357216161805012e-01
 _LOG_L6 = 1.531383769920937332e-01
 _LOG_L7 = 1.479819860511658591e-01
+
 _SMALLEST_NORMAL = 2.2250738585072014e-308
 
 

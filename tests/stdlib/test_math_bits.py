@@ -995,3 +995,18 @@ def test_against_reference(tier, tmp_path_factory):
         if not ok:
             bad.append((name, args, w, g))
     assert not bad, f"{len(bad)} of {len(rows)} results differ from the reference: {bad[:20]}"
+
+
+def test_c_exp_computes_the_python_fma_variant_bit_for_bit():
+    """``go_exp`` (the C extension) and ``py_exp`` (the Python fallback) are one algorithm."""
+    from tengojit.stdlib import gomath_explog as g
+    if g.go_exp is g.py_exp:
+        pytest.skip("tengojit._gomath is not built: go_exp is py_exp itself")
+    if not g.HAS_FMA:
+        pytest.skip("this CPU has no FMA: the C code takes Go's non-FMA variant, py_exp models the FMA one")
+    rng = random.Random(7)
+    xs = [rng.uniform(-750.0, 710.0) for _ in range(20000)] + \
+         [rng.uniform(-1.0, 1.0) for _ in range(20000)] + \
+         [0.0, -0.0, 5e-324, -745.13, -745.14, 709.78, -1e5, 1e-300, math.inf, -math.inf]
+    bad = [x for x in xs if struct.pack("<d", g.go_exp(x)) != struct.pack("<d", g.py_exp(x))]
+    assert bad == []
