@@ -296,7 +296,9 @@ def _compile(program, entry, kinds, rec=None):
     frame_bounds = []
     for s in specs:
         promoted = ()
-        if s.kind == "loop":
+        # a call of a value known only at run time may run code that reads or writes any
+        # global: then every global stays in memory (none is kept in a register)
+        if s.kind == "loop" and not any(c.dynamic_calls for c in specs):
             touched = set()
             for c in specs:
                 if c is not s:

@@ -201,3 +201,22 @@ work := func(o, n) {
     assert ctx.call(work, token, 20000) is True
     gc.collect()
     assert sys.getrefcount(token) == before
+
+
+def test_main_body_loop_with_run_time_calls_keeps_globals_in_memory():
+    """A closure made in a nested main-body loop reads the loop-body variable (a global);
+    the loop writes it natively: the write must be in memory when the closure runs."""
+    src = """
+    out := []
+    for a := 0; a < 2; a++ {
+        for b := 0; b < 2; b++ {
+            v := b
+            f := func() { return v + 1 }
+            out = append(out, f() * 10 + v)
+        }
+    }
+    """
+    base = run(src, False)[1]
+    c, native = run(src, True)
+    assert base == native == ("ok", [10, 21, 10, 21])
+    assert any(r["kind"] == "loop" and r["state"] == "compiled" for r in jit.stats(c.program))
