@@ -1239,15 +1239,16 @@ class ModuleBuilder:
                 return _pos(P.UnaryOp(op=P.Not(), operand=e), n.pos)
             return _pos(P.UnaryOp(op=P.Not(), operand=self.truth(e, n.pos)), n.pos)
         first, later = self.operand(e, exposed=False)
+        at = A.unparen(n.operand).pos           # Tengo reports a unary error at the operand
         if op == "-":
             fast = P.UnaryOp(op=P.USub(), operand=later)
             test = P.BoolOp(op=P.And(), values=[type_is(first, "int"),
                                                 P.Compare(left=later, ops=[P.NotEq()], comparators=[C(INT64_MIN)])])
-            return self.alloc(_pos(P.IfExp(test=test, body=fast, orelse=call(rt("neg"), [later], n.pos)), n.pos), n.pos)
+            return self.alloc(_pos(P.IfExp(test=test, body=fast, orelse=call(rt("neg"), [later], at)), n.pos), n.pos)
         if op == "^":
             fast = P.UnaryOp(op=P.Invert(), operand=later)
             return self.alloc(_pos(P.IfExp(test=type_is(first, "int"), body=fast,
-                                orelse=call(rt("bitnot"), [later], n.pos)), n.pos), n.pos)
+                                orelse=call(rt("bitnot"), [later], at)), n.pos), n.pos)
         self.error(n.pos, f"invalid unary operator: {op}")
 
     def e_BinaryExpr(self, n):
@@ -1640,8 +1641,8 @@ class ModuleBuilder:
                 return t, not (isinstance(t, P.Constant) and type(t.value) is int)
             o, l_, r_, p_ = t
             (a, a_float), (b, b_float) = build_float(l_), build_float(r_)
-            if not (a_float or b_float):
-                return P.BinOp(left=a, op=BINARY[o].python(), right=b), False
+            if not (a_float or b_float):      # ints beside the floats: int64 arithmetic
+                return call(rt("wrap"), [P.BinOp(left=a, op=BINARY[o].python(), right=b)], p_), False
             return self.float_arith(a_float, a, BINARY[o].float_python, b), True
 
         def type_test(tname, exclude):
@@ -1741,6 +1742,8 @@ class ModuleBuilder:
             return None
         x = self.expr(n.args[0])
         if name == "is_undefined":
+            if isinstance(x, P.Constant):       # (Python warns about ``is`` on a literal)
+                return _pos(C(x.value is None), n.pos)
             return _pos(P.Compare(left=x, ops=[P.Is()], comparators=[C(None)]), n.pos)
         if name == "len":
             first, later = self.operand(x, exposed=False)

@@ -2017,8 +2017,8 @@ class CoreLowering:
             c = b.not_(self.truth(v, t, n.pos))
             self.release(v, t)
             return c, BOOL
-        if t == OBJ:
-            return self.unary_dynamic(n.op, v, n.pos), OBJ
+        if t == OBJ:            # (Tengo reports a unary error at the operand)
+            return self.unary_dynamic(n.op, v, A.unparen(n.operand).pos), OBJ
         if n.op == "-":
             if t == INT:
                 return b.sub(ir.Constant(I64, 0), v), INT
