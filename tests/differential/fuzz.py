@@ -23,9 +23,9 @@ from . import generator, minimise, oracle, regressions
 
 
 def check_text(text: str, path: Path, ref: str | None, configs=("nojit", "jit"),
-               timeout: float = 30.0) -> oracle.Verdict:
+               timeout: float = 30.0, runner=None) -> oracle.Verdict:
     path.write_text(text)
-    return oracle.compare(str(path), ref=ref, configs=configs, timeout=timeout)
+    return oracle.compare(str(path), ref=ref, configs=configs, timeout=timeout, runner=runner)
 
 
 def shrink(text: str, verdict: oracle.Verdict, path: Path, ref: str | None,
@@ -58,7 +58,12 @@ def main(argv=None) -> int:
     ap.add_argument("--math", action="store_true", help="use transcendental math functions too")
     ap.add_argument("--avoid-known", action="store_true", help="avoid -0.0 literals (a known class)")
     ap.add_argument("--timeout", type=float, default=30.0)
+    ap.add_argument("--in-process", action="store_true",
+                    help="run tengojit in long-lived worker processes (worker.py): ~10x the "
+                         "throughput; mismatches are re-checked with the CLI before they count")
     args = ap.parse_args(argv)
+    local = threading.local()
+    runners = []
     ref = args.ref or oracle.ref_path() or oracle.DEFAULT_REF
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -69,7 +74,18 @@ def main(argv=None) -> int:
     def one(seed: int) -> None:
         text = generator.generate(seed, args.mode, math_funcs=args.math, avoid_known=args.avoid_known)
         path = work / f"{args.mode}_{seed}.tengo"
-        v = check_text(text, path, ref, timeout=args.timeout)
+        runner = None
+        if args.in_process:
+            runner = getattr(local, "runner", None)
+            if runner is None:
+                from .worker import Runner
+                runner = local.runner = Runner()
+                with lock:
+                    runners.append(runner)
+        v = check_text(text, path, ref, timeout=args.timeout, runner=runner)
+        if v.kind == "mismatch" and runner is not None:
+            # confirmed as the CLI runs it (a fresh process), so what is reported reproduces
+            v = check_text(text, path, ref, timeout=args.timeout)
         if v.ref is not None and v.ref.stderr1.startswith(("Parse Error", "Compile Error")):
             with lock:
                 stats["generator-bug"] += 1
@@ -96,9 +112,13 @@ def main(argv=None) -> int:
 
     t0 = time.time()
     seeds = range(args.seed, args.seed + args.count)
-    with ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        for _ in ex.map(one, seeds):
-            pass
+    try:
+        with ThreadPoolExecutor(max_workers=args.jobs) as ex:
+            for _ in ex.map(one, seeds):
+                pass
+    finally:
+        for r in runners:
+            r.close()
     print(f"mode={args.mode} seeds={args.seed}..{args.seed + args.count - 1} {stats} "
           f"in {time.time() - t0:.0f}s", flush=True)
     return 1 if found else 0

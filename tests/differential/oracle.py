@@ -116,15 +116,25 @@ def _clip(s: str, n: int = 600) -> str:
     return s if len(s) <= n else s[:n] + "..."
 
 
+def run_in(runner, config: str, path: str, timeout: float = 30.0) -> Result:
+    """``run`` of a tengojit configuration through a ``worker.Runner`` (one long-lived process)."""
+    out, status, err, timed_out = runner.run(config, path, timeout)
+    return Result(out, status, _first_line(err), timeout=timed_out)
+
+
 def compare(path: str, ref: str | None = None, configs: tuple[str, ...] = ("nojit", "jit"),
-            timeout: float = 30.0, ref_result: Result | None = None) -> Verdict:
-    """Run the reference and each tengojit configuration on ``path`` and compare them."""
+            timeout: float = 30.0, ref_result: Result | None = None, runner=None) -> Verdict:
+    """Run the reference and each tengojit configuration on ``path`` and compare them (the
+    tengojit runs as CLI processes, or in ``runner``'s worker process when one is given)."""
     r = ref_result or run(ref_cmd(ref), path, timeout=timeout)
     if r.panic:
         return Verdict("skip", r, reason="reference panicked")
     if r.timeout:
         return Verdict("skip", r, reason="reference timed out")
-    got = {c: run(tengojit_cmd(c), path, timeout=timeout) for c in configs}
+    if runner is not None:
+        got = {c: run_in(runner, c, path, timeout) for c in configs}
+    else:
+        got = {c: run(tengojit_cmd(c), path, timeout=timeout) for c in configs}
     sig = tuple((c, diff_fields(r, g)) for c, g in got.items() if diff_fields(r, g))
     if not sig:
         return Verdict("ok", r, got)
