@@ -9,6 +9,6 @@ from setuptools import Extension, setup
 
 setup(ext_modules=[
     Extension("tengojit._hostcall", ["runtime/_hostcall.c"], optional=True),
-    Extension("tengojit._gomath", ["runtime/stdlib/_gomath.c"], optional=True,
+    Extension("tengojit._gomath", ["runtime/_gomath.c"], optional=True,
               extra_compile_args=["-ffp-contract=off"], libraries=["m"]),
 ])

@@ -515,11 +515,14 @@ def go_log(x: float) -> float:
     return k * _LN2_HI - ((hfsq - (s * (hfsq + R) + k * _LN2_LO)) - f)
 
 
-def _exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
+try:
+    from tengojit._gomath import go_exp as _exp     # Go's Exp, bit for bit (FMA as the CPU)
+except ImportError:                                   # not built: libm (differs in rare last bits)
+    def _exp(x: float) -> float:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return math.inf
 
 
 def _seedrand(x: int) -> int:
