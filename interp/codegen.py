@@ -133,6 +133,17 @@ def _numeric_literal(node, e=None):
     return None
 
 
+def _small(e, limit=24):
+    """Is the generated expression ``e`` small enough to be written twice (at most ``limit``
+    nodes)?"""
+    n = 0
+    for _ in P.walk(e):
+        n += 1
+        if n > limit:
+            return False
+    return True
+
+
 def _float_literal(node):
     return isinstance(A.unparen(node), A.FloatLit)
 
@@ -1483,20 +1494,43 @@ class ModuleBuilder:
 
     def float_arith(self, left_is_float, le, opcls, re_):
         """``le op re_`` in float arithmetic, with Tengo's rule for a float left operand: a
-        result equal to it *is* it (``ops.keep_left``: visible only for zeros). ``le`` is
-        evaluated once, before ``re_``."""
+        result equal to it *is* it (``ops.keep_left``; only a zero result can differ from
+        IEEE's). ``le`` is evaluated once, before ``re_``. One truth test decides: ``a ± b``
+        is ``a`` when ``b`` is zero; ``a * b`` and ``a / b`` go through ``ops.keep_left``
+        when ``a`` is zero."""
         lit = le.value if isinstance(le, P.Constant) else None
         if not left_is_float or (type(lit) in (int, float) and lit != 0):
             return P.BinOp(left=le, op=opcls(), right=re_)
+        if opcls in (P.Add, P.Sub):
+            rlit = re_.value if isinstance(re_, P.Constant) else None
+            if type(rlit) in (int, float):
+                return P.BinOp(left=le, op=opcls(), right=re_) if rlit != 0 else le
+            if isinstance(re_, P.Name) and not getattr(re_, "_tengo_shared", False) and \
+                    _small(le):
+                # ``b`` read first: no code can change it while ``le`` runs (``le`` is written
+                # twice, once per branch: only when small, or nested sums would grow
+                # exponentially)
+                return P.IfExp(test=re_, body=P.BinOp(left=le, op=opcls(), right=re_),
+                               orelse=copy.deepcopy(le))
+            # both computed: ``a`` first, then ``b``, then the rule on the result
+            t, r = self.temp(), self.temp()
+            raw = P.NamedExpr(target=S(r), value=P.BinOp(
+                left=P.NamedExpr(target=S(t), value=le), op=opcls(), right=re_))
+            return P.BoolOp(op=P.Or(), values=[
+                raw, P.IfExp(test=P.UnaryOp(op=P.Not(), operand=N(t)), body=N(t), orelse=N(r))])
         if isinstance(le, (P.Name, P.Constant)):
             first = later = le
         else:
             t = self.temp()
             first, later = P.NamedExpr(target=S(t), value=le), N(t)
-        r = self.temp()
-        raw = P.NamedExpr(target=S(r), value=P.BinOp(left=first, op=opcls(), right=re_))
-        return P.BoolOp(op=P.Or(), values=[
-            raw, P.IfExp(test=P.UnaryOp(op=P.Not(), operand=later), body=later, orelse=N(r))])
+        if not _small(re_):          # written once: the rule applied to the result
+            r = self.temp()
+            return P.BoolOp(op=P.Or(), values=[
+                P.NamedExpr(target=S(r), value=P.BinOp(left=first, op=opcls(), right=re_)),
+                P.IfExp(test=P.UnaryOp(op=P.Not(), operand=later), body=later, orelse=N(r))])
+        return P.IfExp(test=first, body=P.BinOp(left=later, op=opcls(), right=re_),
+                       orelse=P.Call(func=rt("keep_left"), keywords=[], args=[
+                           later, P.BinOp(left=later, op=opcls(), right=copy.deepcopy(re_))]))
 
     def float_path(self, op, lf, ll, rf, rl, left, right, slow, right_first=False):
         """``l op r`` computed by Python when the operands that are not literals are floats

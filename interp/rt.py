@@ -100,7 +100,7 @@ def runtime_namespace():
     the operator table) and the runtime helpers below."""
     return {
         **runtime_functions(),
-        "_truthy": truthy, "_wrap": ops.wrap_int,
+        "_truthy": truthy, "_wrap": ops.wrap_int, "_keep_left": ops.keep_left,
         "_index": ops.index_get, "_slice": ops.slice_get, "_iset": index_assign,
         "_iter": ops.iterate, "_imm": ops.make_immutable, "_err": ops.make_error,
         "_spread": spread, "_FunctionType": FunctionType, "_alloc": alloc,

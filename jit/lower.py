@@ -43,6 +43,17 @@ _FLOAT_ARITH = {"add": "fadd", "sub": "fsub", "mul": "fmul", "div": "fdiv"}
 _INT_ARITH = {"add": "add", "sub": "sub", "mul": "mul", "and": "and_", "or": "or_", "xor": "xor"}
 
 
+def _literal_float(v):
+    """The value of a float literal as lowered (a constant, or one behind ``opaque``'s
+    barrier), else None."""
+    if isinstance(v, ir.Constant) and isinstance(v.type, ir.DoubleType):
+        return v.constant
+    if isinstance(v, ir.CallInstr) and isinstance(v.callee, ir.InlineAsm) and v.callee.asm == "" \
+            and len(v.args) == 1 and isinstance(v.args[0], ir.Constant):
+        return v.args[0].constant
+    return None
+
+
 def ll(t):
     if t in LLTYPE:
         return LLTYPE[t]
@@ -2115,6 +2126,54 @@ class CoreLowering:
             self.unhold(lv, lt)
         return self.binop(n.op, lv, lt, rv, rt, n.pos)
 
+    def keep_left(self, key, lv, rv, r):
+        """Tengo's float result ``r`` of ``lv <key> rv``: ``lv`` itself where ``keeps_left``
+        says so. Only a zero result can differ, so the test sits behind a branch on
+        ``r == 0`` weighted as rare: the processor runs on with ``r`` instead of waiting for
+        a select (the dependency chains of float loops stay as IEEE's)."""
+        b = self.b
+        if self.keeps_left(key, lv, rv, probe=True) is None:
+            return r
+        zero_b, join_b = self.new_block("float.zero"), self.new_block("float.join")
+        start = b.block
+        br = b.cbranch(b.fcmp_ordered("==", r, ir.Constant(F64, 0.0)), zero_b, join_b)
+        br.set_weights([1, 4096])
+        b.position_at_end(zero_b)
+        kept = b.select(self.keeps_left(key, lv, rv), lv, r)
+        b.branch(join_b)
+        b.position_at_end(join_b)
+        phi = b.phi(F64)
+        phi.add_incoming(r, start)
+        phi.add_incoming(kept, zero_b)
+        return phi
+
+    def keeps_left(self, key, lv, rv, probe=False):
+        """When Tengo's ``lv <key> rv`` (floats) is ``lv`` itself rather than IEEE's result
+        (``ops.keep_left``: a result equal to the left operand is the left operand). The
+        results differ only for zeros, so the test reads the operands, never the result: it
+        runs beside the arithmetic instead of after it (and folds away for most constants).
+        ``a ± b`` equals ``a`` as a zero only when ``b`` is zero; ``a * b`` and ``a / b`` when
+        ``a`` is zero and ``b`` is finite (``*``) or non-zero and not NaN (``/``);
+        None when a literal operand decides that Tengo's result is IEEE's (``probe``: answer
+        only that, True or None, emitting nothing)."""
+        b = self.b
+        zero = ir.Constant(F64, 0.0)
+        lk, rk = _literal_float(lv), _literal_float(rv)
+        if key in ("add", "sub"):
+            if rk is not None and rk != 0:
+                return None
+            if probe:
+                return True
+            return b.fcmp_ordered("==", rv, zero)
+        if lk is not None and lk != 0:
+            return None
+        if probe:
+            return True
+        a_zero = b.fcmp_ordered("==", lv, zero)
+        if key == "mul":
+            return b.and_(a_zero, b.fcmp_ordered("==", b.fsub(rv, rv), zero))
+        return b.and_(a_zero, b.fcmp_ordered("!=", rv, zero))
+
     def logical(self, n):
         t = self.spec.expr_types[id(n)]
         lv, lt = self.expr(n.left)
@@ -2164,8 +2223,7 @@ class CoreLowering:
             lv, rv = self.to_float(lv, lt), self.to_float(rv, rt)
             r = getattr(b, _FLOAT_ARITH[key])(lv, rv)
             if left_float:
-                # Tengo's result equal to a float left operand is that operand (ops.keep_left)
-                r = b.select(b.fcmp_ordered("==", r, lv), lv, r)
+                r = self.keep_left(key, lv, rv, r)
             return r, FLOAT
         # int op int
         if key in _INT_ARITH:

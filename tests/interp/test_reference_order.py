@@ -116,3 +116,21 @@ def test_less_than_evaluates_left_operand_first(make_script):
     out := [x, y, log]
     """
     assert _out(make_script, src) == [True, True, ["l", "r", "l", "r"]]
+
+
+def test_long_float_chains_keep_the_rule_and_compile_small(make_script):
+    # the rule writes small operands twice (one per branch): nested chains must not grow
+    # exponentially (31 terms would be 2**30 copies); values recorded from the reference
+    terms = " + ".join(["a", "b", "c"] * 10 + ["a"])
+    prod = "a * (b * (c * (a * (b * (c * (a * (b * (c * (a * (b * (c * (a * (b * (c * " \
+           "(a * (b * (c * a)))))))))))))))))"
+    diffs = " - ".join(["b", "c"] * 16)
+    src = f"""
+    a := 0.5
+    b := -0.0
+    c := 0.0
+    out := [{terms}, {prod}, {diffs}]
+    """
+    got = _out(make_script, src)
+    assert got[0] == 5.5
+    assert [_bits(x) for x in got[1:]] == [True, True] and got[1] == got[2] == 0
