@@ -2,8 +2,9 @@
 
 - ``tengojit._hostcall``: the host-call trampoline; without it tengojit falls back to the
   pure-Python call path (slower host calls, same behaviour).
-- ``tengojit._gomath``: Go's amd64 ``math.Exp`` with the CPU's fused multiply-adds; without
-  it ``runtime/stdlib/gomath_explog.py`` computes the same bits in Python (slower).
+- ``tengojit._gomath``: Go's amd64 math functions bit for bit (``Exp`` with the CPU's fused
+  multiply-adds, ``Log``, the trigonometric and hyperbolic functions, ``Pow``, ...); without it
+  ``runtime/stdlib/gomath_*.py`` compute the same bits in Python (~10x slower).
 """
 from setuptools import Extension, setup
 

@@ -8,6 +8,9 @@ and Python never fuses a multiply-add, like Go's compiler on amd64; the one plac
 the assembly ``Exp`` on CPUs with FMA (every x86-64 CPU with AVX), emulated by ``fma`` in
 ``py_exp``; ``go_exp`` is the C extension ``tengojit._gomath`` when it is built (fast, and it
 takes the non-FMA variant on CPUs without FMA as Go does), else ``py_exp``.
+Log, Log10, Log2, Log1p, Expm1, Exp2 and Pow are written here as ``py_<name>``; their public
+``go_<name>`` are the extension's C versions of the same operations when it is built, else
+these.
 
 Functions take and return floats and never raise (special cases give NaN/±Inf/±0 as Go does).
 """
@@ -191,7 +194,7 @@ _LOG_L7 = 1.479819860511658591e-01
 _SMALLEST_NORMAL = 2.2250738585072014e-308
 
 
-def go_log(x):
+def py_log(x):
     """Go's ``math.Log`` on amd64 (FreeBSD e_log.c): x = f1 * 2**k, a rational approximation
     of log(f1). The assembly splits x by its bits without normalizing, so every subnormal x
     is read as 0.5 + fraction/2**53 times 2**-1022 (Log(5e-324) = -709.089...)."""
@@ -228,19 +231,19 @@ _INV_LN10 = float.fromhex("0x1.bcb7b1526e50ep-2")    # Go's constant 1/Ln10, rou
 _INV_LN2 = float.fromhex("0x1.71547652b82fep+0")     # Go's constant 1/Ln2, rounded once
 
 
-def go_log10(x):
+def py_log10(x):
     """Go's ``math.Log10``: Log(x) * (1/Ln10)."""
-    return go_log(x) * _INV_LN10
+    return py_log(x) * _INV_LN10
 
 
-def go_log2(x):
+def py_log2(x):
     """Go's ``math.Log2``: exact for powers of two, else Log(frac)*(1/Ln2) + exp (Frexp)."""
     if x == 0 or x != x or x == _inf or x == -_inf:
-        return go_log(x)          # -Inf, NaN, +Inf, NaN
+        return py_log(x)          # -Inf, NaN, +Inf, NaN
     frac, e = _frexp(x)
     if frac == 0.5:
         return float(e - 1)
-    return go_log(frac) * _INV_LN2 + float(e)
+    return py_log(frac) * _INV_LN2 + float(e)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,7 +290,7 @@ def _expmulti(hi, lo, k):
     return go_ldexp(y, k)
 
 
-def go_exp2(x):
+def py_exp2(x):
     """Go's ``math.Exp2`` (pure Go on amd64): k = nearest integer, exp((x-k)*ln2) * 2**k."""
     if x != x or x == _inf:
         return x
@@ -320,7 +323,7 @@ _XM1_Q4 = 4.00821782732936239552e-06
 _XM1_Q5 = -2.01099218183624371326e-07
 
 
-def go_expm1(x):
+def py_expm1(x):
     """Go's ``math.Expm1`` (FreeBSD s_expm1.c): reduction by k*ln2, a rational correction,
     k added straight into the result's exponent bits."""
     if x != x or x == _inf:
@@ -398,7 +401,7 @@ _L1P_TINY = 1.0 / (1 << 54)
 _L1P_TWO53 = float(1 << 53)
 
 
-def go_log1p(x):
+def py_log1p(x):
     """Go's ``math.Log1p`` (FreeBSD s_log1p.c): 1+x = 2**k * (1+f) with a correction term c
     for the rounding of 1+x, then log(1+f) as in Log."""
     if x != x or x < -1:
@@ -475,7 +478,7 @@ def _is_odd_int(x):
     return xf == 0 and (int(xi) & 1) == 1
 
 
-def go_pow(x, y):
+def py_pow(x, y):
     """Go's ``math.Pow``: special cases, then x**frac(y) through Exp(yf*Log(x)) times x**int(y)
     by repeated squaring on Frexp's mantissa, exponents kept apart until one Ldexp."""
     if y == 0 or x == 1:
@@ -503,7 +506,7 @@ def go_pow(x, y):
         return _inf
     if x == _inf or x == -_inf:
         if x < 0:
-            return go_pow(1 / x, -y)  # Pow(-0, -y)
+            return py_pow(1 / x, -y)  # Pow(-0, -y)
         if y < 0:
             return 0.0
         if y > 0:
@@ -530,7 +533,7 @@ def go_pow(x, y):
         if yf > 0.5:
             yf -= 1
             yi += 1
-        a1 = go_exp(yf * go_log(x))
+        a1 = go_exp(yf * py_log(x))
 
     x1, xe = _frexp(x)
     i = int(yi)
@@ -553,3 +556,15 @@ def go_pow(x, y):
         a1 = 1 / a1
         ae = -ae
     return go_ldexp(a1, ae)
+
+
+# ---------------------------------------------------------------------------------------------
+# The C extension: the same operations in the same order (the Python versions above are the
+# fallback when it is not built, and the oracle its tests compare it with)
+
+try:
+    from tengojit._gomath import (go_exp2, go_expm1, go_log, go_log1p, go_log2, go_log10,
+                                  go_pow)
+except ImportError:
+    go_log, go_log10, go_log2 = py_log, py_log10, py_log2
+    go_exp2, go_expm1, go_log1p, go_pow = py_exp2, py_expm1, py_log1p, py_pow

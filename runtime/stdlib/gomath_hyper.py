@@ -1,6 +1,8 @@
 """Go's hyperbolic functions and their inverses, bit for bit as Go 1.19 computes them on amd64
 (pure Go there, over the amd64 ``Exp``/``Log``): ``sinh.go``, ``tanh.go``, ``asinh.go``,
 ``acosh.go``, ``atanh.go``. Same constants, same order of operations; never raising.
+Sinh, Cosh and Tanh are written here as ``py_<name>``; their public ``go_<name>`` are the C
+extension ``tengojit._gomath``'s versions of the same operations when it is built, else these.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ _SH_Q0, _SH_Q1, _SH_Q2 = (-0.6307673640497716991212077277e+6, 0.1521517378790019
                           -0.173678953558233699533450911e+3)
 
 
-def go_sinh(x):
+def py_sinh(x):
     """Go's ``math.Sinh``: a rational function for |x| <= 0.5, else from Exp."""
     sign = False
     if x < 0:
@@ -42,7 +44,7 @@ def go_sinh(x):
     return -temp if sign else temp
 
 
-def go_cosh(x):
+def py_cosh(x):
     """Go's ``math.Cosh``: (e**|x| + e**-|x|)/2 from one Exp."""
     x = abs(x)
     if x > 21:
@@ -56,7 +58,7 @@ _TH_Q0, _TH_Q1, _TH_Q2 = 1.12811678491632931402e2, 2.23548839060100448583e3, 4.8
 _TH_HALF_MAXLOG = 0.5 * 8.8029691931113054295988e+01
 
 
-def go_tanh(x):
+def py_tanh(x):
     """Go's ``math.Tanh`` (Cephes): ±1 beyond 44, 1 - 2/(e**2|x|+1) above 0.625, else a
     rational function."""
     z = abs(x)
@@ -125,3 +127,14 @@ def go_atanh(x):
     else:
         temp = 0.5 * go_log1p((x + x) / (1 - x))
     return -temp if sign else temp
+
+
+# ---------------------------------------------------------------------------------------------
+# The C extension: the same operations in the same order over the same Exp (the Python
+# versions above are the fallback when it is not built, and the oracle its tests compare it
+# with)
+
+try:
+    from tengojit._gomath import go_cosh, go_sinh, go_tanh
+except ImportError:
+    go_sinh, go_cosh, go_tanh = py_sinh, py_cosh, py_tanh

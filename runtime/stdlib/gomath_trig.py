@@ -1,6 +1,8 @@
 """Go's circular functions, bit for bit as Go 1.19 computes them on amd64 (pure Go there):
 ``sin.go``, ``sincos.go``, ``tan.go``, ``trig_reduce.go``, ``asin.go``, ``atan.go``,
 ``atan2.go``. Same constants, same order of floating-point operations; never raising.
+Written here as ``py_<name>``; the public ``go_<name>`` are the C extension
+``tengojit._gomath``'s versions of the same operations when it is built, else these.
 """
 from __future__ import annotations
 
@@ -110,7 +112,7 @@ def _cos_poly(zz):
                                        * zz + _C5)
 
 
-def go_sin(x):
+def py_sin(x):
     """Go's ``math.Sin``: Cephes polynomials after Cody-Waite (or Payne-Hanek for x >= 2**29)
     reduction to an octant."""
     if x == 0 or x != x:
@@ -133,7 +135,7 @@ def go_sin(x):
     return -y if sign else y
 
 
-def go_cos(x):
+def py_cos(x):
     """Go's ``math.Cos``: as ``go_sin``, on |x|."""
     if x != x or x == _inf or x == -_inf:
         return _nan
@@ -153,7 +155,7 @@ def go_cos(x):
     return -y if sign else y
 
 
-def go_sincos(x):
+def py_sincos(x):
     """Go's ``math.Sincos``: (Sin(x), Cos(x)) from one reduction (the same bits as each)."""
     if x == 0:
         return x, 1.0
@@ -183,7 +185,7 @@ _TQ1, _TQ2, _TQ3, _TQ4 = (1.36812963470692954678e4, -1.32089234440210967447e6,
                           2.50083801823357915839e7, -5.38695755929454629881e7)
 
 
-def go_tan(x):
+def py_tan(x):
     """Go's ``math.Tan``: Cephes rational function after the same reduction as Sin."""
     if x == 0 or x != x:
         return x
@@ -236,7 +238,7 @@ def _satan(x):
     return _PI_4 + _xatan((x - 1) / (x + 1)) + _HALF_MOREBITS
 
 
-def go_atan(x):
+def py_atan(x):
     """Go's ``math.Atan`` (Cephes)."""
     if x == 0 or x != x:
         return x
@@ -245,7 +247,7 @@ def go_atan(x):
     return -_satan(-x)
 
 
-def go_asin(x):
+def py_asin(x):
     """Go's ``math.Asin``: through Atan of x/sqrt(1-x*x) (or its complement above 0.7)."""
     if x == 0:
         return x
@@ -263,12 +265,12 @@ def go_asin(x):
     return -temp if sign else temp
 
 
-def go_acos(x):
+def py_acos(x):
     """Go's ``math.Acos``: Pi/2 - Asin(x)."""
-    return _PI_2 - go_asin(x)
+    return _PI_2 - py_asin(x)
 
 
-def go_atan2(y, x):
+def py_atan2(y, x):
     """Go's ``math.Atan2``: quadrant special cases, else Atan(y/x) moved by ±Pi."""
     if y != y or x != x:
         return _nan
@@ -285,9 +287,21 @@ def go_atan2(y, x):
         return _copysign(_3PI_4, y) if y_inf else _copysign(_PI, y)
     if y == _inf or y == -_inf:
         return _copysign(_PI_2, y)
-    q = go_atan(y / x)
+    q = py_atan(y / x)
     if x < 0:
         if q <= 0:
             return q + _PI
         return q - _PI
     return q
+
+
+# ---------------------------------------------------------------------------------------------
+# The C extension: the same operations in the same order (the Python versions above are the
+# fallback when it is not built, and the oracle its tests compare it with)
+
+try:
+    from tengojit._gomath import (go_acos, go_asin, go_atan, go_atan2, go_cos, go_sin,
+                                  go_sincos, go_tan)
+except ImportError:
+    go_sin, go_cos, go_sincos, go_tan = py_sin, py_cos, py_sincos, py_tan
+    go_atan, go_asin, go_acos, go_atan2 = py_atan, py_asin, py_acos, py_atan2

@@ -1010,3 +1010,135 @@ def test_c_exp_computes_the_python_fma_variant_bit_for_bit():
          [0.0, -0.0, 5e-324, -745.13, -745.14, 709.78, -1e5, 1e-300, math.inf, -math.inf]
     bad = [x for x in xs if struct.pack("<d", g.go_exp(x)) != struct.pack("<d", g.py_exp(x))]
     assert bad == []
+
+
+# ---------------------------------------------------------------------------------------------
+# the C extension (tengojit._gomath) against the Python ports it repeats: every ported
+# function, seeded random inputs, the same bits (NaN payloads and signs included)
+
+_C_SAMPLES = 50000
+
+# these compare two Python-callable functions directly: one tier is enough (the autouse tier
+# fixture would run each on every tier)
+_ONE_TIER = pytest.mark.parametrize("tier", ["baseline"])
+
+# function: (module, ranges drawn uniformly; one is chosen per draw)
+_C_UNARY = {
+    "log": ("explog", [(0.0, 1e3), (0.5, 2.0), (0.0, 1e-300)]),
+    "log10": ("explog", [(0.0, 1e3), (0.5, 2.0)]),
+    "log2": ("explog", [(0.0, 1e3), (0.5, 2.0)]),
+    "sin": ("trig", [(-1e4, 1e4), (-4.0, 4.0), (-2.0 ** 29, 2.0 ** 29)]),
+    "cos": ("trig", [(-1e4, 1e4), (-4.0, 4.0), (-2.0 ** 29, 2.0 ** 29)]),
+    "tan": ("trig", [(-1e4, 1e4), (-4.0, 4.0), (-2.0 ** 29, 2.0 ** 29)]),
+    "atan": ("trig", [(-30.0, 30.0), (-3.0, 3.0)]),
+    "asin": ("trig", [(-1.0, 1.0), (0.6, 1.0)]),
+    "acos": ("trig", [(-1.0, 1.0), (0.6, 1.0)]),
+    "log1p": ("explog", [(-1.0, 10.0), (-0.5, 0.5), (-1e-8, 1e-8)]),
+    "expm1": ("explog", [(-50.0, 712.0), (-2.0, 2.0), (-1e-8, 1e-8)]),
+    "exp2": ("explog", [(-1080.0, 1030.0), (-2.0, 2.0)]),
+    "sinh": ("hyper", [(-40.0, 40.0), (-1.0, 1.0), (-720.0, 720.0)]),
+    "cosh": ("hyper", [(-40.0, 40.0), (-1.0, 1.0), (-720.0, 720.0)]),
+    "tanh": ("hyper", [(-30.0, 30.0), (-1.0, 1.0), (-50.0, 50.0)]),
+}
+_C_EDGES = _EDGES + [
+    -NAN, struct.unpack("<d", struct.pack("<Q", 0x7FF0000000000001))[0],   # -NaN, a signaling NaN
+    -INF, -1.7976931348623157e308, 2.0 ** 29 - 0.5, 2.0 ** 29 + 1.0, 2.0 ** 53, 2.0 ** 63,
+    math.pi / 4, math.pi / 2, math.pi, 0.66, 0.7, 0.625, 21.0, 44.0, 0.9999999999999999,
+    1.0000000000000002, -0.9999999999999999, -1.0000000000000002, 1e-8, -1e-8, 2.0 ** -54,
+    0.34657359027997264, 1.0397207708399179, 38.816242111356935, 709.782712893384, 1024.0,
+    -1074.0, -1075.0, 0.4142135623730950, -0.2928932188134524,
+]
+
+
+def _c_draw(rng, ranges, trig):
+    """Uniform draws in ``ranges``, log-uniform magnitudes of both signs over the whole double
+    range (near and beyond the Payne-Hanek threshold 2**29 for the circular functions),
+    random bit patterns (NaNs with payloads, subnormals, infinities) and the edge values."""
+    kind = rng.random()
+    if kind < 0.4:
+        return rng.uniform(*rng.choice(ranges))
+    if kind < 0.7:
+        return math.copysign(10.0 ** rng.uniform(-323.5, 308.25), rng.random() - 0.5)
+    if kind < 0.8 and trig:
+        if rng.random() < 0.5:
+            return float(rng.randint(2 ** 28, 2 ** 31)) + rng.choice((0.0, 0.25, 0.5))
+        return math.copysign(2.0 ** rng.uniform(20.0, 80.0), rng.random() - 0.5)
+    if kind < 0.97:
+        return struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+    return rng.choice(_C_EDGES)
+
+
+def _c_and_py(module, name):
+    import importlib
+    mod = importlib.import_module(f"tengojit.stdlib.gomath_{module}")
+    c, py = getattr(mod, "go_" + name), getattr(mod, "py_" + name)
+    if c is py:
+        pytest.skip(f"tengojit._gomath is not built: go_{name} is py_{name} itself")
+    return c, py
+
+
+def _bits_of(v):
+    return tuple(_bits(x) for x in v) if isinstance(v, tuple) else _bits(v)
+
+
+def _c_mismatches(c, py, args_list):
+    bad = []
+    for args in args_list:
+        got, want = _bits_of(c(*args)), _bits_of(py(*args))
+        if got != want:
+            bad.append((args, f"C {got}", f"Python {want}"))
+    return bad
+
+
+@_ONE_TIER
+@pytest.mark.parametrize("name", sorted(_C_UNARY) + ["sincos"])
+def test_c_unary_computes_the_python_port_bit_for_bit(name):
+    module, ranges = _C_UNARY.get(name, ("trig", _C_UNARY["sin"][1]))
+    c, py = _c_and_py(module, name)
+    rng = random.Random(f"gomath-c-{name}")
+    trig = module == "trig" and name in ("sin", "cos", "tan", "sincos")
+    xs = _C_EDGES + [_c_draw(rng, ranges, trig) for _ in range(_C_SAMPLES)]
+    bad = _c_mismatches(c, py, [(x,) for x in xs])
+    assert not bad, f"{len(bad)} of {len(xs)} differ: {bad[:10]}"
+
+
+# function: (module, ranges of the first argument, ranges of the second)
+_C_BINARY = {
+    "atan2": ("trig", [(-10.0, 10.0), (-1e-3, 1e-3)], [(-10.0, 10.0), (-1e-3, 1e-3)]),
+    "pow": ("explog", [(0.0, 5.0), (-5.0, 5.0), (0.9, 1.1)], [(-60.0, 60.0), (-1100.0, 1100.0)]),
+}
+
+
+def _pow_exponent(rng, ranges):
+    """Exponents for Pow: integers (the squaring loop), halves and quarters, else as any."""
+    kind = rng.random()
+    if kind < 0.25:
+        return float(rng.randint(-1100, 1100))
+    if kind < 0.35:
+        return rng.randint(-4400, 4400) / 4
+    return _c_draw(rng, ranges, False)
+
+
+@_ONE_TIER
+@pytest.mark.parametrize("name", sorted(_C_BINARY))
+def test_c_binary_computes_the_python_port_bit_for_bit(name):
+    module, ranges1, ranges2 = _C_BINARY[name]
+    c, py = _c_and_py(module, name)
+    rng = random.Random(f"gomath-c-{name}")
+    draw2 = _pow_exponent if name == "pow" else (lambda r, rs: _c_draw(r, rs, False))
+    pairs = [(x, y) for x in _C_EDGES for y in _C_EDGES]
+    pairs += [(_c_draw(rng, ranges1, False), draw2(rng, ranges2)) for _ in range(_C_SAMPLES)]
+    bad = _c_mismatches(c, py, pairs)
+    assert not bad, f"{len(bad)} of {len(pairs)} differ: {bad[:10]}"
+
+
+@_ONE_TIER
+def test_c_functions_take_what_the_python_ports_take():
+    c, py = _c_and_py("explog", "log")
+    assert _bits(c(8)) == _bits(py(8.0)) and _bits(c(True)) == _bits(py(1.0))
+    c, py = _c_and_py("explog", "pow")
+    assert _bits(c(2, -3)) == _bits(py(2.0, -3.0))
+    with pytest.raises(TypeError):
+        c(2.0)
+    with pytest.raises(TypeError):
+        c("2", 1.0)
