@@ -1492,6 +1492,14 @@ class ModuleBuilder:
             return C(float(value))
         return P.Call(func=N("float"), args=[e], keywords=[])
 
+    def is_none(self, e, negate=False):
+        """``e is None`` (``is not`` with ``negate``). An operand Python could fold into a
+        literal (``1.5 - 2``) is bound to a temporary first: ``is`` on a literal makes Python
+        print a SyntaxWarning when the generated code is compiled."""
+        if not isinstance(e, (P.Name, P.NamedExpr, P.Subscript, P.Call, P.Attribute)):
+            e = P.NamedExpr(target=S(self.temp()), value=e)
+        return P.Compare(left=e, ops=[P.IsNot() if negate else P.Is()], comparators=[C(None)])
+
     def float_arith(self, left_is_float, le, opcls, re_):
         """``le op re_`` in float arithmetic, with Tengo's rule for a float left operand: a
         result equal to it *is* it (``ops.keep_left``; only a zero result can differ from
@@ -1599,7 +1607,7 @@ class ModuleBuilder:
             return None          # two literals: the generic form (no `is` on a constant)
         eq = op == "=="
         if kind == "undefined":
-            return P.Compare(left=other_first, ops=[P.Is() if eq else P.IsNot()], comparators=[C(None)])
+            return self.is_none(other_first, negate=not eq)
         if kind == "str":
             if eq:
                 return P.BoolOp(op=P.And(), values=[
@@ -1776,9 +1784,9 @@ class ModuleBuilder:
             return None
         x = self.expr(n.args[0])
         if name == "is_undefined":
-            if isinstance(x, P.Constant):       # (Python warns about ``is`` on a literal)
+            if isinstance(x, P.Constant):
                 return _pos(C(x.value is None), n.pos)
-            return _pos(P.Compare(left=x, ops=[P.Is()], comparators=[C(None)]), n.pos)
+            return _pos(self.is_none(x), n.pos)
         if name == "len":
             first, later = self.operand(x, exposed=False)
             fast = P.Call(func=N("len"), args=[later], keywords=[])
