@@ -54,7 +54,7 @@ class ProgramState:
     the compiled program, which does not change once ``compile_main`` returns (only its
     namespace does: the JIT installs its entries there, where the generated code finds them)."""
     __slots__ = ("jit_records", "jit_bound", "jit_keepalive", "jit_code", "host_natives",
-                 "host_on_error")
+                 "host_on_error", "payload_index")
 
     def __init__(self):
         self.jit_records = {}        # (kind, id) -> jit.dispatch.Record
@@ -63,6 +63,7 @@ class ProgramState:
         self.jit_code = None         # the CodeOwner of the program's machine code (jit.engine)
         self.host_natives = None     # id(code) -> host entry (context._program_natives)
         self.host_on_error = None    # the host-call trampoline's error callback
+        self.payload_index = None    # builtins and module values by name (payload._index)
 
 
 class Program:
@@ -76,12 +77,15 @@ class Program:
         object.__setattr__(self, name, value)
 
     def __init__(self, modules=None, count_allocs=False, profile=False, jit=None,
-                 jit_threshold=None, counter=None, jit_background=False):
+                 jit_threshold=None, counter=None, jit_background=False, origin=None):
         """``jit``: None for the baseline tier alone, else the JIT tier's installer, called
         with this program once its code is generated and before it runs (it puts the names
         the JIT prologues call into ``ns``; see ``jit.dispatch.install``). The code generator
         never imports the JIT: it is handed to it here."""
         self.count_allocs = count_allocs          # generate max_allocs bookkeeping
+        # what the program was compiled from (source, options), for programs that travel to
+        # other processes (``payload``); None when it cannot be rebuilt from one source (REPL)
+        self.origin = origin
         self.jit = jit is not None and not count_allocs  # the JIT does not count allocations
         self._jit_install = jit
         self.profile = profile or self.jit         # generate per-function call counters
@@ -176,6 +180,10 @@ class Program:
         """``("source", function name)`` or ``("builtin", constant name)`` of a module this
         program imports (names in ``ns``), or None."""
         return self._imported.get(name)
+
+    def imported_builtin_modules(self):
+        """``{module name: the attribute map scripts see}`` of every builtin module imported."""
+        return {name: self.ns[ref[1]] for name, ref in self._imported.items() if ref[0] == "builtin"}
 
     def import_module(self, name, builder, pos):
         if name in self._import_stack:

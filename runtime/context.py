@@ -32,13 +32,19 @@ import weakref
 from types import FunctionType
 from typing import Any, Callable, Iterable
 
-from .errors import (ArgumentCountError, IntOverflowError, NotCallableError,  # noqa: F401
+from . import payload
+from .errors import (ArgumentCountError, IntOverflowError, NotCallableError, PayloadError,  # noqa: F401
                      TengoError, TengoRuntimeError, host_runtime_error)  # (re-exported by tengojit)
 from .interp.rt import translate_error
+from .jit import wait as jit_wait
 from .values import (Char, Error, ImmutableArray, ImmutableMap, INT64_MAX, INT64_MIN,
                      UserFunction, from_python, type_name)
 
 _NO = object()
+# ctx.map over a numpy array longer than this waits for the JIT rather than running the
+# rest on the slow path (seconds: how long it waits at most)
+WARM_MAP_LENGTH = 20_000
+WARM_MAP_WAIT = 5.0
 _get_ident = threading.get_ident
 _claim_lock = threading.Lock()
 
@@ -55,6 +61,7 @@ def _host_error(e, program):
     return host_runtime_error(translate_error(e, program))
 
 
+_LEAF_TYPES = frozenset({int, float, str, bool, type(None), bytes, Char})
 _PASS_TYPES = frozenset({str, float, bool, type(None), bytes, Char, Error, list, dict,
                          ImmutableArray, ImmutableMap, FunctionType, UserFunction})
 
@@ -73,6 +80,9 @@ def _arg(a, program):
             return a
         raise IntOverflowError(f"int {a} does not fit Tengo's int64")
     if t is list or t is dict or t is ImmutableArray or t is ImmutableMap or t is Error:
+        # flat containers of scalars (records, rows, vectors) are checked at C speed
+        if t is not Error and _LEAF_TYPES.issuperset(map(type, a.values() if t is dict or t is ImmutableMap else a)):
+            return a
         if _needs_conversion(a, program.ns, {}):
             return _convert(a, program, {})
         return a
@@ -211,6 +221,11 @@ class Closure:
 
     def __hash__(self):
         return hash((id(self.fn), id(self.ctx.G)))
+
+    def __reduce__(self):
+        """A closure travels as its program's source and globals plus "function N with these
+        captured variables": what arrives is the same closure over the receiver's copy."""
+        return (_load, (payload.dump(self.program, self.ctx.G, "closure", fn=self.fn),))
 
 
 class _Link:
@@ -428,8 +443,30 @@ class ExecutionContext:
 
     def _map_numpy(self, f, arr):
         """numpy array in, numpy array out: natively (no boxing) when the JIT compiled ``f``
-        for the array's element type, else element by element."""
+        for the array's element type, else element by element.
+
+        A long array whose function is not compiled yet is not left to the slow path: its first
+        elements go through ordinary calls (which make the JIT compile ``f`` for their type),
+        the background compiler is awaited, and the rest runs natively. Calls happen in order
+        either way, so results and side effects are those of ``[f(x) for x in arr]``."""
         np = sys.modules["numpy"]            # loaded: ``arr`` is one of its arrays
+        hit = self._native_map(f, np)
+        if hit is None and self.program.jit and arr.ndim == 1 and len(arr) > WARM_MAP_LENGTH \
+                and arr.dtype.kind in "if":
+            n = (self.program.jit_threshold or 0) + 1
+            head = self._map(f, arr[:n].tolist())
+            if self.program.jit_background:
+                jit_wait(WARM_MAP_WAIT)
+            hit = self._native_map(f, np)
+            tail = self._run_native(hit, arr[n:], np) if hit is not None else None
+            if tail is not None and all(type(x) is int or type(x) is float for x in head):
+                return np.concatenate([np.array(head, dtype=tail.dtype), tail])
+            return np.array(head + self._map(f, arr[n:].tolist()))
+        out = self._run_native(hit, arr, np) if hit is not None else None
+        return out if out is not None else np.array(self._map(f, arr.tolist()))
+
+    def _native_map(self, f, np):
+        """``(native map, input dtype, output dtype)`` of ``f`` once compiled, else None."""
         maps = self._maps
         if maps is None:
             maps = self._maps = {}
@@ -442,22 +479,25 @@ class ExecutionContext:
                 hit = maps[f] = (native.map_for(self.G, f),
                                  np.dtype(np.int64 if spec.arg_types[0] == "int" else np.float64),
                                  np.dtype(np.int64 if spec.ret == "int" else np.float64))
-        # a cached entry stays correct: every native entry checks its assumptions on each call
-        # and answers "not run" (anything but None) when one fails
-        if hit is not None and arr.ndim == 1 and arr.dtype == hit[1]:
-            src = arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
-            out = np.empty(len(src), dtype=hit[2])
-            try:
-                r = hit[0](src, out)
-            except TengoError:
+        return hit
+
+    def _run_native(self, hit, arr, np):
+        """The native map over ``arr``, or None when it does not apply (or declines: a cached
+        entry stays correct because every native entry checks its assumptions on each call
+        and answers "not run", anything but None, when one fails)."""
+        if arr.ndim != 1 or arr.dtype != hit[1]:
+            return None
+        src = arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
+        out = np.empty(len(src), dtype=hit[2])
+        try:
+            r = hit[0](src, out)
+        except TengoError:
+            raise
+        except BaseException as e:
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
-            except BaseException as e:
-                if isinstance(e, (KeyboardInterrupt, SystemExit)):
-                    raise
-                raise _host_error(e, self.program) from None
-            if r is None:
-                return out
-        return np.array(self._map(f, arr.tolist()))
+            raise _host_error(e, self.program) from None
+        return out if r is None else None
 
     def bind(self, fn: Any) -> Callable:
         """A plain Python callable running ``fn`` in this context: ``bind(f)(x) == call(f, x)``."""
@@ -648,6 +688,24 @@ class ExecutionContext:
 
     def __repr__(self):
         return f"<ExecutionContext globals={len(self.G) - 1}{' shared' if self._shared else ''}>"
+
+    def __reduce__(self):
+        return (_load, (payload.dump(self.program, self.G, "context"),))
+
+
+def _load(blob):
+    """Unpickling a context or closure (see ``payload``)."""
+    return restore(payload.load(blob))
+
+
+def restore(arrival: "payload.Arrival") -> Any:
+    """The context (or closure) of a loaded payload, over its fresh globals."""
+    ctx = ExecutionContext(arrival.program, arrival.G)
+    if arrival.kind == "closure":
+        return Closure(arrival.fn, ctx)
+    if arrival.kind == "context":
+        return ctx
+    raise PayloadError(f"a {arrival.kind} payload is not a context or closure")
 
 
 _SCALARS = frozenset({int, float, str, bool, bytes, type(None), Char})

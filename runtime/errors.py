@@ -103,6 +103,12 @@ class IntOverflowError(TengoError, OverflowError):
     """A host int outside Tengo's int64 range."""
 
 
+class PayloadError(TengoError, ValueError):
+    """A program, context or closure that cannot be sent to another process (it holds a host
+    function, or was not compiled from one source), or a payload that cannot be loaded here
+    (another format version, another tengojit, tampered or corrupt data)."""
+
+
 class RecursionLimitWarning(RuntimeWarning):
     """Compiling a script raised Python's recursion limit (once per process; see
     docs/host-api.md, "The recursion limit")."""

@@ -40,7 +40,7 @@ from .interp.rt import translate_error
 from .interp.scanner import Scanner
 from .jit import available, default_threshold, enabled_by_default, stats
 from .jit_report import print_table
-from .script import compile_program
+from .compiler import compile_program
 from .version import VERSION
 from .strings import tengo_repr
 from .values import UserFunction

@@ -12,18 +12,16 @@ rejects what Tengo cannot hold with a ``TypeError`` naming the value's type.
 """
 from __future__ import annotations
 
-import sys
-from typing import Any, Iterator, Sequence
+from typing import Any
 
-from .context import Closure, ExecutionContext, ForeignClosureError
-from .errors import CompileError, TengoError
-from .interp.ast import File
+from . import payload
+from .compiler import compile_program
+from .context import Closure, ExecutionContext, ForeignClosureError, restore as _restore_context
+from .errors import PayloadError, TengoError
 from .interp.parser import parse
 from .interp.program import Program
-from .interp.rt import ensure_recursion_budget, translate_error
-from .jit import (available as jit_available, background_by_default, default_threshold,
-                  enabled_by_default)
-from .jit import dispatch as jit_dispatch
+from .interp.rt import translate_error
+from .jit import background_by_default, default_threshold, enabled_by_default
 from .values import FUNCTION_TYPE, from_python, to_python  # noqa: F401 - public here too
 
 
@@ -63,10 +61,11 @@ class Script:
 
     def compile(self) -> "Compiled":
         file = parse(self.src, self.name)
+        options = dict(count_allocs=self._max_allocs >= 0, profile=self.profile, jit=self.jit,
+                       jit_threshold=self.jit_threshold, jit_background=self.jit_background)
+        origin = payload.origin(self.src, self.name, self._modules, list(self._vars), **options)
         program = compile_program(file, self._modules, predefined=list(self._vars),
-                                  count_allocs=self._max_allocs >= 0, profile=self.profile,
-                                  jit=self.jit, jit_threshold=self.jit_threshold,
-                                  jit_background=self.jit_background)
+                                  origin=origin, **options)
         # one spare slot at the end: the allocation budget when max_allocs is set
         G = [None] * (program.num_globals + 1)
         for i, v in enumerate(self._vars.values()):
@@ -74,52 +73,16 @@ class Script:
         return Compiled(program, G, self._max_allocs)
 
 
-def compile_program(file: File, modules: dict, *, predefined: Sequence[str] = (),
-                    count_allocs: bool = False, profile: bool = False, jit: bool = False,
-                    jit_threshold: int | None = None,
-                    counter: Iterator[int] | None = None,
-                    jit_background: bool | None = None) -> Program:
-    """The one compile driver (``Script.compile`` and the REPL): a parsed ``file`` to a
-    ``Program`` whose main function is ready to run. The JIT takes part when ``jit`` is true
-    and llvmlite works here; ``counter`` continues the function numbering of an earlier
-    program (the REPL's inputs). Errors are Tengo's ``CompileError``s, never Python's."""
-    installer = jit_dispatch.install if jit and jit_available() else None
-    threshold = default_threshold() if jit_threshold is None else jit_threshold
-    background = background_by_default() if jit_background is None else jit_background
-    program = Program(modules, count_allocs=count_allocs, profile=profile or installer is not None,
-                      jit=installer, jit_threshold=threshold, counter=counter,
-                      jit_background=background)
-    # code generation recurses over the AST: deep expressions need room beyond this caller's
-    # depth while compiling (the limit is restored after)
-    old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, _stack_depth() + 8000))
-    try:
-        program.compile_main(file, predefined=list(predefined))
-    except TengoError:
-        raise
-    except RecursionError:
-        raise CompileError("expression nested too deeply", file.name, 1, 1) from None
-    except (ValueError, SyntaxError, MemoryError) as e:   # from Python's own compile()
-        raise CompileError(f"cannot compile: {e}", file.name, 1, 1) from None
-    finally:
-        sys.setrecursionlimit(old_limit)
-    ensure_recursion_budget()
-    return program
-
-
 _MISSING = object()
 
 
-def _stack_depth():
-    f, n = sys._getframe(), 0
-    while f is not None:
-        n += 1
-        f = f.f_back
-    return n
-
-
 class Compiled:
-    """A compiled script: the shared Program plus this instance's globals."""
+    """A compiled script: the shared Program plus this instance's globals.
+
+    A Compiled pickles (and ``dumps``) as its source, options and the values of its globals —
+    never code — so it can be sent to another process (see ``payload``); there it is compiled
+    again, once per process.
+    """
 
     def __init__(self, program: Program, G: list, max_allocs: int = -1) -> None:
         self.program = program
@@ -180,3 +143,29 @@ class Compiled:
 
     def clone(self) -> "Compiled":
         return Compiled(self.program, list(self.G), self.max_allocs)
+
+    def __reduce__(self):
+        return (loads, (dumps(self),))
+
+
+def dumps(obj: Any) -> bytes:
+    """``obj`` (a ``Compiled``, ``ExecutionContext`` or ``Closure``) as a data-only payload:
+    source, options and the values of the globals. ``PayloadError`` for what cannot travel."""
+    if type(obj) is Compiled:
+        return payload.dump(obj.program, obj.G, "compiled", max_allocs=obj.max_allocs)
+    if type(obj) is ExecutionContext:
+        return payload.dump(obj.program, obj.G, "context")
+    if type(obj) is Closure:
+        return payload.dump(obj.program, obj.ctx.G, "closure", fn=obj.fn)
+    raise PayloadError(f"only a Compiled, an ExecutionContext or a Closure can travel, "
+                       f"not {type(obj).__name__}")
+
+
+def loads(blob: bytes) -> Any:
+    """The ``Compiled``, ``ExecutionContext`` or ``Closure`` of a payload from ``dumps`` (or
+    from pickling one), over a fresh copy of its globals; the program is compiled once per
+    process. Payloads are data only: loading one never runs Python code it names."""
+    arrival = payload.load(blob)
+    if arrival.kind == "compiled":
+        return Compiled(arrival.program, arrival.G, arrival.max_allocs)
+    return _restore_context(arrival)

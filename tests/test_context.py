@@ -841,3 +841,36 @@ def test_fallback_without_extension(compiled, monkeypatch):
         a = _norm(outcome(lambda: ctx.call(fn, *args)))
         b = _norm(outcome(lambda: ctx._call_py(fn, *args)))
         assert a == b
+
+
+@pytest.mark.parametrize("opts", [
+    {"jit": False},
+    {"jit": True, "jit_threshold": 1000, "jit_background": True},
+    {"jit": True, "jit_threshold": 1000, "jit_background": False},
+], ids=["baseline", "jit-background", "jit-foreground"])
+def test_map_numpy_over_a_long_array_before_the_jit_compiled(opts):
+    """A long array whose function is not compiled yet: the first elements run as calls (and
+    make the JIT compile), the rest natively. Results, dtypes and side effects are those of the
+    element-by-element path, whatever happens to the compile."""
+    np = pytest.importorskip("numpy")
+    from tengojit import Script
+    src = """
+    calls := 0
+    f := func(x) { return x * 0.5 + 1.0 }
+    g := func(x) { calls += 1; return x * 2 }
+    h := func(x) { if x == 30000 { return "s" }; return x + 1 }
+    """
+    c = Script(src, **opts).compile()
+    c.run()
+    ctx = c.context()
+    xs = np.linspace(-1e3, 1e3, 50_001)
+    r = ctx.map(c.get("f"), xs)
+    assert r.dtype == np.float64 and r.tolist() == [x * 0.5 + 1.0 for x in xs.tolist()]
+    ints = np.arange(50_000, dtype=np.int64)
+    r = ctx.map(c.get("g"), ints)
+    assert r.dtype == np.int64 and r.tolist() == [x * 2 for x in range(50_000)]
+    assert c.get("calls") == 50_000
+    r = ctx.map(c.get("h"), ints)
+    assert r.tolist() == np.array([x + 1 if x != 30000 else "s" for x in range(50_000)]).tolist()
+    if opts["jit"] and __import__("tengojit.jit").jit.available():
+        assert c.get("f").fn in ctx._maps           # the rest of the array ran natively

@@ -26,10 +26,11 @@ LAYERS = {
     3: ["tengojit.interp", "tengojit.interp.codegen", "tengojit.interp.local_types",
         "tengojit.interp.rt", "tengojit.interp.program"],          # baseline tier
     4: ["tengojit.jit", "tengojit.jit.*"],                          # JIT tier
-    5: ["tengojit", "tengojit.script", "tengojit.context"],        # host API
-    6: ["tengojit.stdlib", "tengojit.stdlib.*"],                    # standard library
+    5: ["tengojit.stdlib", "tengojit.stdlib.*"],                    # standard library
+    6: ["tengojit", "tengojit.script", "tengojit.context", "tengojit.compiler",
+        "tengojit.payload"],                                        # host API
     7: ["tengojit.file_modules", "tengojit.jit_report", "tengojit.repl", "tengojit.cli",
-        "tengojit.__main__"],                                       # tools
+        "tengojit.__main__", "tengojit.dask"],                      # tools and integrations
 }
 
 

@@ -40,6 +40,14 @@ def _load(name):
     return mod
 
 
+def name_of(module) -> str | None:
+    """The stdlib name of a module object this process loaded (``get_module_map``), or None."""
+    for name, mod in _cache.items():
+        if mod is module:
+            return name
+    return None
+
+
 def get_module_map(*names: str) -> dict:
     """Modules by name (all but ``os`` when no names are given). Unknown names raise KeyError."""
     out = {}

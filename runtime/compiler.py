@@ -1,0 +1,59 @@
+"""The one compile driver: a parsed Tengo file to a ready-to-run ``Program``.
+
+``Script.compile``, the REPL and programs that arrive from another process (``payload``) all
+compile through ``compile_program``, so the options mean the same everywhere.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Iterator, Sequence
+
+from .errors import CompileError, TengoError
+from .interp.ast import File
+from .interp.program import Program
+from .interp.rt import ensure_recursion_budget
+from .jit import available as jit_available, background_by_default, default_threshold
+from .jit import dispatch as jit_dispatch
+
+
+def compile_program(file: File, modules: dict, *, predefined: Sequence[str] = (),
+                    count_allocs: bool = False, profile: bool = False, jit: bool = False,
+                    jit_threshold: int | None = None,
+                    counter: Iterator[int] | None = None,
+                    jit_background: bool | None = None, origin: dict | None = None) -> Program:
+    """The one compile driver (``Script.compile`` and the REPL): a parsed ``file`` to a
+    ``Program`` whose main function is ready to run. The JIT takes part when ``jit`` is true
+    and llvmlite works here; ``counter`` continues the function numbering of an earlier
+    program (the REPL's inputs); ``origin`` records what the program is compiled from for
+    programs that travel (``payload.origin``). Errors are Tengo's ``CompileError``s, never
+    Python's."""
+    installer = jit_dispatch.install if jit and jit_available() else None
+    threshold = default_threshold() if jit_threshold is None else jit_threshold
+    background = background_by_default() if jit_background is None else jit_background
+    program = Program(modules, count_allocs=count_allocs, profile=profile or installer is not None,
+                      jit=installer, jit_threshold=threshold, counter=counter,
+                      jit_background=background, origin=origin)
+    # code generation recurses over the AST: deep expressions need room beyond this caller's
+    # depth while compiling (the limit is restored after)
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, _stack_depth() + 8000))
+    try:
+        program.compile_main(file, predefined=list(predefined))
+    except TengoError:
+        raise
+    except RecursionError:
+        raise CompileError("expression nested too deeply", file.name, 1, 1) from None
+    except (ValueError, SyntaxError, MemoryError) as e:   # from Python's own compile()
+        raise CompileError(f"cannot compile: {e}", file.name, 1, 1) from None
+    finally:
+        sys.setrecursionlimit(old_limit)
+    ensure_recursion_budget()
+    return program
+
+
+def _stack_depth():
+    f, n = sys._getframe(), 0
+    while f is not None:
+        n += 1
+        f = f.f_back
+    return n
