@@ -97,8 +97,8 @@ def cache_info() -> dict:
         return {**_stats, "size": len(_cache)}
 
 
-def origin(src, name, modules, predefined, *, count_allocs, profile, jit, jit_threshold,
-           jit_background) -> dict:
+def origin(src: str | bytes, name: str, modules: dict, predefined: list, *, count_allocs: bool,
+           profile: bool, jit: bool, jit_threshold: int, jit_background: bool) -> dict:
     """What ``Script.compile`` records on a program so that it can travel."""
     return {"src": src, "name": name, "modules": dict(modules), "predefined": list(predefined),
             "count_allocs": bool(count_allocs), "profile": bool(profile), "jit": bool(jit),
@@ -106,7 +106,7 @@ def origin(src, name, modules, predefined, *, count_allocs, profile, jit, jit_th
 
 
 # ---------------------------------------------------------------------------------- writing
-def dump(program, G: list, kind: str, fn: Any = None, max_allocs: int = -1) -> bytes:
+def dump(program: Any, G: list, kind: str, fn: Any = None, max_allocs: int = -1) -> bytes:
     """The payload of ``program`` with globals ``G`` (and closure ``fn`` for kind "closure")."""
     org = program.origin
     if org is None:
@@ -288,7 +288,7 @@ def _unpickle(blob):
         raise PayloadError(f"corrupt payload: {type(e).__name__}: {e}") from None
 
 
-def load(blob) -> Arrival:
+def load(blob: bytes) -> Arrival:
     """Rebuild what ``dump`` wrote (see the module docstring for what is checked)."""
     data = _unpickle(blob)
     if type(data) is not dict or data.get("format") != FORMAT:

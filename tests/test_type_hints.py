@@ -11,7 +11,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PUBLIC_MODULES = ["runtime/__init__.py", "runtime/script.py", "runtime/context.py",
                   "runtime/values.py", "runtime/errors.py", "runtime/args.py",
                   "runtime/operators.py", "runtime/cli.py", "runtime/file_modules.py",
-                  "runtime/jit_report.py", "runtime/stdlib/__init__.py", "jit/__init__.py"]
+                  "runtime/jit_report.py", "runtime/stdlib/__init__.py", "jit/__init__.py",
+                  "runtime/compiler.py", "runtime/payload.py", "runtime/dask.py"]
 
 
 def unannotated(path):

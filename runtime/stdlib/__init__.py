@@ -40,7 +40,7 @@ def _load(name):
     return mod
 
 
-def name_of(module) -> str | None:
+def name_of(module: object) -> str | None:
     """The stdlib name of a module object this process loaded (``get_module_map``), or None."""
     for name, mod in _cache.items():
         if mod is module:
