@@ -195,6 +195,10 @@ class Program:
         if name not in self.modules:
             builder.error(pos, f"module '{name}' not found")
         mod = self.modules[name]
+        if hasattr(type(mod), "tengo_load"):        # a module loaded on first import
+            mod = mod.tengo_load()
+            if mod is None:
+                builder.error(pos, f"module '{name}' not found")
         if isinstance(mod, (str, bytes)):
             self._import_stack.append(name)
             try:

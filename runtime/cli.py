@@ -41,6 +41,7 @@ from .version import VERSION
 USAGE = """Usage:
 
 \ttengojit [flags] {input-file} [args...]
+\ttengojit [flags] - [args...]      (the script from standard input, as a pipe does)
 
 Flags:
 
@@ -52,6 +53,12 @@ Flags:
 \t-resolve          resolve relative imports from the importing file (always on)
 \t-version          show version
 
+Environment:
+
+\tTENGOJIT_JIT=0              the same as -no-jit
+\tTENGOJIT_THRESHOLD=N        the same as -jit-threshold N (default 1000)
+\tTENGOJIT_JIT_BACKGROUND=0   the same as -jit-sync
+
 Examples:
 
 \ttengojit
@@ -61,6 +68,10 @@ Examples:
 \ttengojit myapp.tengo [args...]
 
 \t          Compile and run source file (myapp.tengo)
+
+\tcat myapp.tengo | tengojit
+
+\t          Run the script read from standard input (the REPL starts only on a terminal)
 """
 
 
@@ -76,22 +87,40 @@ def _flush():
 def run_file(path: str, args: Sequence[str] = (), jit: bool | None = None,
              jit_threshold: int | None = None, jit_stats: bool = False,
              jit_background: bool | None = None) -> int:
-    """Compile and run the Tengo file ``path`` with ``os.args() == [path, *args]``.
+    """Compile and run the Tengo file ``path`` (``-``: standard input) with
+    ``os.args() == [path, *args]``.
 
     ``jit``/``jit_threshold``/``jit_background`` as for ``Script``; ``jit_stats`` prints the JIT's table on
     stderr when the program ends (however it ends)."""
-    program = None
+    if path == "-":
+        return run_source(sys.stdin.buffer.read(), STDIN_NAME, os.getcwd(), ["-", *args], jit=jit,
+                          jit_threshold=jit_threshold, jit_stats=jit_stats,
+                          jit_background=jit_background)
     try:
         with open(path, "rb") as f:
             src = f.read()
     except OSError as e:
         print(f"Error reading input file: open {path}: {_errno_text(e)}", file=sys.stderr)
         return 1
+    return run_source(src, os.path.basename(path), os.path.dirname(os.path.abspath(path)),
+                      [path, *args], jit=jit, jit_threshold=jit_threshold, jit_stats=jit_stats,
+                      jit_background=jit_background)
+
+
+STDIN_NAME = "(stdin)"
+
+
+def run_source(src: bytes, name: str, base_dir: str, os_args: Sequence[str],
+               jit: bool | None = None, jit_threshold: int | None = None,
+               jit_stats: bool = False, jit_background: bool | None = None) -> int:
+    """Compile and run ``src`` (named ``name`` in errors; source files it imports are found
+    in ``base_dir``) with ``os.args() == os_args``: the exit status, as Tengo's CLI gives it."""
+    program = None
     try:
         src = blank_shebang(src)
-        modules = stdlib_imports([path, *args])
-        add_file_modules(src, os.path.dirname(os.path.abspath(path)), modules)
-        script = Script(src, name=os.path.basename(path), jit=jit, jit_threshold=jit_threshold,
+        modules = stdlib_imports(list(os_args))
+        add_file_modules(src, base_dir, modules)
+        script = Script(src, name=name, jit=jit, jit_threshold=jit_threshold,
                         jit_background=jit_background)
         script.set_imports(modules)
         compiled = script.compile()
@@ -106,7 +135,7 @@ def run_file(path: str, args: Sequence[str] = (), jit: bool | None = None,
         return 130
     except TengoError as e:
         _flush()
-        print(e, file=sys.stderr)
+        print(repl.report(e), file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 1
@@ -235,12 +264,14 @@ def _main(argv) -> int:
         return 2
     if opts.get("help"):
         print(USAGE)
-        return 2
+        return 0
     if opts.get("version"):
         print(VERSION)
         return 0
     jit = False if opts.get("no-jit") else None
     threshold = opts.get("jit-threshold")
+    if not file and not _is_terminal(sys.stdin):
+        file = "-"                      # a script piped in: run it (the REPL is for terminals)
     if not file:
         return _repl(jit, threshold)
     if "o" in opts:
@@ -249,6 +280,13 @@ def _main(argv) -> int:
     return run_file(file, rest, jit=jit, jit_threshold=threshold,
                     jit_stats=bool(opts.get("jit-stats")),
                     jit_background=False if opts.get("jit-sync") else None)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):     # replaced or closed
+        return False
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable
 
 from . import payload
 from .errors import (ArgumentCountError, IntOverflowError, NotCallableError, PayloadError,  # noqa: F401
+                     UnknownVariableError,
                      TengoError, TengoRuntimeError, host_runtime_error)  # (re-exported by tengojit)
 from .interp.rt import translate_error
 from .jit import wait as jit_wait
@@ -669,19 +670,25 @@ class ExecutionContext:
             raise InvalidGlobalsError(f"globals must have {n} slots for this program, "
                                       f"got {len(self.G)}")
 
-    def get(self, name: str) -> Any:
+    def get(self, name: str, default: Any = _NO) -> Any:
+        """The value of global ``name`` in this context (a function as a ``Closure``). A name
+        the program does not define raises ``UnknownVariableError``, or gives ``default``."""
         idx = self.program.global_names.get(name)
         if idx is None:
-            return None
+            if default is _NO:
+                raise UnknownVariableError(f"'{name}' is not a global variable of this program")
+            return default
         if idx >= len(self.G):
             self._check_slots()
         v = self.G[idx]
         return Closure(v, self) if type(v) is FunctionType else v
 
     def set(self, name: str, value: Any) -> None:
+        """Assign global ``name`` in this context (``UnknownVariableError`` when the program
+        does not define it)."""
         idx = self.program.global_names.get(name)
         if idx is None:
-            raise KeyError(f"'{name}' is not a global of this program")
+            raise UnknownVariableError(f"'{name}' is not a global variable of this program")
         if idx >= len(self.G):
             self._check_slots()
         self.G[idx] = _arg(value, self.program)

@@ -75,6 +75,41 @@ class TengoRuntimeError(TengoError):
             s += f"\n\tat {file}:{line}:{col}"
         return s
 
+    def report(self, keep: int = 3) -> str:
+        """``str(self)`` for people: a run of frames that repeats (deep recursion, one frame
+        or a cycle of up to four) is shown ``keep`` times, then counted."""
+        s = "Runtime Error: " + self.message
+        frames, i = self.trace, 0
+        while i < len(frames):
+            reps, size = _repeats(frames, i, keep)
+            if reps:
+                for file, line, col in frames[i:i + size * keep]:
+                    s += f"\n\tat {file}:{line}:{col}"
+                what = "frame" if size == 1 else f"{size} frames"
+                s += f"\n\t… {reps - keep:,} more of the {what} above"
+                i += reps * size
+            else:
+                file, line, col = frames[i]
+                s += f"\n\tat {file}:{line}:{col}"
+                i += 1
+        return s
+
+
+def _repeats(frames, i, keep):
+    """``(repetitions, block size)`` of the longest run of a block of 1–4 frames starting at
+    ``i`` that repeats more than ``keep`` times, or ``(0, 0)``."""
+    best = (0, 0)
+    for size in range(1, 5):
+        block = frames[i:i + size]
+        if len(block) < size:
+            break
+        reps = 1
+        while frames[i + reps * size:i + (reps + 1) * size] == block:
+            reps += 1
+        if reps > keep and reps * size > best[0] * best[1]:
+            best = (reps, size)
+    return best
+
 
 class NotCallableError(TengoRuntimeError, TypeError):
     """The value called is not a Tengo callable (``not callable: int``)."""
@@ -101,6 +136,13 @@ class ConversionError(TengoError, TypeError):
 
 class IntOverflowError(TengoError, OverflowError):
     """A host int outside Tengo's int64 range."""
+
+
+class UnknownVariableError(TengoError, KeyError):
+    """The host named a global variable the script does not have (``get``/``set``)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class PayloadError(TengoError, ValueError):

@@ -8,25 +8,17 @@ import os
 from .errors import TengoError
 from .interp import ast as A
 from .interp.parser import parse
-from .stdlib import ALL_MODULE_NAMES, get_module_map
-from .stdlib import os as os_module
+from .stdlib import ALL_MODULE_NAMES, LazyModule
 
 SOURCE_EXT = ".tengo"
 
 
 def stdlib_imports(script_args: list[str] | None = None) -> dict:
-    """{name: module} for every stdlib module available in this build, ``os`` included.
-
-    ``script_args`` (a list) becomes what ``os.args()`` returns.
-    """
-    found = {}
-    for name in ALL_MODULE_NAMES:
-        try:
-            found.update(get_module_map(name).items())
-        except Exception:  # noqa: BLE001 - a module not written yet (or broken): leave it out
-            pass
-    if "os" in found and script_args is not None:
-        found["os"] = os_module.make_module(args=list(script_args))
+    """{name: module} for every stdlib module, ``os`` included, each loaded when a script
+    first imports it. ``script_args`` (a list) becomes what ``os.args()`` returns."""
+    found = {name: LazyModule(name) for name in ALL_MODULE_NAMES}
+    if script_args is not None:
+        found["os"] = LazyModule("os", args=list(script_args))
     return found
 
 

@@ -30,7 +30,7 @@ import itertools
 import os
 import sys
 
-from .errors import TengoError
+from .errors import TengoError, TengoRuntimeError
 from .file_modules import add_file_modules, stdlib_imports
 from .interp import ast as A
 from .interp import token as T
@@ -210,12 +210,12 @@ class Repl:
             return False
         except TengoError as e:
             _flush()
-            print(e)
+            print(report(e))
             self._drop(old)
             return False
         except Exception as e:           # noqa: BLE001 - every failure is a Tengo runtime error
             _flush()
-            print(translate_error(e, self._trace))
+            print(report(translate_error(e, self._trace)))
             self._drop(old)
             return False
         self._commit(program)
@@ -305,6 +305,11 @@ class Repl:
                   "a top-level loop when it runs")
             return
         print_table(recs, "JIT (this session)")
+
+
+def report(e: TengoError) -> str:
+    """An error as people read it: runtime traces with repeated frames counted, not listed."""
+    return e.report() if isinstance(e, TengoRuntimeError) else str(e)
 
 
 def _flush():

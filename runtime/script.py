@@ -17,16 +17,25 @@ from typing import Any
 from . import payload
 from .compiler import compile_program
 from .context import Closure, ExecutionContext, ForeignClosureError, restore as _restore_context
-from .errors import PayloadError, TengoError
+from .errors import PayloadError, TengoError, UnknownVariableError
+from .interp import ast as A
 from .interp.parser import parse
 from .interp.program import Program
 from .interp.rt import translate_error
 from .jit import background_by_default, default_threshold, enabled_by_default
-from .values import FUNCTION_TYPE, from_python, to_python  # noqa: F401 - public here too
+from .stdlib import lazy_module_map
+from .values import FUNCTION_TYPE, UserFunction, from_python, to_python  # noqa: F401 - public here too
 
 
 class Script:
-    """A Tengo script before compilation: source, predefined variables, importable modules."""
+    """A Tengo script before compilation: source, predefined variables, importable modules.
+
+    ``modules``: what ``import(name)`` finds. None (the default) is the standard library
+    without ``os`` (each module loaded on its first import); a dict is exactly those modules
+    (``{**stdlib.get_module_map(), "mine": {...}}`` adds one; ``{}`` allows none).
+    ``jit``/``jit_threshold``/``jit_background``: the JIT tier (on by default where llvmlite
+    works); ``profile``: count calls per function (``program.call_counts``).
+    """
 
     def __init__(self, src: str | bytes, name: str = "(main)", modules: dict | None = None,
                  jit: bool | None = None, jit_threshold: int | None = None,
@@ -34,7 +43,7 @@ class Script:
         self.src = src
         self.name = name
         self._vars = {}
-        self._modules = dict(modules or {})
+        self._modules = lazy_module_map() if modules is None else dict(modules)
         self._max_allocs = -1
         self.jit = enabled_by_default() if jit is None else bool(jit)
         self.jit_threshold = default_threshold() if jit_threshold is None else max(0, int(jit_threshold))
@@ -48,22 +57,32 @@ class Script:
         return self
 
     def remove(self, name: str) -> bool:
+        """Forget a predefined variable; True if there was one."""
         return self._vars.pop(name, _MISSING) is not _MISSING
 
     def set_imports(self, modules: dict | None) -> "Script":
-        """Importable modules: name → Tengo source (str/bytes) or attribute dict (builtin)."""
+        """Replace the importable modules: name → Tengo source (str/bytes), attribute dict
+        (builtin) or stdlib module (``stdlib.get_module_map``/``lazy_module_map``); None or
+        ``{}``: nothing is importable."""
         self._modules = dict(modules or {})
         return self
 
     def set_max_allocs(self, n: int) -> "Script":
+        """Limit the allocations of one run to ``n`` (Tengo's ``SetMaxAllocs``; -1: none)."""
         self._max_allocs = n
         return self
 
     def compile(self) -> "Compiled":
-        file = parse(self.src, self.name)
+        """Parse and compile: ``ParseError`` / ``CompileError`` on bad source."""
+        return self._compile_file(parse(self.src, self.name), travels=True)
+
+    def _compile_file(self, file, travels):
+        """Compile a parsed ``file`` (the source's, or a rewritten one: then ``travels`` is
+        False, as the source would not give the same program elsewhere)."""
         options = dict(count_allocs=self._max_allocs >= 0, profile=self.profile, jit=self.jit,
                        jit_threshold=self.jit_threshold, jit_background=self.jit_background)
-        origin = payload.origin(self.src, self.name, self._modules, list(self._vars), **options)
+        origin = (payload.origin(self.src, self.name, self._modules, list(self._vars), **options)
+                  if travels else None)
         program = compile_program(file, self._modules, predefined=list(self._vars),
                                   origin=origin, **options)
         # one spare slot at the end: the allocation budget when max_allocs is set
@@ -71,6 +90,33 @@ class Script:
         for i, v in enumerate(self._vars.values()):
             G[i] = v
         return Compiled(program, G, self._max_allocs)
+
+
+_EVAL_RESULT = "__eval_result__"
+
+
+def eval(src: str | bytes, /, **globals: Any) -> Any:  # noqa: A001 - tengojit.eval, by design
+    """Run ``src`` as a script with ``globals`` predefined (converted by ``from_python``) and
+    return the value of its final expression statement, as the REPL would print it (None when
+    the script ends with another kind of statement):
+
+        tengojit.eval("a * 2 + 1", a=20) == 41
+        tengojit.eval('text := import("text"); text.to_upper(s)', s="hi") == "HI"
+
+    The standard library (without ``os``) is importable; errors are ``TengoError``s."""
+    script = Script(src)
+    for name, value in globals.items():
+        script.add(name, value)
+    results = []
+    script.add(_EVAL_RESULT, UserFunction("eval_result", results.append))
+    file = parse(src, script.name)
+    if file.stmts and isinstance(file.stmts[-1], A.ExprStmt):
+        last = file.stmts[-1]
+        file.stmts[-1] = A.ExprStmt(last.pos, A.CallExpr(last.pos, A.Ident(last.pos, _EVAL_RESULT),
+                                                         [last.expr]))
+    compiled = script._compile_file(file, travels=False)
+    compiled.run()
+    return compiled._out(results[-1]) if results else None
 
 
 _MISSING = object()
@@ -98,6 +144,7 @@ class Compiled:
         return ctx
 
     def run(self) -> "Compiled":
+        """Run the script's top level over this instance's globals (``TengoRuntimeError``)."""
         if self.program.count_allocs:
             self.G[-1] = [self.max_allocs + 1]
         try:
@@ -113,13 +160,18 @@ class Compiled:
     def _index(self, name):
         idx = self.program.global_names.get(name)
         if idx is None:
-            raise KeyError(f"'{name}' is not defined")
+            raise UnknownVariableError(f"'{name}' is not a global variable of this script")
         return idx
 
-    def get(self, name: str) -> Any:
-        """The value of global ``name``; ``None`` (undefined) when no such variable exists."""
+    def get(self, name: str, default: Any = _MISSING) -> Any:
+        """The value of global ``name`` (a function as a ``Closure``). A name the script does
+        not define raises ``UnknownVariableError``, or gives ``default`` when one is passed."""
         idx = self.program.global_names.get(name)
-        return None if idx is None else self._out(self.G[idx])
+        if idx is None:
+            if default is _MISSING:
+                self._index(name)
+            return default
+        return self._out(self.G[idx])
 
     def _out(self, v):
         if type(v) is FUNCTION_TYPE:
@@ -127,6 +179,8 @@ class Compiled:
         return v
 
     def set(self, name: str, value: Any) -> None:
+        """Assign global ``name`` (converted by ``from_python``; a Closure of this program
+        as itself). ``UnknownVariableError`` when the script does not define ``name``."""
         if type(value) is Closure:
             if value.program is not self.program:
                 raise ForeignClosureError("closure belongs to another program")
@@ -135,13 +189,16 @@ class Compiled:
         self.G[self._index(name)] = from_python(value)
 
     def is_defined(self, name: str) -> bool:
+        """Does the script define ``name``, holding a value other than undefined?"""
         idx = self.program.global_names.get(name)
         return idx is not None and self.G[idx] is not None
 
     def get_all(self) -> dict:
+        """``{name: value}`` of every global variable (functions as Closures)."""
         return {n: self._out(self.G[i]) for n, i in self.program.global_names.items()}
 
     def clone(self) -> "Compiled":
+        """A Compiled over the same program with a copy of the globals list."""
         return Compiled(self.program, list(self.G), self.max_allocs)
 
     def __reduce__(self):

@@ -154,10 +154,49 @@ def test_ctrl_c_exits_130_without_traceback(tmp_path):
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
 
 
-def test_no_file_prints_usage():
+def test_no_file_and_no_terminal_runs_standard_input():
+    """The REPL is for terminals: with standard input from a file or a pipe, the command runs
+    it as a script (empty here: nothing printed, status 0)."""
     r = tengojit()
-    if r.returncode == 2:   # no REPL in this build
-        assert "Usage:" in r.stderr
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+
+
+def piped(src, *args):
+    return subprocess.run([sys.executable, "-m", "tengojit", *args], input=src,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_a_piped_script_runs_with_tengo_exit_codes():
+    r = piped('fmt := import("fmt")\nos := import("os")\nfmt.println("hi", os.args())\n')
+    assert (r.returncode, r.stdout, r.stderr) == (0, 'hi["-"]\n', "")
+    r = piped('fmt := import("fmt")\nfmt.println("before")\nx := 1 / 0\n')
+    assert r.returncode == 1 and r.stdout == "before\n"
+    assert r.stderr == "Runtime Error: division by zero\n\tat (stdin):3:6\n"
+    r = piped('os := import("os")\nos.exit(3)\n')
+    assert r.returncode == 3
+    r = piped("x := \n")
+    assert r.returncode == 1 and r.stderr.startswith("Parse Error:") and "<undefined>" not in r.stdout
+
+
+def test_dash_reads_the_script_from_standard_input(tmp_path):
+    write(tmp_path, 'export func(x) { return x * 2 }', name="lib.tengo")
+    r = subprocess.run([sys.executable, "-m", "tengojit", "-no-jit", "-", "a", "b"], cwd=tmp_path,
+                       input='fmt := import("fmt")\nos := import("os")\nlib := import("./lib")\n'
+                             'fmt.println(lib(21), os.args())\n',
+                       capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stdout, r.stderr) == (0, '42["-", "a", "b"]\n', "")
+
+
+def test_deep_recursion_trace_is_collapsed(tmp_path):
+    path = write(tmp_path, "f := func(n) { return 1 + f(n + 1) }\nf(0)\n")
+    r = tengojit(path)
+    lines = r.stderr.splitlines()
+    assert r.returncode == 1 and lines[0] == "Runtime Error: stack overflow"
+    assert len(lines) < 10, lines
+    assert lines[-2].startswith("\t… ") and lines[-2].endswith(" more of the frame above")
+    assert lines[-1] == "\tat prog.tengo:2:1"
+    repeated = int(lines[-2].split()[1].replace(",", ""))
+    assert repeated + len(lines) - 2 > 1000          # the frames are counted, not dropped
 
 
 def test_flags():
@@ -165,8 +204,12 @@ def test_flags():
     assert r.returncode == 0 and r.stdout.strip()
     r = tengojit("-nope")
     assert r.returncode == 2 and "flag provided but not defined: -nope" in r.stderr
-    r = tengojit("-help")
-    assert r.returncode == 2 and "Usage:" in r.stdout
+    for flag in ("-help", "--help", "-h"):
+        r = tengojit(flag)
+        assert r.returncode == 0 and "Usage:" in r.stdout, flag
+    for text in ("-jit-threshold N", "-no-jit", "-jit-sync", "-jit-stats", "TENGOJIT_JIT=0",
+                 "TENGOJIT_THRESHOLD=N", "TENGOJIT_JIT_BACKGROUND=0", "tengojit [flags] -"):
+        assert text in r.stdout, text
 
 
 def test_o_flag_not_supported(tmp_path):

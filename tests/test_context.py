@@ -18,7 +18,7 @@ import pytest
 import tengojit.context as context_mod
 from tengojit import (ArgumentCountError, Char, Closure, Error, ExecutionContext,
                       ForeignClosureError, ImmutableArray, InvalidGlobalsError, NotCallableError,
-                      TengoError, TengoRuntimeError, UserFunction)
+                      TengoError, TengoRuntimeError, UnknownVariableError, UserFunction)
 
 INT64_MAX = (1 << 63) - 1
 INT64_MIN = -(1 << 63)
@@ -661,8 +661,10 @@ def test_context_get_set(compiled, path):
     assert path(ctx, compiled.get("inc"), 1) == 42
     ctx.set("data", (7, 8))                          # converted: a tuple becomes an array
     assert ctx.get("data") == [7, 8]
-    assert ctx.get("nope") is None
-    with pytest.raises(KeyError):
+    with pytest.raises(UnknownVariableError, match="'nope' is not a global variable"):
+        ctx.get("nope")
+    assert ctx.get("nope", 3) == 3
+    with pytest.raises(UnknownVariableError):
         ctx.set("nope", 1)
     assert isinstance(ctx.get("inc"), Closure) and ctx.get("inc").ctx is ctx
 

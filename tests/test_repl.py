@@ -180,16 +180,17 @@ def test_run_lines(capsys):
 
 # ------------------------------------------------------------------ the command
 
-def test_piped_stdin():
+def test_lines_without_a_prompt(capsys, tier):
+    """The REPL over lines (a terminal's input whose output goes to a pipe: ``tengojit | tee``);
+    a piped *script* runs as a script (tests/test_cli.py)."""
+    import io
+    from tengojit.repl import Repl, run_lines
     src = ('a := 1\na + 2\nfmt := import("fmt")\nfmt.printf("%d\\n", a)\n'
            "f := func(x) {\n  return x * 3\n}\nf(a)\nx := )\n1/0\n\"done\"\n")
-    p = subprocess.run([sys.executable, "-m", "tengojit"], input=src, capture_output=True,
-                       text=True, timeout=60)
-    assert p.returncode == 0, p.stderr
-    assert p.stdout == ("3\n1\n<undefined>\n3\n"
-                        "Parse Error: expected operand, found ')'\n\tat repl:1:6\n"
-                        "Runtime Error: division by zero\n\tat repl:1:1\ndone\n")
-    assert p.stderr == ""
+    assert run_lines(Repl(jit=tier == "jit", jit_threshold=0), io.StringIO(src)) == 0
+    assert capsys.readouterr().out == ("3\n1\n<undefined>\n3\n"
+                                       "Parse Error: expected operand, found ')'\n\tat repl:1:6\n"
+                                       "Runtime Error: division by zero\n\tat repl:1:1\ndone\n")
 
 
 def test_piped_os_exit_status():

@@ -60,14 +60,21 @@ def test_run_twice_same_result(make_script):
     assert c.get("out") == 3
 
 
-def test_get_undefined_name_is_none(make_script):
-    c = run(make_script, "a := 1")
-    assert c.get("nope") is None
+def test_get_of_an_unknown_name_raises_or_gives_the_default(make_script):
+    from tengojit import TengoError, UnknownVariableError
+    c = run(make_script, "a := 1; u := undefined")
+    with pytest.raises(UnknownVariableError, match="'nope' is not a global variable") as info:
+        c.get("nope")
+    assert isinstance(info.value, TengoError) and isinstance(info.value, KeyError)
+    assert c.get("nope", 7) == 7 and c.get("nope", None) is None
+    assert c.get("u") is None and c.get("u", 7) is None      # defined, holding undefined
+    assert c.get("a", 7) == 1
 
 
 def test_set_undefined_name_fails(make_script):
+    from tengojit import UnknownVariableError
     c = run(make_script, "a := 1")
-    with pytest.raises(Exception):
+    with pytest.raises(UnknownVariableError, match="'nope' is not a global variable"):
         c.set("nope", 1)
 
 
@@ -315,3 +322,45 @@ def test_recursion_limit_is_raised_once_and_then_left_alone():
             return Script("a := 1").compile() if n == 0 else nest(n - 1)
         nest(depth)
     assert sys.getrecursionlimit() == limit
+
+
+def test_the_first_embedding_just_works(capfd):
+    """The standard library (without os) is importable without configuring anything."""
+    from tengojit import Script
+    Script('fmt := import("fmt"); fmt.println("hi")').compile().run()
+    assert capfd.readouterr().out == "hi\n"
+    with pytest.raises(CompileError, match="module 'os' not found"):
+        Script('os := import("os")').compile()
+    with pytest.raises(CompileError, match="module 'fmt' not found"):
+        Script('fmt := import("fmt")', modules={}).compile()
+
+
+def test_stdlib_modules_load_on_first_import():
+    import subprocess
+    import sys
+    code = ("import sys; from tengojit import Script; c = Script('x := 1').compile(); c.run(); "
+            "print(sorted(m for m in sys.modules if m.startswith('tengojit.stdlib.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_eval(tier, monkeypatch):
+    import tengojit
+    # eval takes globals as keywords: the tier comes from the environment, as for the CLI
+    monkeypatch.setenv("TENGOJIT_JIT", "1" if tier == "jit" else "0")
+    monkeypatch.setenv("TENGOJIT_THRESHOLD", "0")
+    assert tengojit.eval("a * 2 + 1", a=20) == 41
+    assert tengojit.eval('text := import("text"); text.to_upper(s)', s="hi") == "HI"
+    assert tengojit.eval("x := [1, 2]; x") == [1, 2]
+    assert tengojit.eval("x := 1") is None                  # no final expression statement
+    assert tengojit.eval("func(x) { return x * k }", k=3)(5) == 15
+    with pytest.raises(tengojit.TengoRuntimeError, match="division by zero"):
+        tengojit.eval("1 / a", a=0)
+    with pytest.raises(tengojit.ParseError):
+        tengojit.eval("1 +")
+
+
+def test_version():
+    import tengojit
+    from tengojit.version import VERSION
+    assert tengojit.__version__ == VERSION and tengojit.__version__.count(".") == 2
