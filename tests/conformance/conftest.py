@@ -1,13 +1,13 @@
 """Collection of the conformance corpus and the pass-rate summary.
 
-The corpus is ``<repo>/../shared/conformance/*.jsonl``; ``TENGOJIT_CONFORMANCE_DIR`` overrides
-the directory. Each case becomes ``test_case[<tier>:<case id>]`` for every tier in
+The corpus is ``tests/conformance/data/*.jsonl`` (the reference Tengo's own test expectations,
+shipped with the tests: see ``data/NOTICE.md``); ``TENGOJIT_CONFORMANCE_DIR`` overrides the
+directory. Each case becomes ``test_case[<tier>:<case id>]`` for every tier in
 ``config.tengojit_tiers`` (set by ``tests/conftest.py``). Without a corpus there is a single
 ``test_case[corpus-missing]`` that skips, naming the directory it looked in.
 
 At the end of a run, the terminal summary prints per tier and corpus file how many of the
-*representable* cases (no host objects, no ``requires``) passed — the figure
-``../shared/checks/conformance_rate.py`` computes.
+*representable* cases (no host objects, no ``requires``) passed.
 """
 from __future__ import annotations
 
@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
 CORPUS_DIR = Path(os.environ.get("TENGOJIT_CONFORMANCE_DIR")
-                  or REPO.parent / "shared" / "conformance")
+                  or Path(__file__).resolve().parent / "data")
 CORPUS_FILES = ["vm", "builtins", "stdlib"]  # the README's order; other *.jsonl files follow
 
 

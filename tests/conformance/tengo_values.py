@@ -1,6 +1,6 @@
 """The conformance corpus's tagged values ↔ tengojit's Python-native values.
 
-Decoding follows the corpus README (`../shared/conformance/README.md`, *Value encoding*):
+Decoding follows the corpus README (`tests/conformance/data/README.md`, *Value encoding*):
 
 | tag | Python value |
 |---|---|

@@ -1,7 +1,7 @@
 """The reference Tengo's own test expectations, replayed through tengojit.
 
 One test per corpus case per tier, id ``<tier>:<case id>`` (``test_case[baseline:vm/TestArray/3]``).
-The corpus is ``<repo>/../shared/conformance/*.jsonl`` (override: ``TENGOJIT_CONFORMANCE_DIR``);
+The corpus is ``tests/conformance/data/*.jsonl`` (override: ``TENGOJIT_CONFORMANCE_DIR``);
 its README defines the case format and the replay semantics implemented here:
 
 1. parse ``src`` as file ``test``; predefine ``symbols``; for ``run`` cases also ``out``, preset
