@@ -178,6 +178,7 @@ class Closure:
         self.program = ctx.program
 
     def __call__(self, *args: Any) -> Any:
+        """Call the closure in the context it came from (``ctx.call(closure, *args)``)."""
         return self.ctx.call(self, *args)
 
     def call_with_globals(self, globals: list, *args: Any) -> tuple[Any, list]:
@@ -210,6 +211,7 @@ class Closure:
 
     @property
     def name(self) -> str:
+        """The function's Tengo name (what it was assigned to), or ``""``."""
         info = self.ctx.program.function_info(self.fn)
         return info.name if info is not None else getattr(self.fn, "__name__", "")
 
@@ -288,6 +290,9 @@ class ExecutionContext:
 
     ``ExecutionContext(compiled)`` shares the compiled script's globals;
     ``ExecutionContext(compiled, globals)`` runs over the given list.
+    ``ctx.call(fn, *args)`` calls a Tengo function (a ``Closure`` or a function value) over
+    this context's globals and returns its result (a C trampoline when the extension is
+    built); errors are ``TengoError``s.
     """
     __slots__ = ("program", "G", "_owner", "_used", "_shared", "_lock", "_lock_ready",
                  "_bound_callers", "_natives", "_maps", "call", "__weakref__")
@@ -406,6 +411,7 @@ class ExecutionContext:
         return self.call(fn, *args), self.G
 
     def __call__(self, fn: Any, *args: Any) -> Any:
+        """``ctx(fn, *args)`` is ``ctx.call(fn, *args)``."""
         return self.call(fn, *args)
 
     def map(self, fn: Any, iterable: Iterable) -> list:

@@ -106,6 +106,7 @@ class UserFunction:
         self.fn = fn
 
     def __call__(self, G: list, *args: Any) -> Any:
+        """Tengo's calling convention (the globals first): ``fn(*args)``."""
         return self.fn(*args)
 
     def __repr__(self):
