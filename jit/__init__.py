@@ -12,10 +12,16 @@ default for ``Script(jit_background=None)``).
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 from typing import Any
 
 from . import background, dispatch
+
+try:
+    from .. import _hostcall
+except ImportError:             # the optional C extension was not built: no native code
+    _hostcall = None
 
 # Calls before a function is compiled: chosen from what benchmarks/threshold.py measures
 # (docs/jit.md, "The default threshold, and the measurement behind it"): functions with real loops get native early, code
@@ -37,6 +43,16 @@ def available() -> bool:
         except Exception:
             _available = False
     return _available
+
+
+def installable() -> bool:
+    """Can a program be compiled with the JIT's hooks? Cheap: llvmlite is installed and the
+    C extension built (``available()``, once asked, decides for sure). LLVM itself starts on
+    the first compile, so a script that never gets hot never pays for it; should it fail
+    there, the functions are refused and run on the baseline tier."""
+    if _available is not None:
+        return _available
+    return _hostcall is not None and importlib.util.find_spec("llvmlite") is not None
 
 
 def enabled_by_default() -> bool:

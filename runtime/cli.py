@@ -34,7 +34,8 @@ from .file_modules import add_file_modules, blank_shebang, stdlib_imports  # noq
 from .jit import compiles_pending, stats
 from .jit_report import print_table
 from .script import Script
-from .stdlib.os import ScriptExit, _errno_text as errno_text
+from .errors import ScriptExit
+from .stdlib.os_common import _errno_text as errno_text
 from .version import VERSION
 
 

@@ -12,7 +12,7 @@ from .errors import CompileError, TengoError
 from .interp.ast import File
 from .interp.program import Program
 from .interp.rt import ensure_recursion_budget
-from .jit import available as jit_available, background_by_default, default_threshold
+from .jit import background_by_default, default_threshold, installable as jit_installable
 from .jit import dispatch as jit_dispatch
 
 
@@ -27,7 +27,7 @@ def compile_program(file: File, modules: dict, *, predefined: Sequence[str] = ()
     program (the REPL's inputs); ``origin`` records what the program is compiled from for
     programs that travel (``payload.origin``). Errors are Tengo's ``CompileError``s, never
     Python's."""
-    installer = jit_dispatch.install if jit and jit_available() else None
+    installer = jit_dispatch.install if jit and jit_installable() else None
     threshold = default_threshold() if jit_threshold is None else jit_threshold
     background = background_by_default() if jit_background is None else jit_background
     program = Program(modules, count_allocs=count_allocs, profile=profile or installer is not None,

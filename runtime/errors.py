@@ -151,6 +151,20 @@ class PayloadError(TengoError, ValueError):
     (another format version, another tengojit, tampered or corrupt data)."""
 
 
+class ScriptExit(SystemExit):
+    """``os.exit(code)``: the script asked to end the program with status ``code``.
+
+    A ``SystemExit`` subclass so that it passes through the runtime untouched (the runtime turns
+    every other exception into a Tengo runtime error). A host embedding scripts that may call
+    ``os.exit`` catches it (``except ScriptExit as e: e.code``); left uncaught it ends the Python
+    program with that status, like ``sys.exit``.
+    """
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
 class RecursionLimitWarning(RuntimeWarning):
     """Compiling a script raised Python's recursion limit (once per process; see
     docs/host-api.md, "The recursion limit")."""

@@ -28,15 +28,13 @@ Columns of ``BinaryOperator``:
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from . import ops
 from .errors import OpError
 
 
-@dataclass(frozen=True)
-class BinaryOperator:
+class BinaryOperator(NamedTuple):
     token: str
     function: Callable
     runtime_name: str
@@ -49,8 +47,7 @@ class BinaryOperator:
     jit: str
 
 
-@dataclass(frozen=True)
-class UnaryOperator:
+class UnaryOperator(NamedTuple):
     token: str
     function: Callable             # the full Tengo semantics in ``ops``
     runtime_name: str              # the generated code calls it as ``_<runtime_name>``

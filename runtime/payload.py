@@ -43,9 +43,7 @@ module's attribute map / one of its attributes. The spec is ``{"src", "name", "m
 """
 from __future__ import annotations
 
-import hashlib
 import io
-import pickle
 import threading
 from collections import OrderedDict, deque
 from datetime import datetime
@@ -112,6 +110,7 @@ def dump(program: Any, G: list, kind: str, fn: Any = None, max_allocs: int = -1)
     if org is None:
         raise PayloadError("this program cannot travel: it was not compiled from one source "
                            "(REPL programs cannot be sent to another process)")
+    import pickle         # loaded when a payload is first written or read: start-up stays light
     spec = dict(org, modules={name: _module_spec(name, mod) for name, mod in org["modules"].items()})
     enc = _Encoder(program)
     globals_ = [enc.item(v) for v in G[:program.num_globals]]
@@ -269,19 +268,23 @@ _DATA_TYPES = frozenset({int, float, str, bytes, bool, type(None)})
 
 
 # ---------------------------------------------------------------------------------- reading
-class _DataOnly(pickle.Unpickler):
-    """An unpickler that builds plain data only: any reference to a Python object is refused."""
+def _data_only_unpickler(blob):
+    """An unpickler over ``blob`` that builds plain data only: any reference to a Python
+    object is refused."""
+    import pickle         # loaded when a payload is first written or read: start-up stays light
 
-    def find_class(self, module, name):
-        raise PayloadError(f"corrupt or tampered payload: it names a Python object "
-                           f"({module}.{name}); payloads are data only")
+    class DataOnly(pickle.Unpickler):
+        def find_class(self, module, name):
+            raise PayloadError(f"corrupt or tampered payload: it names a Python object "
+                               f"({module}.{name}); payloads are data only")
+    return DataOnly(io.BytesIO(bytes(blob)))
 
 
 def _unpickle(blob):
     if not isinstance(blob, (bytes, bytearray, memoryview)):
         raise PayloadError(f"a payload is bytes, not {type(blob).__name__}")
     try:
-        return _DataOnly(io.BytesIO(bytes(blob))).load()
+        return _data_only_unpickler(blob).load()
     except TengoError:
         raise
     except Exception as e:            # noqa: BLE001 - any unpickling failure is a bad payload
@@ -320,6 +323,7 @@ def load(blob: bytes) -> Arrival:
 
 def _program(spec_bytes):
     """The compiled program of a spec, from this process's cache or compiled now (once)."""
+    import hashlib        # loaded when a payload is first read: start-up stays light
     key = hashlib.sha256(spec_bytes).digest()
     with _cache_lock:
         program = _cache.get(key)

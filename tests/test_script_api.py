@@ -335,13 +335,19 @@ def test_the_first_embedding_just_works(capfd):
         Script('fmt := import("fmt")', modules={}).compile()
 
 
-def test_stdlib_modules_load_on_first_import():
+def test_nothing_heavy_loads_before_it_is_needed():
+    """Start-up: a script that imports nothing and gets hot nowhere loads no stdlib module and
+    not llvmlite, with the JIT on; importing ``fmt`` loads ``fmt`` alone."""
     import subprocess
     import sys
-    code = ("import sys; from tengojit import Script; c = Script('x := 1').compile(); c.run(); "
-            "print(sorted(m for m in sys.modules if m.startswith('tengojit.stdlib.')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    code = ("import sys; from tengojit import Script; c = Script(SRC, jit=True).compile(); c.run(); "
+            "print(sorted(m for m in sys.modules if m.startswith('tengojit.stdlib.')), "
+            "'llvmlite' in sys.modules)")
+    for src, expected in (("x := 1", "[] False"),
+                          ('fmt := import("fmt"); x := fmt.sprintf("%d", 1)', "['tengojit.stdlib.fmt'] False")):
+        out = subprocess.run([sys.executable, "-c", f"SRC = {src!r}; " + code], capture_output=True,
+                             text=True, check=True).stdout
+        assert out.strip() == expected, src
 
 
 def test_eval(tier, monkeypatch):

@@ -37,7 +37,7 @@ import sys as _sys
 
 from .. import limits
 from ..args import (check_count, int_arg, string_arg, string_result)
-from ..errors import (OpError, ERR_STRING_LIMIT)
+from ..errors import (OpError, ERR_STRING_LIMIT, ScriptExit)  # noqa: F401 - ScriptExit: os.exit raises it
 from ..strings import byte_len
 from ..values import Char
 from .os_common import (MODE_APPEND, MODE_CHAR_DEVICE, MODE_DEVICE, MODE_DIR, MODE_EXCLUSIVE,
@@ -47,20 +47,6 @@ from .os_common import (MODE_APPEND, MODE_CHAR_DEVICE, MODE_DEVICE, MODE_DIR, MO
 from .os_exec import look_path, os_exec, os_exec_look_path  # noqa: F401 - look_path is public here
 from .os_file import os_create, os_open, os_open_file, os_read_file, os_stat
 from .os_process import os_find_process, os_start_process
-
-
-class ScriptExit(SystemExit):
-    """``os.exit(code)``: the script asked to end the program with status ``code``.
-
-    A ``SystemExit`` subclass so that it passes through the runtime untouched (the runtime turns
-    every other exception into a Tengo runtime error). A host embedding scripts that may call
-    ``os.exit`` catches it (``except ScriptExit as e: e.code``); left uncaught it ends the Python
-    program with that status, like ``sys.exit``.
-    """
-
-    def __init__(self, code: int):
-        super().__init__(code)
-        self.code = code
 
 
 # ------------------------------------------------------------------------------ environment
