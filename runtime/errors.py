@@ -160,7 +160,7 @@ class ScriptExit(SystemExit):
     program with that status, like ``sys.exit``.
     """
 
-    def __init__(self, code: int):
+    def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = code
 

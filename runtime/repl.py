@@ -28,7 +28,9 @@ import contextlib
 import io
 import itertools
 import os
+import re
 import sys
+import time
 
 from .errors import TengoError, TengoRuntimeError
 from .file_modules import add_file_modules, stdlib_imports
@@ -43,11 +45,13 @@ from .jit_report import print_table
 from .compiler import compile_program
 from .version import VERSION
 from .strings import tengo_repr
+from .builtins import BUILTIN_FUNCTIONS
 from .values import UserFunction
 
 PROMPT = ">> "
 CONTINUATION = ".. "
-FILE_NAME = "repl"
+FILE_NAME = "In[{n}]"             # input n of the session, in traces and the :jit table
+COMMANDS = (":help", ":vars", ":jit", ":time", ":reset", ":quit")
 PRINTLN = "__repl_println__"
 
 HELP = """\
@@ -58,8 +62,13 @@ Names defined by earlier inputs stay visible; an input that fails defines nothin
   :help    this text
   :vars    the globals of this session and their values
   :jit     what the JIT compiled in this session (functions and loops)
+  :time    time every input from now on (again: stop); ":time <input>" times one input
   :reset   forget every global (a fresh session)
   :quit    leave (also Ctrl-D)
+
+Tab completes names (globals, builtins, keywords, a module's members after "name.") and
+commands; history is kept across sessions (TENGOJIT_HISTORY names the file). Inputs are
+numbered: an error at In[3]:1:5 is in the third input.
 
 Ctrl-C cancels the input being typed, or stops the running one."""
 
@@ -164,6 +173,8 @@ class Repl:
         self.programs = []                # every program that ran (JIT records live there)
         self._trace = _Trace()
         self._counter = itertools.count()  # function ids unique across the session
+        self.inputs = 0                   # inputs run so far (the n of In[n])
+        self.timing = getattr(self, "timing", False)   # :time on (survives :reset)
 
     # ------------------------------------------------------------------ printing
     @staticmethod
@@ -180,8 +191,15 @@ class Repl:
             self.execute(text)
         return buf.getvalue()
 
-    def execute(self, text: str) -> bool:
-        """Run one input, printing on ``sys.stdout``; True when it succeeded."""
+    def execute(self, text: str, timed: bool = True) -> bool:
+        """Run one input, printing on ``sys.stdout``; True when it succeeded. With ``:time``
+        on (and ``timed``), its wall time follows its output."""
+        src = text.strip()
+        if self.timing and timed and src and not src.startswith(":"):
+            return self._timed(text)
+        return self._execute(text)
+
+    def _execute(self, text):
         src = text.strip()
         if not src:
             return True
@@ -224,7 +242,8 @@ class Repl:
         return True
 
     def _compile(self, text):
-        file = parse(text, FILE_NAME)
+        self.inputs += 1
+        file = parse(text, FILE_NAME.format(n=self.inputs))
         file.stmts = _add_prints(file.stmts)
         modules = dict(self.modules)
         add_file_modules(text, self.import_dir or os.getcwd(), modules)
@@ -272,10 +291,27 @@ class Repl:
         elif name == ":reset":
             self.reset()
             print("session reset")
+        elif name == ":time":
+            rest = src.strip()[len(name):].strip()
+            if not rest:
+                self.timing = not self.timing
+                print(f"timing {'on' if self.timing else 'off'}")
+            else:
+                return self._timed(rest)
         else:
             print(f"unknown command {name} (:help lists them)")
             return False
         return True
+
+    def _timed(self, text):
+        start = time.perf_counter()
+        ok = self.execute(text, timed=False)
+        print(f"time: {_duration(time.perf_counter() - start)}")
+        return ok
+
+    def value_of(self, name: str):
+        """The value of the session's global ``name`` (KeyError when it has none)."""
+        return self.G[self.names[name]]
 
     def _show_vars(self):
         vs = self.variables()
@@ -305,6 +341,43 @@ class Repl:
                   "a top-level loop when it runs")
             return
         print_table(recs, "JIT (this session)")
+
+
+def _duration(seconds):
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.3f} s"
+
+
+_MEMBER = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z0-9_]*)$")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def completions(repl: "Repl", text: str) -> list:
+    """What Tab offers for the word that ends ``text`` (the input up to the cursor): the ``:``
+    commands at the start of an input; after ``name.``, the keys of the map (a module's
+    members) that global ``name`` holds; else the session's globals, builtin functions and
+    keywords. Sorted; empty when nothing matches."""
+    stripped = text.lstrip()
+    if stripped.startswith(":") and " " not in stripped:
+        return [c for c in COMMANDS if c.startswith(stripped)]
+    m = _MEMBER.search(text)
+    if m:
+        try:
+            value = repl.value_of(m.group(1))
+        except KeyError:
+            return []
+        if not isinstance(value, dict):
+            return []
+        return sorted(k for k in value if k.startswith(m.group(2)) and k.isidentifier())
+    m = _WORD.search(text)
+    prefix = m.group(0) if m else ""
+    if not prefix:
+        return []
+    names = set(repl.names) | set(BUILTIN_FUNCTIONS) | set(T.KEYWORDS)
+    return sorted(n for n in names if n.startswith(prefix) and not n.startswith("__"))
 
 
 def report(e: TengoError) -> str:
@@ -367,18 +440,59 @@ def _key_bindings():
     return kb
 
 
-def run_tty(repl: Repl) -> int:
-    """The interactive loop: prompt_toolkit, history in memory."""
+def history_path() -> str:
+    """Where the REPL keeps its history: ``$TENGOJIT_HISTORY``, else
+    ``$XDG_STATE_HOME/tengojit/history`` (``~/.local/state/tengojit/history``)."""
+    path = os.environ.get("TENGOJIT_HISTORY")
+    if path:
+        return path
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(state, "tengojit", "history")
+
+
+def _history():
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+    path = history_path()
+    try:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "a", encoding="utf-8"):
+            pass
+        return FileHistory(path)
+    except OSError:                       # read-only home and the like: this session only
+        return InMemoryHistory()
+
+
+def _completer(repl):
+    from prompt_toolkit.completion import Completer, Completion
+
+    class TengoCompleter(Completer):
+        def get_completions(self, document, complete_event):
+            text = document.text_before_cursor
+            m = re.search(r"[:A-Za-z0-9_]*$", text)
+            word = m.group(0) if m else ""
+            if ":" in word and not text.lstrip().startswith(":"):
+                word = word.rsplit(":", 1)[1]
+            for c in completions(repl, text):
+                yield Completion(c, start_position=-len(word))
+    return TengoCompleter()
+
+
+def run_tty(repl: Repl, input=None, output=None) -> int:
+    """The interactive loop (prompt_toolkit): numbered prompts, Tab completion, Tengo syntax
+    highlighting, history kept in ``history_path()``. ``input``/``output``: prompt_toolkit's
+    (tests pass a pipe input)."""
     from prompt_toolkit import PromptSession
-    from prompt_toolkit.history import InMemoryHistory
-    session = PromptSession(history=InMemoryHistory(), multiline=True,
-                            key_bindings=_key_bindings(),
-                            prompt_continuation=lambda width, line, wrap: CONTINUATION)
+    from prompt_toolkit.lexers import PygmentsLexer
+    from .lexer import TengoLexer
+    session = PromptSession(history=_history(), multiline=True, key_bindings=_key_bindings(),
+                            prompt_continuation=lambda width, line, wrap: CONTINUATION,
+                            completer=_completer(repl), complete_while_typing=False,
+                            lexer=PygmentsLexer(TengoLexer), input=input, output=output)
     print(f"tengojit {VERSION} REPL (JIT {'on' if repl.jit else 'off'}); "
           ":help for help, Ctrl-D to leave")
     while True:
         try:
-            text = session.prompt(PROMPT)
+            text = session.prompt(f"[{repl.inputs + 1}]{PROMPT}")
         except KeyboardInterrupt:
             continue                     # Ctrl-C: drop the input being typed
         except EOFError:

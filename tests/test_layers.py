@@ -30,7 +30,7 @@ LAYERS = {
     6: ["tengojit", "tengojit.script", "tengojit.context", "tengojit.compiler",
         "tengojit.payload"],                                        # host API
     7: ["tengojit.file_modules", "tengojit.jit_report", "tengojit.repl", "tengojit.cli",
-        "tengojit.__main__", "tengojit.dask"],                      # tools and integrations
+        "tengojit.__main__", "tengojit.dask", "tengojit.lexer"],    # tools and integrations
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import re
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ import uuid
 
 import pytest
 
-from tengojit.repl import Repl, ReplExit, display, needs_more, run_lines
+from tengojit.repl import COMMANDS, Repl, ReplExit, display, needs_more, run_lines
 
 
 def session(*inputs, **kw):
@@ -83,9 +84,9 @@ def test_needs_more():
 
 def test_errors_print_tengo_messages_and_the_session_continues():
     r, out = session("a := 1", "b := (", "c := a / 0", "d", "a + 1")
-    assert out[1] == "Parse Error: expected operand, found 'EOF'\n\tat repl:1:7\n"
-    assert out[2] == "Runtime Error: division by zero\n\tat repl:1:6\n"
-    assert out[3] == "Compile Error: unresolved reference 'd'\n\tat repl:1:1\n"
+    assert out[1] == "Parse Error: expected operand, found 'EOF'\n\tat In[2]:1:7\n"
+    assert out[2] == "Runtime Error: division by zero\n\tat In[3]:1:6\n"
+    assert out[3] == "Compile Error: unresolved reference 'd'\n\tat In[4]:1:1\n"
     assert out[4] == "2\n"
     assert r.history == ["a := 1", "a + 1"]
 
@@ -100,14 +101,15 @@ def test_a_failing_input_defines_nothing():
 
 def test_redeclaring_is_an_error_as_in_tengo():
     _, out = session("a := 1", "a := 2", "a = 3", "a")
-    assert out[1] == "Compile Error: 'a' redeclared in this block\n\tat repl:1:1\n"
+    assert out[1] == "Compile Error: 'a' redeclared in this block\n\tat In[2]:1:1\n"
     assert out[3] == "3\n"
 
 
 def test_errors_inside_functions_of_earlier_inputs():
     _, out = session("f := func(x) {\n  return x / 0\n}", "f(1)", "f(1, 2)", "f(2) + 1")
-    assert out[1] == "Runtime Error: division by zero\n\tat repl:2:10\n\tat repl:1:1\n"
-    assert out[2] == "Runtime Error: wrong number of arguments: want=1, got=2\n\tat repl:1:1\n"
+    # inputs are numbered: the frame in the function defined by input 1, the call in input 2
+    assert out[1] == "Runtime Error: division by zero\n\tat In[1]:2:10\n\tat In[2]:1:1\n"
+    assert out[2] == "Runtime Error: wrong number of arguments: want=1, got=2\n\tat In[3]:1:1\n"
 
 
 def test_block_variables_keep_their_slots():
@@ -189,8 +191,8 @@ def test_lines_without_a_prompt(capsys, tier):
            "f := func(x) {\n  return x * 3\n}\nf(a)\nx := )\n1/0\n\"done\"\n")
     assert run_lines(Repl(jit=tier == "jit", jit_threshold=0), io.StringIO(src)) == 0
     assert capsys.readouterr().out == ("3\n1\n<undefined>\n3\n"
-                                       "Parse Error: expected operand, found ')'\n\tat repl:1:6\n"
-                                       "Runtime Error: division by zero\n\tat repl:1:1\ndone\n")
+                                       "Parse Error: expected operand, found ')'\n\tat In[7]:1:6\n"
+                                       "Runtime Error: division by zero\n\tat In[8]:1:1\ndone\n")
 
 
 def test_piped_os_exit_status():
@@ -225,7 +227,7 @@ def test_tty_session_in_tmux():
     assert r.returncode == 0, r.stderr
     try:
         assert "JIT on" in wait_for("REPL")
-        wait_for(">>")                  # (capture-pane drops the trailing space)
+        wait_for("[1]>>")               # (capture-pane drops the trailing space)
         tmux("send-keys", "-t", name, "x := 20", "Enter")
         tmux("send-keys", "-t", name, "f := func(a) {", "Enter")       # continues: { is open
         wait_for("..")
@@ -252,3 +254,141 @@ def test_jit_table_shows_bounded_recursion():
     assert r.eval_input("fib(22)") == "17711\n"        # 57,313 calls: compiled on the way
     out = r.eval_input(":jit")
     assert "depth bounded: fib(n)" in out, out
+
+
+# ------------------------------------------------------------------ completion, timing, history
+
+def test_completions():
+    from tengojit.repl import completions
+    r, _ = session('fmt := import("fmt")', "my_var := {alpha: 1, beta: 2}", "my_fn := func() {}")
+    assert completions(r, "fmt.spr") == ["sprintf"]
+    assert completions(r, "fmt.") == ["print", "printf", "println", "sprintf"]
+    assert completions(r, "x := my_") == ["my_fn", "my_var"]
+    assert completions(r, "my_var.b") == ["beta"]
+    assert completions(r, "le") == ["len"]
+    assert completions(r, "imm") == ["immutable"]
+    assert completions(r, ":j") == [":jit"] and completions(r, ":") == list(COMMANDS)
+    assert completions(r, "nope.") == [] and completions(r, "my_fn.") == []
+    assert completions(r, "x := ") == []
+    assert "__repl_println__" not in completions(r, "_")
+
+
+def test_tab_completion_through_prompt_toolkit():
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+    from tengojit.repl import _completer
+    r, _ = session('text := import("text")')
+    got = list(_completer(r).get_completions(Document("x := text.to_u"), CompleteEvent()))
+    assert [(c.text, c.start_position) for c in got] == [("to_upper", -4)]
+    got = list(_completer(r).get_completions(Document(":ti"), CompleteEvent()))
+    assert [(c.text, c.start_position) for c in got] == [(":time", -3)]
+
+
+def test_time_command():
+    r, out = session(":time 2 + 3", ":time", "4 * 4", ":time", "5")
+    assert re.fullmatch(r"5\ntime: [0-9.]+ (µs|ms|s)\n", out[0]), out[0]
+    assert out[1] == "timing on\n"
+    assert re.fullmatch(r"16\ntime: [0-9.]+ (µs|ms|s)\n", out[2]), out[2]
+    assert out[3] == "timing off\n" and out[4] == "5\n"
+
+
+def test_terminal_loop_with_history_file(tmp_path, monkeypatch, capsys):
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+    from tengojit.repl import run_tty
+    hist = tmp_path / "state" / "history"
+    monkeypatch.setenv("TENGOJIT_HISTORY", str(hist))
+    with create_pipe_input() as inp:
+        inp.send_text("a := 6\r" "a * 7\r" "1 / 0\r" ":quit\r")
+        assert run_tty(Repl(jit=False), input=inp, output=DummyOutput()) == 0
+    out = capsys.readouterr().out
+    assert "42\n" in out and "Runtime Error: division by zero\n\tat In[3]:1:1" in out
+    assert [line[1:] for line in hist.read_text().splitlines() if line.startswith("+")] == \
+        ["a := 6", "a * 7", "1 / 0", ":quit"]
+    with create_pipe_input() as inp:                 # the next session sees the history
+        inp.send_text("\x1b[A\r" ":quit\r")         # Up, Enter: runs ":quit" again
+        assert run_tty(Repl(jit=False), input=inp, output=DummyOutput()) == 0
+
+
+def test_tengo_lexer():
+    from pygments.token import Comment, Keyword, Name, Number, String
+    from tengojit.lexer import TengoLexer
+    toks = [(t, v) for t, v in TengoLexer().get_tokens(
+        'x := [0x1F, 2.5e3, \'a\', "s\\n", `r`, true] // c\nif len(x) > 1 { undefined }') if v.strip()]
+    assert (Name.Variable, "x") in toks and (Number.Hex, "0x1F") in toks
+    assert (Number.Float, "2.5e3") in toks and (String.Char, "'a'") in toks
+    assert (String.Escape, "\\n") in toks and (String.Backtick, "`r`") in toks
+    assert (Keyword.Constant, "true") in toks and (Comment.Single, "// c") in toks
+    assert (Keyword, "if") in toks and (Name.Builtin, "len") in toks
+    assert (Keyword.Constant, "undefined") in toks
+
+
+def test_lexer_is_a_pygments_entry_point():
+    from importlib.metadata import entry_points
+    eps = [ep for ep in entry_points(group="pygments.lexers") if ep.name == "tengo"]
+    assert eps and eps[0].value == "tengojit.lexer:TengoLexer"
+    from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
+    assert type(get_lexer_by_name("tengo")).__name__ == "TengoLexer"
+    assert type(get_lexer_for_filename("prog.tengo")).__name__ == "TengoLexer"
+
+
+def test_a_real_terminal():
+    """The REPL under a pseudo-terminal: prompt, continuation, Tab completion, output, Ctrl-D."""
+    import pty
+    import select
+    pid, fd = pty.fork()
+    if pid == 0:                                       # the child: the REPL on the terminal
+        os.environ["TERM"] = "xterm"
+        os.environ["TENGOJIT_HISTORY"] = os.devnull
+        os.environ["PROMPT_TOOLKIT_NO_CPR"] = "1"       # no cursor-position queries to answer
+        os.execv(sys.executable, [sys.executable, "-m", "tengojit", "-no-jit"])
+    seen = b""
+    mark = 0                                           # where new output starts
+
+    def wait_for(text, timeout=30.0):
+        nonlocal seen, mark
+        end = time.time() + timeout
+        while time.time() < end:
+            i = seen.find(text.encode(), mark)
+            if i >= 0:
+                mark = i + len(text)
+                return
+            r, _, _ = select.select([fd], [], [], 0.1)
+            if r:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        raise AssertionError(f"{text!r} not seen in {seen[-500:]!r}")
+
+    try:
+        wait_for("[1]>>")
+        os.write(fd, b"val := 20\r")
+        wait_for("[2]>>")
+        os.write(fd, b"le\t")                         # Tab: "le" becomes "len"
+        wait_for("len")
+        os.write(fd, b"([1, 2, 3]) + va\t")
+        wait_for("+")
+        wait_for("val")
+        os.write(fd, b"\r")
+        wait_for("23")
+        wait_for("[3]>>")
+        os.write(fd, b"\x04")                         # Ctrl-D
+        end, status = time.time() + 30, None
+        while status is None and time.time() < end:  # keep reading: a full terminal blocks it
+            done, st = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = st
+            elif select.select([fd], [], [], 0.1)[0]:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    pass
+        assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    finally:
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
