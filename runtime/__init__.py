@@ -4,14 +4,15 @@ Public API: ``Script``, ``Compiled`` and the error classes. Importing this packa
 llvmlite (the JIT is loaded lazily).
 """
 from .errors import (TengoError, ParseError, CompileError, TengoRuntimeError, ConversionError,
-                     IntOverflowError, PayloadError, RecursionLimitWarning, UnknownVariableError)
+                     IntOverflowError, OptionError, PayloadError, RecursionLimitWarning,
+                     UnknownVariableError)
 from .version import VERSION as __version__
 from .values import Char, Error, ImmutableArray, ImmutableMap, UserFunction
 
 __all__ = ["Script", "Compiled", "ExecutionContext", "Closure", "NotCallableError",
            "ArgumentCountError", "ForeignClosureError", "InvalidGlobalsError", "TengoError", "ParseError", "CompileError",
            "TengoRuntimeError", "ConversionError", "IntOverflowError", "RecursionLimitWarning", "Char", "Error", "ImmutableArray", "ImmutableMap", "UserFunction",
-           "PayloadError", "UnknownVariableError", "dumps", "loads", "eval", "__version__"]
+           "PayloadError", "UnknownVariableError", "OptionError", "dumps", "loads", "eval", "__version__"]
 
 
 def __getattr__(name):

@@ -138,6 +138,10 @@ class IntOverflowError(TengoError, OverflowError):
     """A host int outside Tengo's int64 range."""
 
 
+class OptionError(TengoError, ValueError):
+    """An option of the host API with a value of the wrong type or out of range."""
+
+
 class UnknownVariableError(TengoError, KeyError):
     """The host named a global variable the script does not have (``get``/``set``)."""
 

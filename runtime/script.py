@@ -17,7 +17,7 @@ from typing import Any
 from . import payload
 from .compiler import compile_program
 from .context import Closure, ExecutionContext, ForeignClosureError, restore as _restore_context
-from .errors import PayloadError, TengoError, UnknownVariableError
+from .errors import OptionError, PayloadError, TengoError, UnknownVariableError
 from .interp import ast as A
 from .interp.parser import parse
 from .interp.program import Program
@@ -40,19 +40,30 @@ class Script:
     def __init__(self, src: str | bytes, name: str = "(main)", modules: dict | None = None,
                  jit: bool | None = None, jit_threshold: int | None = None,
                  profile: bool = False, jit_background: bool | None = None) -> None:
+        if not isinstance(src, (str, bytes)):
+            raise OptionError(f"a script's source is str or bytes, not {type(src).__name__}")
+        if not isinstance(name, str):
+            raise OptionError(f"name must be a str, not {type(name).__name__}")
+        if modules is not None and not isinstance(modules, dict):
+            raise OptionError(f"modules must be a dict, not {type(modules).__name__}")
+        if jit_threshold is not None and (type(jit_threshold) is not int or jit_threshold < 0):
+            raise OptionError(f"jit_threshold must be an int ≥ 0, not {jit_threshold!r}")
         self.src = src
         self.name = name
         self._vars = {}
         self._modules = lazy_module_map() if modules is None else dict(modules)
         self._max_allocs = -1
         self.jit = enabled_by_default() if jit is None else bool(jit)
-        self.jit_threshold = default_threshold() if jit_threshold is None else max(0, int(jit_threshold))
+        self.jit_threshold = default_threshold() if jit_threshold is None else jit_threshold
         self.profile = profile or self.jit
         self.jit_background = (background_by_default() if jit_background is None
                                else bool(jit_background))
 
     def add(self, name: str, value: Any) -> "Script":
-        """Predefine global ``name`` (replacing an earlier add of the same name)."""
+        """Predefine global ``name`` (replacing an earlier add of the same name); the value
+        is converted by ``from_python`` (``ConversionError`` for what Tengo cannot hold)."""
+        if not isinstance(name, str):
+            raise OptionError(f"a variable name is a str, not {type(name).__name__}")
         self._vars[name] = from_python(value)
         return self
 
@@ -69,6 +80,8 @@ class Script:
 
     def set_max_allocs(self, n: int) -> "Script":
         """Limit the allocations of one run to ``n`` (Tengo's ``SetMaxAllocs``; -1: none)."""
+        if type(n) is not int:
+            raise OptionError(f"max_allocs must be an int, not {type(n).__name__}")
         self._max_allocs = n
         return self
 

@@ -164,7 +164,19 @@ TYPE_NAMES = {
 
 # ---------------------------------------------------------------- host values
 def from_python(v: Any, _depth: int = 0) -> Any:
-    """Convert a host value to a Tengo value (Tengo's conversion table, Python edition)."""
+    """Convert a host value to a Tengo value (Tengo's conversion table, Python edition).
+    What Tengo cannot hold raises ``ConversionError`` (``IntOverflowError`` for ints beyond
+    int64), cyclic or too deeply nested containers included."""
+    if _depth == 0:
+        try:
+            return _from_python(v, 0)
+        except RecursionError:
+            raise ConversionError("value nested too deeply (cyclic?)") from None
+    return _from_python(v, _depth)
+
+
+def _from_python(v, _depth):
+    from_python = _from_python
     t = type(v)
     if v is None or t is bool or t is float or t is str or t is bytes or t is Char or t is Error:
         return v
@@ -173,7 +185,7 @@ def from_python(v: Any, _depth: int = 0) -> Any:
             raise IntOverflowError(f"int {v} does not fit Tengo's int64")
         return v
     if _depth > 1000:
-        raise ValueError("value nested too deeply (cyclic?)")
+        raise ConversionError("value nested too deeply (cyclic?)")
     if t is list or t is tuple:
         return [from_python(x, _depth + 1) for x in v]
     if t is ImmutableArray:

@@ -370,3 +370,33 @@ def test_version():
     import tengojit
     from tengojit.version import VERSION
     assert tengojit.__version__ == VERSION and tengojit.__version__.count(".") == 2
+
+
+def test_host_api_misuse_is_a_tengo_error():
+    from tengojit import (ConversionError, IntOverflowError, OptionError, Script, TengoError,
+                          UnknownVariableError)
+    cyclic = []
+    cyclic.append(cyclic)
+    deep = []
+    for _ in range(5000):
+        deep = [deep]
+    cases = [
+        (lambda: Script(123), OptionError),
+        (lambda: Script("x := 1", name=5), OptionError),
+        (lambda: Script("x := 1", modules=["fmt"]), OptionError),
+        (lambda: Script("x := 1", jit_threshold=-1), OptionError),
+        (lambda: Script("x := 1", jit_threshold="10"), OptionError),
+        (lambda: Script("x := 1").set_max_allocs("5"), OptionError),
+        (lambda: Script("x := 1").add(3, 1), OptionError),
+        (lambda: Script("x := 1").add("c", cyclic), ConversionError),
+        (lambda: Script("x := 1").add("d", deep), ConversionError),
+        (lambda: Script("x := 1").add("o", object()), ConversionError),
+        (lambda: Script("x := 1").add("k", {1: 2}), ConversionError),
+        (lambda: Script("x := 1").add("i", 2 ** 64), IntOverflowError),
+        (lambda: Script("x := 1").compile().set("y", 1), UnknownVariableError),
+        (lambda: Script("x := 1").compile().context().get("y"), UnknownVariableError),
+    ]
+    for make, cls in cases:
+        with pytest.raises(cls) as info:
+            make()
+        assert isinstance(info.value, TengoError)
