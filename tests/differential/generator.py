@@ -9,7 +9,9 @@ one Tengo program. The same arguments always give the same text. The program
 - is deterministic: it never prints a map with more than one key, never lets a result depend on
   map iteration order (multi-key maps are only summed over with int ``+``), never appends to an
   array whose backing store may be shared (Go slice capacity aliasing, docs/language.md #3),
-  uses ``rand`` only after ``rand.seed`` and avoids ``times``/``os``;
+  uses ``rand`` only after ``rand.seed``, uses ``times`` only on fixed instants in fixed zones
+  (never ``now``/``since``/``until``/``sleep``) and avoids ``os`` (its results depend on the
+  process: arguments, files, environment);
 - runs without a runtime error except, in some programs, in the very last statement, which is
   chosen to fail (division by zero, bad index, calling a non-function, wrong argument count,
   operator type errors, ...).
@@ -36,6 +38,9 @@ from dataclasses import dataclass, field
 INT, FLOAT, STR, BOOL, CHAR = "int", "float", "str", "bool", "char"
 ARR, SARR, MAP, MAP1, BYTES, ERR, IMM = "arr", "sarr", "map", "map1", "bytes", "err", "imm"
 SCALARS = (INT, FLOAT, STR, BOOL, CHAR)
+TIME_ZONES = ('"UTC"', '"UTC"', '"Asia/Tokyo"', '"America/New_York"')
+TIME_TEXTS = ('"2021-03-04T05:06:07Z"', '"1999-12-31T23:59:59+09:00"', '"2024-02-29T12:00:00-05:30"')
+DURATION_TEXTS = ('"1h30m"', '"-2.5s"', '"300ms"', '"1h2m3s4ms5us6ns"')
 PRINTABLE = (INT, FLOAT, STR, BOOL, CHAR, ARR, SARR, MAP1, BYTES, ERR, IMM)
 
 INT_EDGES = ["9223372036854775807", "(-9223372036854775807 - 1)", "0x7fffffffffffffff",
@@ -251,7 +256,9 @@ class Gen:
 
     def stdlib_int(self, d: int) -> str:
         s = lambda: self.e_str(d + 1)
-        k = self.r(10)
+        k = self.r(12)
+        if k >= 10:
+            return self.times_int(d)
         if k == 0:
             return f"text.index({s()}, {s()})"
         if k == 1:
@@ -394,6 +401,7 @@ class Gen:
                 f"string(hex.decode(hex.encode({s()})))",
                 f"text.re_replace({self.qs('a+', '[0-9]', '(b)(c)')}, {s()}, {self.qs('X', '$1', '')})",
                 f"type_name({self.expr(self.pick(PRINTABLE + (MAP,)), d + 1)})",
+                self.times_str(d),
             ])
         if k < 15:
             call = self.call_expr(STR, d)
@@ -878,9 +886,51 @@ class Gen:
         ]
         self.emit(self.pick(opts))
 
+    # ------------------------------------------------------------------ times
+    def e_time(self, d: int) -> str:
+        """A time, independent of the machine's zone (UTC, or a fixed named zone)."""
+        k = self.r(6)
+        if k < 2 or d > 3:
+            y = self.pick([1969, 1970, 2000, 2024, 2038, 1900 + self.r(300)])
+            ns = self.pick([0, 999999999, self.r(1000000000)])
+            zone = self.pick(TIME_ZONES)
+            return (f"times.date({y}, {self.r(14)}, {self.r(33)}, {self.r(25)}, {self.r(61)}, "
+                    f"{self.r(61)}, {ns}, {zone})")
+        if k < 3:
+            sec = self.pick([0, -1, 86399, 1700000000, self.r(1 << 32) - (1 << 31)])
+            return f"times.to_utc(times.unix({sec}, {self.r(2000000000) - 1000000000}))"
+        if k < 4:
+            dur = self.pick(["times.hour", "times.minute * 7", "-times.second", str(self.r(1 << 40))])
+            return f"times.add({self.e_time(d + 1)}, {dur})"
+        if k < 5:
+            return f"times.add_date({self.e_time(d + 1)}, {self.r(5) - 2}, {self.r(25) - 12}, {self.r(61) - 30})"
+        return f"times.to_utc(times.parse(times.format_rfc3339, {self.pick(TIME_TEXTS)}))"
+
+    def times_int(self, d: int) -> str:
+        t = lambda: self.e_time(d + 1)
+        fn = self.pick(["time_year", "time_month", "time_day", "time_weekday", "time_hour",
+                        "time_minute", "time_second", "time_nanosecond", "time_unix", "time_unix_nano"])
+        unit = self.pick(["hours", "minutes", "seconds"])
+        return self.pick([
+            f"times.{fn}({t()})",
+            f"times.sub({t()}, {t()})",
+            f"times.parse_duration({self.pick(DURATION_TEXTS)})",
+            f"(times.after({t()}, {t()}) ? 1 : 0)",
+            f"(times.is_zero({t()}) ? 1 : 0)",
+            f"int(times.duration_{unit}({self.e_int(d + 1)}))",
+        ])
+
+    def times_str(self, d: int) -> str:
+        return self.pick([
+            f"times.time_string({self.e_time(d + 1)})",
+            f"times.time_location({self.e_time(d + 1)})",
+            f"times.duration_string({self.e_int(d + 1)})",
+            f"times.month_string({self.r(14)})",
+        ])
+
     # ------------------------------------------------------------------ programs
     def header(self) -> None:
-        for m in ["fmt", "math", "text", "json", "base64", "hex", "enum", "rand"]:
+        for m in ["fmt", "math", "text", "json", "base64", "hex", "enum", "rand", "times"]:
             self.emit(f"{m} := import(\"{m}\")")
         self.emit(f"rand.seed({self.r(100)})")
 
