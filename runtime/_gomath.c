@@ -712,11 +712,13 @@ go_pow(double x, double y)
             return INFINITY;
         }
     }
+    /* Go: Sqrt(x) and 1 / Sqrt(x); SQRTSD of a negative number gives x86's default NaN, whose
+       sign bit is set (-NAN), unlike Go's NaN() */
     if (y == 0.5) {
-        return x >= 0 ? sqrt(x) : NAN;
+        return x >= 0 ? sqrt(x) : -NAN;
     }
     if (y == -0.5) {
-        return x >= 0 ? 1 / sqrt(x) : NAN;
+        return x >= 0 ? 1 / sqrt(x) : -NAN;
     }
 
     double yi, yf = go_modf(fabs(y), &yi);

@@ -21,6 +21,8 @@ import struct as _struct
 
 _inf = _m.inf
 _nan = _m.nan
+# x86's default NaN (sign bit set): Go's Sqrt (SQRTSD) of a negative number gives it
+_DEFAULT_NAN = -_m.nan
 _frexp = _m.frexp
 _ldexp = _m.ldexp
 
@@ -512,9 +514,9 @@ def py_pow(x, y):
         if y > 0:
             return _inf
     if y == 0.5:
-        return _m.sqrt(x) if x >= 0 else _nan
+        return _m.sqrt(x) if x >= 0 else _DEFAULT_NAN        # Go: Sqrt(x)
     if y == -0.5:
-        return 1 / _m.sqrt(x) if x >= 0 else _nan
+        return 1 / _m.sqrt(x) if x >= 0 else _DEFAULT_NAN    # Go: 1 / Sqrt(x)
 
     yi, yf = go_modf(abs(y))
     if yf != 0 and x < 0:

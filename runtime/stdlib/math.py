@@ -36,6 +36,9 @@ from .gomath_trig import (go_acos, go_asin, go_atan, go_atan2, go_cos, go_sin, g
 
 _inf = _m.inf
 _nan = _m.nan
+# x86's default NaN (sign bit set): what an invalid SSE operation gives, e.g. Go's math.Sqrt
+# (an SQRTSD instruction on amd64) of a negative number; Go's NaN() has the sign bit clear
+_DEFAULT_NAN = -_m.nan
 _isnan = _m.isnan
 _isinf = _m.isinf
 _copysign = _m.copysign
@@ -243,7 +246,7 @@ def go_sqrt(x):
     if x != x or x == 0 or x == _inf:
         return x
     if x < 0:
-        return _nan
+        return _DEFAULT_NAN
     return _m.sqrt(x)
 
 
