@@ -7,8 +7,8 @@ function objects are shared by every program; the ``math`` module registers ``sq
 ``abs``, ``floor``, ``ceil`` and ``trunc``); when it is that function and the argument is an
 int or a float, the call is the LLVM intrinsic below on the argument as a float (the module
 converts an int with ``float(v)`` as well). Each is IEEE-exact, as the module's own: NaN, ±0
-and ±Inf come out as the module returns them (``sqrt`` of a negative number: its NaN, sign bit
-clear).
+and ±Inf come out as the module returns them (``sqrt`` of a negative number: x86's default NaN,
+sign bit set, as Go's ``Sqrt`` gives it).
 """
 from __future__ import annotations
 

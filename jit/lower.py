@@ -2426,9 +2426,10 @@ class CoreLowering:
         except KeyError:
             op = ir.Function(self.mb.m, fnty, name=intrinsic)
         y = b.call(op, [x])
-        if intrinsic == "llvm.sqrt.f64":     # the module's NaN for x < 0 (sign bit clear)
+        if intrinsic == "llvm.sqrt.f64":
+            # x < 0: x86's default NaN (sign bit set), as Go's SQRTSD and the module give it
             y = b.select(b.fcmp_ordered("<", x, ir.Constant(F64, 0.0)),
-                         ir.Constant(F64, float("nan")), y)
+                         ir.Constant(F64, -float("nan")), y)
         y = self.mb.box(b, FLOAT, y)
         self.check_null(y, pos)
         inline_end = b.block
