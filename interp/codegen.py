@@ -246,6 +246,8 @@ class ModuleBuilder:
         # nonlocal declarations for captured (non-boxed) variables assigned here
         if info.free_assigned:
             body.append(P.Nonlocal(names=[s.pyname for s in info.free_assigned]))
+        if info.node is not None:
+            body.append(self.stop_check(info.node.pos))
         prologue = self.jit_prologue(info, params) if info.node is not None else None
         if prologue is not None:
             body += prologue
@@ -265,6 +267,7 @@ class ModuleBuilder:
         inner = self.stmts(stmts, tail=tco is not None)
         self.int_names, self.dict_names, self.float_names, self.bool_names = known
         if tco is not None and tco[4]:          # a self tail call was emitted: loop
+            inner.insert(0, self.stop_check(info.node.pos))
             inner.append(P.Return(value=None))
             body.append(P.While(test=C(True), body=inner, orelse=[]))
         else:
@@ -289,6 +292,13 @@ class ModuleBuilder:
         self.func_stack.pop()
         self.pre, self.loops, self.tco = saved
         return body
+
+    @staticmethod
+    def stop_check(pos):
+        """``if _STOP: _stop(G)``: the check point of deadlines and cancellation (see
+        ``runtime/interrupts.py``), first in every function and loop iteration."""
+        call = _pos(P.Expr(value=P.Call(func=N("_stop"), args=[N("G")], keywords=[])), pos)
+        return _pos(P.If(test=N("_STOP"), body=[call], orelse=[]), pos)
 
     def learn_local_types(self, stmts, known):
         """Add the locals of ``stmts`` proved to hold ints, floats or bools (given ``known``,
@@ -728,7 +738,7 @@ class ModuleBuilder:
             self.pre = []
         else:
             test, cond_pre = C(True), []
-        body = self.stmts(n.body.stmts)
+        body = [self.stop_check(n.pos)] + self.stmts(n.body.stmts)
         self.loops.pop()
         if post_fn is not None:
             body += post_fn()
@@ -805,7 +815,8 @@ class ModuleBuilder:
         saved_ints = self.int_names
         if sym.kind == "local" and not sym.boxed:
             self.int_names = saved_ints | {sym.pyname}
-        body = self.store_sym(sym, N(t), n.pos) + self.stmts(n.body.stmts)
+        body = (self.store_sym(sym, N(t), n.pos) + [self.stop_check(n.pos)]
+                + self.stmts(n.body.stmts))
         self.int_names = saved_ints
         self.loops.pop()
         if osr is not None:
@@ -821,7 +832,7 @@ class ModuleBuilder:
         it = self.expr(n.iterable)
         out = self.flush([])
         kt, vt = self.temp(), self.temp()
-        body = []
+        body = [self.stop_check(n.pos)]
         kdef = self.res.defs.get(id(n.key))
         vdef = self.res.defs.get(id(n.value)) if n.value is not None else None
         if kdef is not None:

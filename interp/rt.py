@@ -11,7 +11,7 @@ import sys
 import warnings
 from types import FunctionType
 
-from .. import limits, ops
+from .. import interrupts, limits, ops
 from ..operators import runtime_functions
 from ..errors import (OpError, RecursionLimitWarning, TengoError, TengoRuntimeError,
                       ERR_STACK_OVERFLOW, ERR_OBJECT_ALLOC_LIMIT)
@@ -105,7 +105,7 @@ def runtime_namespace():
         "_iter": ops.iterate, "_imm": ops.make_immutable, "_err": ops.make_error,
         "_spread": spread, "_FunctionType": FunctionType, "_alloc": alloc,
         "_callcount": call_counting, "_refcount": sys.getrefcount,
-        "_limits": limits,
+        "_limits": limits, "_STOP": False, "_stop": interrupts.check,
         "_Error": Error, "_Char": Char, "_ImmutableArray": ImmutableArray,
         "_ImmutableMap": ImmutableMap,
     }
@@ -170,5 +170,5 @@ def translate_error(exc, program) -> TengoError:
         if getattr(exc, "from_baseline", False) and trace:
             trace = trace[1:]
         trace = list(native) + trace
-    err = TengoRuntimeError(_message(exc, program), trace)
-    return err
+    cls = getattr(exc, "public_class", TengoRuntimeError)
+    return cls(_message(exc, program), trace)

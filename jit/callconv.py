@@ -131,13 +131,20 @@ TRACE_BYTES = 4 * TRACE_ENTRY_INTS * MAX_TRACE
 
 ERR_DIV_ZERO = 1
 ERR_STACK_OVERFLOW = 2
-ERR_INTERRUPTED = 3       # PyErr_CheckSignals raised (Ctrl-C): the exception is already set
+ERR_INTERRUPTED = 3       # a signal handler raised in a poll (Ctrl-C): the exception is set
 ERR_PYEXC = 4             # a slow path raised: the exception (an OpError, usually) is set
 ERR_STATE_CHANGED = 5     # the entry's assumptions stopped holding during a slow path
 
-# Loops poll for signals (PyErr_CheckSignals) once per POLL_INTERVAL iterations of each loop
-# activation, so that native code can be interrupted like Python code.
-POLL_INTERVAL = 1 << 16
+# Polling. Native code tests the process-wide int32 poll flag (``_hostcall``'s
+# ``poll_flag_address()``) at every loop back-edge, every self tail call, and on entry to one
+# copy of each recursion ring and to every function of a call cycle (a bounded ring that
+# never polls gets only subtrees of at most ``descent.POLL_SUBTREE_CALLS`` calls). When the
+# flag is set it calls ``tj_poll(ctx)`` → ``int tengojit_poll(PyObject *G)`` (the globals list
+# of ``ctx``), which clears the flag, releases and retakes the GIL (other threads run), runs
+# signal handlers (Ctrl-C: ``ERR_INTERRUPTED``) and, while some run has a deadline or cancel
+# token, ``interrupts.check`` (a stop: ``ERR_PYEXC``, the exception set); then, as after a
+# slow path, the entry's assumptions are checked again (``ERR_STATE_CHANGED``). A C ticker
+# thread sets the flag every 5 ms while native code runs; a cancelled run sets it at once.
 
 ERROR_MESSAGES = {ERR_DIV_ZERO: "division by zero", ERR_STACK_OVERFLOW: "stack overflow",
                   ERR_STATE_CHANGED: "globals changed by another thread during a native call"}

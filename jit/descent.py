@@ -30,6 +30,8 @@ wraps and really is smaller than ``p``.
 """
 from __future__ import annotations
 
+import math
+
 from tengojit.interp import ast as A
 from .types import INT
 
@@ -132,3 +134,17 @@ def _self_calls(spec, root):
             if hit is not None and hit[0] is spec:
                 out.append(n)
     return out
+
+
+# calls of a bounded ring that may run between two polls (see poll_threshold)
+POLL_SUBTREE_CALLS = 1 << 17
+
+
+def poll_threshold(spec, floor):
+    """``P``: the checked function hands a call to the bounded ring (which never polls) only
+    when the descent parameter is below ``P``. The recursion left below it has depth at most
+    ``P - floor + 1`` with at most ``k`` self calls per level (``k`` self-call sites; one
+    inside a loop polls at the loop's back-edge), so at most about ``POLL_SUBTREE_CALLS``
+    calls run between two polls, while the levels above run checked, polling on entry."""
+    k = max(2, len(_self_calls(spec, spec.node.body)))
+    return floor + max(1, int(math.log(POLL_SUBTREE_CALLS) / math.log(k)))

@@ -25,7 +25,7 @@ except ImportError:          # the optional C extension was not built
 from . import background
 from . import callconv as cc
 from . import code_entry
-from .descent import bounded_descent
+from .descent import bounded_descent, poll_threshold
 from .infer import Inferrer, NotEligible
 from .types import type_of_value, value_type, Func, OBJ, INT, FLOAT, show
 
@@ -46,10 +46,11 @@ class NativeError(OpError):
     the native trace.
     """
 
-    def __init__(self, message, native_trace, from_baseline):
+    def __init__(self, message, native_trace, from_baseline, public_class=TengoRuntimeError):
         super().__init__(message)
         self.native_trace = native_trace
         self.from_baseline = from_baseline
+        self.public_class = public_class
 
 
 def file_id(name):
@@ -70,30 +71,33 @@ def _read_trace(addr):
 
 
 def _failure(program_ref, addr, exc):
-    """(message, trace) of a failed activation: native code's own error, or the exception a
-    slow path raised (its message as the baseline tier words it, and the positions of the
-    Tengo code it ran, innermost first, before the native ones). An exception that is not a
-    Tengo error (``KeyboardInterrupt``) is re-raised as it is."""
+    """(message, trace, public class) of a failed activation: native code's own error, or the
+    exception a slow path or poll raised (its message as the baseline tier words it, and the
+    positions of the Tengo code it ran, innermost first, before the native ones). An exception
+    that is not a Tengo error (``KeyboardInterrupt``) is re-raised as it is."""
     msg, trace = _read_trace(addr)
     if exc is None:
-        return msg, trace
+        return msg, trace, TengoRuntimeError
     if not isinstance(exc, Exception):
         raise exc
     err = translate_error(exc, program_ref())
     inner = list(getattr(err, "trace", None) or [])
-    return getattr(err, "message", str(err)), inner + trace
+    return getattr(err, "message", str(err)), inner + trace, type(err)
 
 
 def native_error_from_baseline(program_ref, addr, exc=None):
-    msg, trace = _failure(program_ref, addr, exc)
-    raise NativeError(msg, trace, True)
+    msg, trace, cls = _failure(program_ref, addr, exc)
+    raise NativeError(msg, trace, True, cls)
 
 
 def native_error_from_host(program_ref, addr, exc=None):
     """Host-facing entries (``ctx.call``, ``bind``, ``map``) return to the host itself: the
-    error is final, a ``TengoRuntimeError`` with the native trace."""
-    msg, trace = _failure(program_ref, addr, exc)
-    raise host_runtime_error(TengoRuntimeError(msg, trace))
+    error is final, a ``TengoRuntimeError`` (or the subclass the failure called for) with the
+    native trace."""
+    msg, trace, cls = _failure(program_ref, addr, exc)
+    if not issubclass(cls, TengoRuntimeError):
+        cls = TengoRuntimeError
+    raise host_runtime_error(cls(msg, trace))
 
 
 class Deopt:
@@ -321,16 +325,17 @@ def _compile(program, entry, kinds, rec=None):
                 kw.setdefault("check_stack", True)
                 CoreLowering(mb, s, program, promoted, function=fn,
                              self_target=ring[(i + 1) % len(ring)], max_inline=INLINE_DEPTH,
-                             **dict(kw, check_stack=kw["check_stack"] and i == 0)).lower()
+                             **dict(kw, check_stack=kw["check_stack"] and i == 0,
+                                    polls=kw.get("polls", True) and i == 0)).lower()
         if bound is not None:
             # the ring runs without depth tests; its checked head delegates every call whose
             # argument bounds the recursion within the budget, and recurses on itself otherwise
             ring = [mb.twin(s, f"u{i}") for i in range(RECURSION_COPIES)]
-            lower_ring(ring, check_depth=False, check_stack=False)
+            lower_ring(ring, check_depth=False, check_stack=False, polls=False)
             frame = mb.frame_bound(ring[0])      # its value is set once everything is lowered
             frame_bounds.append((frame, ring))
             CoreLowering(mb, s, program, promoted, self_target=mb.cores[s],
-                         descent=bound + (ring[0], frame)).lower()
+                         descent=bound + (ring[0], frame, poll_threshold(s, bound[1]))).lower()
             if rec is not None:
                 info = program.functions.get(s.fid)
                 rec.bounded.add(f"{info.name if info and info.name else s.name}"
@@ -341,7 +346,8 @@ def _compile(program, entry, kinds, rec=None):
         else:
             if not compact:
                 mb.cores[s].attributes.add("alwaysinline")
-            CoreLowering(mb, s, program, promoted, check_stack=s in cyclic).lower()
+            CoreLowering(mb, s, program, promoted, check_stack=s in cyclic,
+                         polls=s in cyclic).lower()
     for frame, ring in frame_bounds:
         mb.set_frame_bound(frame, ring)
     wb = WrapperBuilder(mb, program, _array_types())

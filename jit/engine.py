@@ -185,6 +185,8 @@ def engine() -> Engine:
     with _lock:
         if _engine is None:
             _engine = Engine()
+            # native code polls when the ticker says so (callconv.py, "Polling")
+            _hostcall.start_ticker()
         return _engine
 
 
@@ -213,6 +215,22 @@ def stack_limit_addr() -> int:
     a = _hostcall.stack_limit_address()
     if not a:
         raise RuntimeError("tengojit_stack_limit not found")
+    return a
+
+
+def poll_addr() -> int:
+    """Address of ``int tengojit_poll(PyObject *G)`` in the ``_hostcall`` extension."""
+    a = _hostcall.poll_address()
+    if not a:
+        raise RuntimeError("tengojit_poll not found")
+    return a
+
+
+def poll_flag_addr() -> int:
+    """Address of the int32 poll flag native code tests (``_hostcall``)."""
+    a = _hostcall.poll_flag_address()
+    if not a:
+        raise RuntimeError("the poll flag not found")
     return a
 
 

@@ -16,7 +16,7 @@ import llvmlite.ir as ir
 from tengojit.interp import ast as A
 from tengojit.operators import BINARY, COMPOUND
 from . import callconv as cc
-from .engine import api_addr, native_failure_addr, stack_limit_addr
+from .engine import api_addr, native_failure_addr, poll_addr, poll_flag_addr, stack_limit_addr
 from . import code_entry, intrinsics, slowpaths
 from .types import INT, FLOAT, BOOL, VOID, OBJ
 from tengojit.builtins import BUILTIN_FUNCTIONS, TYPE_PREDICATES
@@ -86,6 +86,8 @@ class Runtime:
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
         self.addr["tengojit_native_failure"] = native_failure_addr()
+        self.addr["tengojit_poll"] = poll_addr()
+        self.addr["tengojit_poll_flag"] = poll_flag_addr()
         del ctypes
 
 
@@ -268,6 +270,37 @@ class ModuleBuilder:
         b.ret_void()
         return f
 
+    def _mk_poll(self):
+        """``i32 tj_poll(ctx)``: ``_hostcall.tengojit_poll`` on the context's globals list, then
+        (as after a slow path: other threads ran) the entry's assumptions checked again.
+        0: go on; else 1 with ``ctx.err`` set (``ERR_PYEXC``: a stop request or another
+        exception is set; ``ERR_INTERRUPTED``: a signal handler raised; ``ERR_STATE_CHANGED``)."""
+        f = ir.Function(self.m, ir.FunctionType(I32, [PTR]), name="tj_poll")
+        f.linkage = "internal"
+        f.attributes.add("noinline")
+        f.attributes.add("cold")
+        ctx = f.args[0]
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        G = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_GLOBALS_LIST)]), PPTR))
+        r = b.call(self.api(b, "tengojit_poll", I32, [PTR]), [G])
+        err = b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_ERR)]), I32.as_pointer())
+        polled, stopped = f.append_basic_block("polled"), f.append_basic_block("stopped")
+        b.cbranch(b.icmp_signed("==", r, ir.Constant(I32, 0)), polled, stopped)
+        b.position_at_end(stopped)
+        code = b.select(b.icmp_signed("==", r, ir.Constant(I32, 2)),
+                        ir.Constant(I32, cc.ERR_INTERRUPTED), ir.Constant(I32, cc.ERR_PYEXC))
+        b.store(code, err)
+        b.ret(ir.Constant(I32, 1))
+        b.position_at_end(polled)
+        changed, ok = f.append_basic_block("changed"), f.append_basic_block("ok")
+        b.cbranch(b.call(self.helper("revalidate"), [ctx]), changed, ok)
+        b.position_at_end(changed)
+        b.store(ir.Constant(I32, cc.ERR_STATE_CHANGED), err)
+        b.ret(ir.Constant(I32, 1))
+        b.position_at_end(ok)
+        b.ret(ir.Constant(I32, 0))
+        return f
+
     def _mk_revalidate(self):
         """``i1 tj_revalidate(ctx)``: the entry's assumptions checked again after a slow path
         (1: they no longer hold). Declared here, defined by ``WrapperBuilder.revalidate``."""
@@ -384,7 +417,7 @@ class CoreLowering:
 
     def __init__(self, mb: ModuleBuilder, spec, program, promoted=(), function=None,
                  self_target=None, check_depth=True, max_inline=0, descent=None,
-                 check_stack=True):
+                 check_stack=True, polls=True):
         self.mb = mb
         self.spec = spec
         self.program = program
@@ -399,6 +432,9 @@ class CoreLowering:
         # tests the stack pointer against the thread's limit on entry: functions that can
         # recurse (one copy of each ring of 8, see dispatch._compile), not the others
         self.checks_stack = check_stack
+        # polls on entry (``poll_check``): one copy of each recursion ring (the bounded ring's
+        # too) and every function of a call cycle, so that recursion of any kind polls
+        self.polls_on_entry = polls
         # (param index, K, unchecked core): on entry, hand a call whose argument bounds the
         # recursion within the budget to the copy without depth tests (see descent.py)
         self.descent = descent
@@ -422,8 +458,6 @@ class CoreLowering:
         self.ctx = f.args[0]
         self.status = b.alloca(I1, name="error")
         b.store(ir.Constant(I1, 0), self.status)
-        self.poll = b.alloca(I64, name="poll")
-        b.store(ir.Constant(I64, cc.POLL_INTERVAL), self.poll)
         self.ret_block = f.append_basic_block("return")
         self.err_target = self.ret_block     # where an error leaves to (an inlined frame's exit)
         self.inline_ret = None               # (result slot, continue block) inside an inlined call
@@ -474,6 +508,10 @@ class CoreLowering:
                     b.store(self.to_obj(arg, t, spec.node.pos), a)
             # self tail calls and accumulator jumps come back here (an accumulator jump
             # tests the depth itself: it is a virtual frame, in every copy of a ring)
+            if self.polls_on_entry and (spec.calls or spec.dynamic_calls or spec.checked_calls):
+                # (a function that calls nothing ends without help: its caller polls)
+                self.poll_check(spec.node.pos, atomic=False)
+                b = self.b
             self.body_start = f.append_basic_block("body.start")
             b.branch(self.body_start)
             b.position_at_end(self.body_start)
@@ -768,15 +806,18 @@ class CoreLowering:
         b.position_at_end(done)
 
     def delegate_bounded(self):
-        """``if p <= depth + K - 2 and levels * frame <= sp - limit: return unchecked(args)`` —
+        """``if p <= depth + K - 2 and p < P and levels * frame <= sp - limit:
+        return unchecked(args)`` —
         the same frame, run by the copy without depth or stack tests, when the proof in
         descent.py bounds its recursion by the budget (``|K| < 2**62`` and the budget is small,
         so the sum cannot wrap) and the thread's stack has room for that many levels of the
         ring's bounded frame size (``ModuleBuilder.frame_bound``)."""
-        index, floor, target, frame = self.descent
+        index, floor, target, frame, poll_below = self.descent
         b, f = self.b, self.f
         p = f.args[2 + index]
-        fits = b.icmp_signed("<=", p, b.add(f.args[1], ir.Constant(I64, floor - 2)))
+        # (and below the poll threshold: the ring never polls, see descent.poll_threshold)
+        fits = b.and_(b.icmp_signed("<=", p, b.add(f.args[1], ir.Constant(I64, floor - 2))),
+                      b.icmp_signed("<", p, ir.Constant(I64, poll_below)))
         roomy = self.new_block("bounded.stack")
         fast, slow = self.new_block("bounded"), self.new_block("checked")
         b.cbranch(fits, roomy, slow)
@@ -1126,20 +1167,27 @@ class CoreLowering:
         self.b.position_at_end(end)
 
     def poll_signals(self, back, pos):
-        """The back-edge of a loop: every ``POLL_INTERVAL`` iterations ask CPython whether a
-        signal arrived (Ctrl-C); if its handler raised, leave with ``ERR_INTERRUPTED``."""
-        b = self.b
-        left = b.sub(b.load(self.poll), ir.Constant(I64, 1))
-        b.store(left, self.poll)
-        check = self.new_block("poll.check")
-        b.cbranch(b.icmp_signed("==", left, ir.Constant(I64, 0)), check, back)
-        b.position_at_end(check)
-        b.store(ir.Constant(I64, cc.POLL_INTERVAL), self.poll)
-        r = b.call(self.mb.api(b, "PyErr_CheckSignals", I32, []), [])
-        raised = self.new_block("poll.raised")
-        b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), raised, back)
-        b.position_at_end(raised)
-        self.fail(cc.ERR_INTERRUPTED, pos)
+        """The back-edge of a loop: a poll check (``poll_check``), then on to ``back``."""
+        self.poll_check(pos)
+        self.b.branch(back)
+
+    def poll_check(self, pos, atomic=True):
+        """``if (poll flag) tj_poll(ctx)``: the check point of deadlines, cancellation, signals
+        and GIL hand-over (callconv.py, "Polling"); a poll that stops the activation leaves
+        with its error at ``pos``. The flag is read with an atomic load in loops, so that no
+        optimisation keeps it in a register across iterations."""
+        b, mb = self.b, self.mb
+        flag_ptr = mb.const_ptr(b, mb.rt.addr["tengojit_poll_flag"], I32.as_pointer())
+        flag = b.load_atomic(flag_ptr, "monotonic", 4) if atomic else b.load(flag_ptr)
+        poll, done = self.new_block("poll"), self.new_block("poll.done")
+        self.unlikely(b.cbranch(b.icmp_signed("!=", flag, ir.Constant(I32, 0)), poll, done))
+        b.position_at_end(poll)
+        stopped = self.new_block("poll.stopped")
+        code = b.call(mb.helper("poll"), [self.ctx])
+        b.cbranch(b.icmp_signed("!=", code, ir.Constant(I32, 0)), stopped, done)
+        b.position_at_end(stopped)
+        self.fail(None, pos)
+        b.position_at_end(done)
 
     def s_ForInStmt(self, n):
         """``for k, v in x``: arrays by index (the length fixed at the start, items read live,
@@ -1351,6 +1399,7 @@ class CoreLowering:
                                self.mb.const_ptr(b, id(spec.code)))
         b.cbranch(same, jump, call)
         b.position_at_end(jump)
+        self.poll_check(c.pos)              # a self tail call loops: it polls as loops do
         live = list(self.live)
         for v, t in reversed(typed):
             self.unhold(v, t)
@@ -1396,6 +1445,7 @@ class CoreLowering:
         call = self.new_block("tail.call")
         self.b.cbranch(same, jump, call)
         self.b.position_at_end(jump)
+        self.poll_check(c.pos)              # a self tail call loops: it polls as loops do
         live = list(self.live)
         for v, t in reversed(typed):
             self.unhold(v, t)

@@ -5,14 +5,15 @@ llvmlite (the JIT is loaded lazily).
 """
 from .errors import (TengoError, ParseError, CompileError, TengoRuntimeError, ConversionError,
                      IntOverflowError, OptionError, PayloadError, RecursionLimitWarning,
-                     UnknownVariableError)
+                     ScriptCancelled, ScriptInterrupted, ScriptTimeout, UnknownVariableError)
 from .version import VERSION as __version__
 from .values import Char, Error, ImmutableArray, ImmutableMap, UserFunction
 
 __all__ = ["Script", "Compiled", "ExecutionContext", "Closure", "NotCallableError",
            "ArgumentCountError", "ForeignClosureError", "InvalidGlobalsError", "TengoError", "ParseError", "CompileError",
            "TengoRuntimeError", "ConversionError", "IntOverflowError", "RecursionLimitWarning", "Char", "Error", "ImmutableArray", "ImmutableMap", "UserFunction",
-           "PayloadError", "UnknownVariableError", "OptionError", "dumps", "loads", "eval", "__version__"]
+           "PayloadError", "UnknownVariableError", "OptionError", "dumps", "loads", "eval", "__version__",
+           "CancelToken", "ScriptInterrupted", "ScriptTimeout", "ScriptCancelled"]
 
 
 def __getattr__(name):
@@ -25,4 +26,7 @@ def __getattr__(name):
                 "ForeignClosureError", "InvalidGlobalsError"):
         from . import context
         return getattr(context, name)
+    if name == "CancelToken":
+        from .interrupts import CancelToken
+        return CancelToken
     raise AttributeError(name)

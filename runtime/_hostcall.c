@@ -32,13 +32,22 @@
  *   - `native_failure_address()`: the address of `tengojit_native_failure`, the error exit
  *     every native entry shares (raises the Tengo error or the slow path's exception);
  *   - the fast path refuses (hands to `slow`, which raises ForeignClosureError) a list or map
- *     argument that holds a Tengo function of another program, or a Closure object.
+ *     argument that holds a Tengo function of another program, or a Closure object;
+ *   - polling (`poll_flag_address()`, `poll_address()`): native code tests the process-wide
+ *     flag at every loop back-edge and function entry and calls `tengojit_poll(G)` when it is
+ *     set. A ticker thread (no GIL; started by `start_ticker()`) sets the flag every TICK_NS
+ *     while native code runs, and parks while none does; `request_poll()` sets it at once
+ *     (a cancelled run). The poll lets other threads take the GIL, runs signal handlers
+ *     (Ctrl-C) and, while some run has a deadline or a cancel token (`set_guards(n)`), calls
+ *     the stop check registered with `set_stop_check(fn)`.
  */
+#define _GNU_SOURCE
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 #include "pythread.h"
 
 #define MAX_FAST_ARGS 8
@@ -791,6 +800,146 @@ tengojit_native_failure(PyObject *raise_error, void *ctx, void *trace, int kind)
     return NULL;
 }
 
+/* ------------------------------------------------------------------ polling native code */
+
+#define TICK_NS 5000000L            /* 5 ms: CPython's default switch interval */
+
+static int32_t poll_flag = 0;        /* nonzero: native code calls tengojit_poll at its next check */
+static int32_t guards_active = 0;    /* runs with a deadline or cancel token (interrupts.py) */
+static PyObject *stop_check = NULL;  /* interrupts.check(G): raises when this thread must stop */
+static pthread_mutex_t tick_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t tick_cv = PTHREAD_COND_INITIALIZER;
+static int ticker_started = 0;
+static int32_t ticker_parked = 0;
+
+static void *
+ticker_main(void *arg)
+{
+    (void)arg;
+    pthread_setname_np(pthread_self(), "tengojit-tick");
+    struct timespec tick = {0, TICK_NS};
+    for (;;) {
+        pthread_mutex_lock(&tick_mu);
+        if (__atomic_load_n(&poll_flag, __ATOMIC_SEQ_CST)) {
+            /* nobody polled since the last tick: no native code is running; wait for a poll */
+            __atomic_store_n(&ticker_parked, 1, __ATOMIC_SEQ_CST);
+            while (__atomic_load_n(&poll_flag, __ATOMIC_SEQ_CST)) {
+                pthread_cond_wait(&tick_cv, &tick_mu);
+            }
+            __atomic_store_n(&ticker_parked, 0, __ATOMIC_SEQ_CST);
+        }
+        pthread_mutex_unlock(&tick_mu);
+        nanosleep(&tick, NULL);
+        __atomic_store_n(&poll_flag, 1, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+static void
+ticker_after_fork(void)
+{
+    /* the child has no ticker thread: the next start_ticker() makes one */
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+    tick_mu = mu;
+    tick_cv = cv;
+    ticker_started = 0;
+    ticker_parked = 0;
+}
+
+static PyObject *
+start_ticker(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    if (!ticker_started) {
+        static int atfork_done = 0;
+        if (!atfork_done) {
+            pthread_atfork(NULL, NULL, ticker_after_fork);
+            atfork_done = 1;
+        }
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, 64 * 1024);
+        int rc = pthread_create(&t, &attr, ticker_main, NULL);
+        pthread_attr_destroy(&attr);
+        if (rc != 0) {
+            errno = rc;
+            return PyErr_SetFromErrno(PyExc_OSError);
+        }
+        ticker_started = 1;
+    }
+    Py_RETURN_NONE;
+}
+
+/* Called by native code (with the GIL) when poll_flag is set: clears it, lets other threads
+   run, runs signal handlers and the stop check. Returns 0 to go on, 1 when the stop check
+   raised (the exception is set), 2 when a signal handler raised (KeyboardInterrupt is set). */
+static int
+tengojit_poll(PyObject *G)
+{
+    __atomic_store_n(&poll_flag, 0, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&ticker_parked, __ATOMIC_SEQ_CST)) {
+        pthread_mutex_lock(&tick_mu);
+        pthread_cond_signal(&tick_cv);
+        pthread_mutex_unlock(&tick_mu);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    Py_END_ALLOW_THREADS
+    if (PyErr_CheckSignals() < 0) {
+        return 2;
+    }
+    if (__atomic_load_n(&guards_active, __ATOMIC_SEQ_CST) > 0 && stop_check != NULL) {
+        PyObject *r = PyObject_CallOneArg(stop_check, G != NULL ? G : Py_None);
+        if (r == NULL) {
+            return 1;
+        }
+        Py_DECREF(r);
+    }
+    return 0;
+}
+
+static PyObject *
+poll_address(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromVoidPtr((void *)tengojit_poll);
+}
+
+static PyObject *
+poll_flag_address(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromVoidPtr((void *)&poll_flag);
+}
+
+static PyObject *
+request_poll(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    __atomic_store_n(&poll_flag, 1, __ATOMIC_SEQ_CST);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+set_guards(PyObject *module, PyObject *arg)
+{
+    long n = PyLong_AsLong(arg);
+    if (n == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    __atomic_store_n(&guards_active, (int32_t)n, __ATOMIC_SEQ_CST);
+    if (n > 0) {
+        __atomic_store_n(&poll_flag, 1, __ATOMIC_SEQ_CST);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+set_stop_check(PyObject *module, PyObject *fn)
+{
+    Py_INCREF(fn);
+    Py_XSETREF(stop_check, fn);
+    Py_RETURN_NONE;
+}
+
 static PyObject *
 native_failure_address(PyObject *module, PyObject *Py_UNUSED(ignored))
 {
@@ -807,6 +956,18 @@ static PyMethodDef module_methods[] = {
      "Address of the C function uintptr_t tengojit_stack_limit(void)."},
     {"native_failure_address", native_failure_address, METH_NOARGS,
      "Address of the C function tengojit_native_failure (the error exit of native entries)."},
+    {"poll_address", poll_address, METH_NOARGS,
+     "Address of the C function int tengojit_poll(PyObject *G) (native code's poll)."},
+    {"poll_flag_address", poll_flag_address, METH_NOARGS,
+     "Address of the int32 flag native code tests at back-edges and function entries."},
+    {"request_poll", request_poll, METH_NOARGS,
+     "Set the poll flag: running native code polls at its next back-edge or call."},
+    {"start_ticker", start_ticker, METH_NOARGS,
+     "Start the thread that makes native code poll every 5 ms (once per process)."},
+    {"set_guards", set_guards, METH_O,
+     "set_guards(n): the number of runs with a deadline or cancel token (0: no stop check)."},
+    {"set_stop_check", set_stop_check, METH_O,
+     "set_stop_check(fn): fn(G) is called by polls while guards are active; raising stops."},
     {"stack_limit", stack_limit, METH_NOARGS,
      "The calling thread's stack limit: the lowest address native code may use."},
     {"owner_in_call", owner_in_call, METH_VARARGS,

@@ -32,9 +32,9 @@ import weakref
 from types import FunctionType
 from typing import Any, Callable, Iterable
 
-from . import payload
+from . import interrupts, payload
 from .errors import (ArgumentCountError, IntOverflowError, NotCallableError, PayloadError,  # noqa: F401
-                     UnknownVariableError,
+                     OptionError, UnknownVariableError,
                      TengoError, TengoRuntimeError, host_runtime_error)  # (re-exported by tengojit)
 from .interp.rt import translate_error
 from .jit import wait as jit_wait
@@ -251,11 +251,11 @@ class _Link:
                 ctx = self.revived = ExecutionContext(self.program, self.G)
         return ctx
 
-    def __call__(self, *args):
+    def __call__(self, *args, **kwargs):
         """The trampoline's general path (see ExecutionContext._call_py)."""
         if self.fixed is not None:
-            return ExecutionContext._call_py(self.live(), self.fixed, *args)
-        return ExecutionContext._call_py(self.live(), *args)
+            return ExecutionContext._call_py(self.live(), self.fixed, *args, **kwargs)
+        return ExecutionContext._call_py(self.live(), *args, **kwargs)
 
     def wrap(self, fn):
         return Closure(fn, self.live())
@@ -360,9 +360,10 @@ class ExecutionContext:
         Tengo value. Arguments are host values (converted per Tengo's table); a function
         result comes back as a Closure bound to this context.
         """
-        if fn is _NO or kwargs:
-            raise NotCallableError("call(fn, *args): a function to call is required"
-                                   if fn is _NO else "call() takes no keyword arguments")
+        if kwargs:
+            return self._call_guarded(fn, (a, b, c) + rest, **kwargs)
+        if fn is _NO:
+            raise NotCallableError("call(fn, *args): a function to call is required")
         if self._owner != _get_ident() or self._shared:
             if not self._claim():
                 return self._call_shared(fn, (a, b, c) + rest)
@@ -404,7 +405,20 @@ class ExecutionContext:
         built. ``fn`` may be a Closure (from ``Compiled.get``, a call's result, …) or any
         callable Tengo value. Arguments are host values (converted per Tengo's table); a
         function result comes back as a Closure bound to this context.
+
+        Keyword arguments bound the call: ``timeout=`` (seconds) raises ``ScriptTimeout`` and
+        ``cancel=`` (a ``CancelToken``) raises ``ScriptCancelled`` once cancelled, at the
+        script's next loop iteration or function entry; the context stays usable.
         """
+
+    def _call_guarded(self, fn, args, timeout=None, cancel=None, **unknown):
+        if unknown:
+            raise OptionError(f"call() got an unexpected keyword argument '{next(iter(unknown))}'")
+        guard = interrupts.enter(self.program.ns, timeout, cancel)
+        try:
+            return self._call_py(fn, *[x for x in args if x is not _NO])
+        finally:
+            interrupts.leave(guard)
 
     def call_ex(self, fn: Any, *args: Any) -> tuple[Any, list]:
         """``(result, globals)``: the result and this context's globals list after the call."""
@@ -414,8 +428,16 @@ class ExecutionContext:
         """``ctx(fn, *args)`` is ``ctx.call(fn, *args)``."""
         return self.call(fn, *args)
 
-    def map(self, fn: Any, iterable: Iterable) -> list:
-        """``[call(fn, x) for x in iterable]`` in one go (lists, ranges, tuples, numpy arrays)."""
+    def map(self, fn: Any, iterable: Iterable, *, timeout: float | None = None,
+            cancel: "interrupts.CancelToken | None" = None) -> list:
+        """``[call(fn, x) for x in iterable]`` in one go (lists, ranges, tuples, numpy arrays).
+        ``timeout``/``cancel`` bound the whole map, as for ``call``."""
+        if timeout is not None or cancel is not None:
+            guard = interrupts.enter(self.program.ns, timeout, cancel)
+            try:
+                return self.map(fn, iterable)
+            finally:
+                interrupts.leave(guard)
         if self._owner != _get_ident() or self._shared:
             if not self._claim():
                 self._become_shared()

@@ -130,6 +130,19 @@ def host_runtime_error(err: "TengoRuntimeError") -> "TengoRuntimeError":
     return err
 
 
+class ScriptInterrupted(TengoRuntimeError):
+    """A run stopped from outside (a deadline or a cancel token) at ``trace[0]``, the check
+    point it reached (a loop iteration or function entry); the context stays usable."""
+
+
+class ScriptTimeout(ScriptInterrupted, TimeoutError):
+    """The run's ``timeout`` passed (``Runtime Error: context deadline exceeded``)."""
+
+
+class ScriptCancelled(ScriptInterrupted):
+    """The run's ``CancelToken`` was cancelled (``Runtime Error: context canceled``)."""
+
+
 class ConversionError(TengoError, TypeError):
     """A host value Tengo cannot hold (``TypeError`` names its type)."""
 

@@ -12,9 +12,10 @@ rejects what Tengo cannot hold with a ``TypeError`` naming the value's type.
 """
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from . import payload
+from . import interrupts, payload
 from .compiler import compile_program
 from .context import Closure, ExecutionContext, ForeignClosureError, restore as _restore_context
 from .errors import OptionError, PayloadError, TengoError, UnknownVariableError
@@ -148,6 +149,7 @@ class Compiled:
         self.G = G
         self.max_allocs = max_allocs
         self._ctx = None
+        self._run_lock = threading.RLock()
 
     def context(self) -> ExecutionContext:
         """The ExecutionContext over this compiled script's globals (one per Compiled)."""
@@ -156,18 +158,29 @@ class Compiled:
             ctx = self._ctx = ExecutionContext(self)
         return ctx
 
-    def run(self) -> "Compiled":
-        """Run the script's top level over this instance's globals (``TengoRuntimeError``)."""
-        if self.program.count_allocs:
-            self.G[-1] = [self.max_allocs + 1]
-        try:
-            self.program.main(self.G)
-        except TengoError:
-            raise
-        except BaseException as e:   # noqa: BLE001 - every failure becomes a Tengo error
-            if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+    def run(self, *, timeout: float | None = None,
+            cancel: "interrupts.CancelToken | None" = None) -> "Compiled":
+        """Run the script's top level over this instance's globals (``TengoRuntimeError``).
+
+        ``timeout`` (seconds) stops the run with ``ScriptTimeout``, a cancelled ``cancel``
+        token with ``ScriptCancelled``, at the script's next loop iteration or function entry
+        (both tiers). Runs of one Compiled are serialised: a second thread's ``run`` waits."""
+        with self._run_lock:
+            guard = (interrupts.enter(self.program.ns, timeout, cancel)
+                     if timeout is not None or cancel is not None else None)
+            try:
+                if self.program.count_allocs:
+                    self.G[-1] = [self.max_allocs + 1]
+                self.program.main(self.G)
+            except TengoError:
                 raise
-            raise translate_error(e, self.program) from None
+            except BaseException as e:   # noqa: BLE001 - every failure becomes a Tengo error
+                if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+                    raise
+                raise translate_error(e, self.program) from None
+            finally:
+                if guard is not None:
+                    interrupts.leave(guard)
         return self
 
     def _index(self, name):

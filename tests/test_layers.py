@@ -16,7 +16,7 @@ PACKAGES = {"tengojit": "runtime", "tengojit.interp": "interp", "tengojit.jit": 
 
 # layer number -> module name patterns ("x.*" = every module of package x)
 LAYERS = {
-    0: ["tengojit.errors", "tengojit.values", "tengojit.limits", "tengojit.version",
+    0: ["tengojit.errors", "tengojit.values", "tengojit.limits", "tengojit.interrupts", "tengojit.version",
         "tengojit.gostrconv", "tengojit.gotime", "tengojit.gorand", "tengojit.strings",
         "tengojit._hostcall", "tengojit._gomath"],                  # value model, Go ports
     1: ["tengojit.ops", "tengojit.operators", "tengojit.args", "tengojit.formatter",

@@ -691,8 +691,19 @@ def child_main(case_sock, output_fd):
 # the zygote
 
 def thread_count():
-    """Threads of this process (the OS's count, native threads included)."""
-    return len(os.listdir("/proc/self/task"))
+    """Threads of this process (the OS's count, native threads included), but the JIT's
+    ticker ("tengojit-tick"): it holds no lock a forked child could need (its state is reset
+    by a ``pthread_atfork`` handler, and the child starts a ticker of its own)."""
+    n = 0
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                if f.read().strip() == "tengojit-tick":
+                    continue
+        except OSError:
+            pass
+        n += 1
+    return n
 
 
 def compile_source(source, name):
