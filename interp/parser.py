@@ -238,18 +238,16 @@ class _Parser:
             return x
         if tok == T.INT:
             v, err = parse_int_literal(self.lit)
-            if err == "range":
-                self.error(off, "number out of range")
-            elif err is not None:
+            # (the reference means to say "number out of range" for err == "range", but it
+            # compares strconv's wrapped error with ErrRange, which never matches)
+            if err is not None:
                 self.error(off, "invalid integer")
             x = A.IntLit(self.lc(off), v, self.lit)
             self.next()
             return x
         if tok == T.FLOAT:
             v, err = parse_float_literal(self.lit)
-            if err == "range":
-                self.error(off, "number out of range")
-            elif err is not None:
+            if err is not None:                 # (out of range too, as for integers)
                 self.error(off, "invalid float")
             x = A.FloatLit(self.lc(off), v, self.lit)
             self.next()

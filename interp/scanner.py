@@ -422,6 +422,8 @@ class Scanner:
 
 
 # ---------------------------------------------------------------- literal values
+_UINT64_MAX = (1 << 64) - 1
+
 def parse_int_literal(lit: str):
     """Go's ``strconv.ParseInt(lit, 0, 64)`` on a scanned INT literal.
 
@@ -450,6 +452,10 @@ def parse_int_literal(lit: str):
         if d >= base:
             return 0, "syntax"
         v = v * base + d
+        if v > _UINT64_MAX:
+            # Go's ParseUint stops at the first digit past the uint64 range (so a later bad
+            # digit or underscore is not reported), which keeps a long literal linear here
+            return (1 << 63) - 1, "range"
     if underscores and not underscore_ok(lit):
         return 0, "syntax"
     if v > (1 << 63) - 1:

@@ -452,6 +452,12 @@ def _reject_constant(name):
 
 
 def _parse_int(s: str) -> int:
+    """A JSON integer clamped to int64, as the reference's ``strconv.ParseInt`` result is
+    (a JSON number has no leading zeros, so more than 20 digits is out of range: no
+    conversion of a long digit string, which Python limits and makes quadratic)."""
+    digits = len(s) - (s[0] == "-")
+    if digits > 20:
+        return INT64_MIN if s[0] == "-" else INT64_MAX
     n = int(s)
     return INT64_MAX if n > INT64_MAX else INT64_MIN if n < INT64_MIN else n
 

@@ -68,6 +68,10 @@ def test_decode_values():
                    "a\ufffdb", "\U0001F600", None, {"x": None}]
     assert type(out[2]) is float
     assert run('out = json.decode("9007199254740993")') == 9007199254740993
+    # past Python's int-string limit (4,300 digits): clamped as the reference does, no
+    # Python error text
+    assert run(f'out = json.decode("[{"9" * 5000}, -{"9" * 5000}]")') == [
+        9223372036854775807, -9223372036854775808]
     assert run('out = json.decode(bytes("\\"\\xff\\""))') == "\ufffd"
 
 
