@@ -224,11 +224,17 @@ def _last_index_any(s, chars):
 
 
 def _explode(s: str, n: int):
+    """Go's ``strings.explode`` (split on ""): one element per character, the last one the
+    rest of the string. An invalid UTF-8 byte (a surrogate escape here) becomes U+FFFD in
+    every element but the last, as Go (1.19, the reference's toolchain) does."""
     if n < 0 or n > len(s):
         n = len(s)
     if n == 0:
         return []
-    return list(s[:n - 1]) + [s[n - 1:]]
+    return [_REPLACEMENT if "\udc80" <= c <= "\udcff" else c for c in s[:n - 1]] + [s[n - 1:]]
+
+
+_REPLACEMENT = "\ufffd"
 
 
 def _gen_split(s: str, sep: str, save: bool, n: int):
@@ -708,7 +714,8 @@ def _pad(name, left):
         pb = utf8_encode(pad)
         if not pb:
             return s
-        count = (width - len(pb)) // len(pb) + 1
+        q = width - len(pb)
+        count = (q // len(pb) if q >= 0 else -(-q // len(pb))) + 1     # Go's division truncates
         if left:
             r = pb * count + b
             return utf8_decode(r[len(r) - width:])
