@@ -87,6 +87,17 @@ def is_simple(e):
     return False
 
 
+def _may_be_simple(node):
+    """Can ``node``'s code be ``is_simple``? (Names and literals, a sign on a number literal;
+    anything else never is, so ``arith_chain`` need not generate it to find out.)"""
+    node = A.unparen(node)
+    if isinstance(node, A.UnaryExpr):
+        node = A.unparen(node.operand)
+        return isinstance(node, (A.IntLit, A.FloatLit))
+    return isinstance(node, (A.Ident, A.IntLit, A.FloatLit, A.StringLit, A.CharLit, A.BoolLit,
+                             A.UndefinedLit))
+
+
 def is_bool_expr(e):
     """True when the generated expression always yields a Python bool."""
     if isinstance(e, P.Compare) or (isinstance(e, P.UnaryOp) and isinstance(e.op, P.Not)):
@@ -1660,6 +1671,8 @@ class ModuleBuilder:
                 if l_ is None or r_ is None:
                     return None
                 return (node.op, l_, r_, node.pos)
+            if not _may_be_simple(node):
+                return None           # (generated only once, by the caller: linear time)
             e = self.expr(node)
             if not is_simple(e):
                 return None
