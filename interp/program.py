@@ -14,6 +14,7 @@ from . import codegen
 from .parser import parse
 from .rt import runtime_namespace
 from ..builtins import BUILTIN_FUNCTIONS
+from ..ops import deep_copy
 from ..values import ImmutableMap
 
 
@@ -210,7 +211,15 @@ class Program:
                 self._import_stack.pop()
             ref = ("source", fname)
         else:
-            ref = ("builtin", self.add_const(mod if isinstance(mod, ImmutableMap) else ImmutableMap(mod)))
+            # as the reference's AsImmutableMap: the attributes copied (a script that changes
+            # an array it got from a module changes its own copy, never the host's module or
+            # another program's), plus the module's name
+            try:
+                attrs = {k: deep_copy(v) for k, v in mod.items()}
+            except RecursionError:
+                builder.error(pos, f"module '{name}' holds a value that contains itself")
+            attrs["__module_name__"] = name
+            ref = ("builtin", self.add_const(ImmutableMap(attrs)))
         self._imported[name] = ref
         return ref
 

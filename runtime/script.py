@@ -17,7 +17,7 @@ from typing import Any
 
 from . import interrupts, payload
 from .compiler import compile_program
-from .context import Closure, ExecutionContext, ForeignClosureError, restore as _restore_context
+from .context import Closure, ExecutionContext, ForeignClosureError, _isolate, restore as _restore_context
 from .errors import OptionError, PayloadError, TengoError, UnknownVariableError
 from .interp import ast as A
 from .interp.parser import parse
@@ -224,8 +224,10 @@ class Compiled:
         return {n: self._out(self.G[i]) for n, i in self.program.global_names.items()}
 
     def clone(self) -> "Compiled":
-        """A Compiled over the same program with a copy of the globals list."""
-        return Compiled(self.program, list(self.G), self.max_allocs)
+        """A Compiled over the same program with a deep copy of the globals (as Tengo's
+        ``Clone``: arrays and maps are copied, sharing and cycles kept; functions shared), so
+        running either never changes the other's values."""
+        return Compiled(self.program, _isolate(self.G), self.max_allocs)
 
     def __reduce__(self):
         return (loads, (dumps(self),))

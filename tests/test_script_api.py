@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+import tengojit.stdlib as tengojit_stdlib
+
 from helpers import run_script
 
 from tengojit import (Char, CompileError, Error, ImmutableArray, ImmutableMap, ParseError,
@@ -115,6 +117,35 @@ def test_clone_containers_are_not_shared(make_script):
     d.run()
     assert d.get("a") is not c.get("a")
     assert d.get("m") is not c.get("m")
+
+
+def test_clone_is_deep(make_script):
+    """As Tengo's Clone: a container changed through the clone (here by a function of the
+    clone) is not changed in the original; sharing and cycles inside the globals are kept."""
+    c = run(make_script, "m := {k: [1, 2]}; alias := m.k; cyc := [0]; cyc[0] = cyc\n"
+                         "poke := func() { m.k[0] = 99; alias[1] = 98 }")
+    d = c.clone()
+    d.context().call(d.get("poke"))
+    assert d.get("m") == {"k": [99, 98]} and d.get("alias") is d.get("m")["k"]
+    assert c.get("m") == {"k": [1, 2]} and c.get("alias") == [1, 2]
+    cyc = d.get("cyc")
+    assert cyc[0] is cyc and cyc is not c.get("cyc")
+
+
+def test_host_modules_are_copied_per_import(make_script):
+    """As the reference's AsImmutableMap: a script that changes a module's array changes its
+    own copy, not the host's dict nor another script's; ``__module_name__`` names it."""
+    host = {"cfg": [1, 2, 3]}
+    a = make_script('h := import("hostmod"); h.cfg[0] = 99; out := h.cfg; name := h.__module_name__',
+                    modules={"hostmod": host}).compile()
+    a.run()
+    assert a.get("out") == [99, 2, 3] and a.get("name") == "hostmod"
+    assert host == {"cfg": [1, 2, 3]}
+    b = make_script('h := import("hostmod"); out := h.cfg; t := import("text").__module_name__',
+                    modules={"hostmod": host, "text": tengojit_stdlib.get_module_map("text")["text"]}
+                    ).compile()
+    b.run()
+    assert b.get("out") == [1, 2, 3] and b.get("t") == "text"
 
 
 # -- values in and out (Tengo's conversion table, Python form) ---------------------------------
