@@ -13,7 +13,7 @@ from types import FunctionType
 
 from .. import interrupts, limits, ops
 from ..operators import runtime_functions
-from ..errors import (OpError, RecursionLimitWarning, TengoError, TengoRuntimeError,
+from ..errors import (OpError, RecursionLimitWarning, TengoError, TengoRuntimeError, with_host_cause,
                       ERR_STACK_OVERFLOW, ERR_OBJECT_ALLOC_LIMIT)
 from ..values import (BUILTIN_NAMES, TYPE_NAMES, Char, Error, ImmutableArray, ImmutableMap,
                       type_name)
@@ -150,7 +150,7 @@ def _message(exc, program) -> str:
 def translate_error(exc, program) -> TengoError:
     """A ``TengoRuntimeError`` for ``exc``, its trace read from the generated frames."""
     if isinstance(exc, TengoError):
-        return exc
+        return with_host_cause(exc, None)
     trace = []
     tb = exc.__traceback__
     files = program.code_files if program is not None else {}
@@ -171,4 +171,4 @@ def translate_error(exc, program) -> TengoError:
             trace = trace[1:]
         trace = list(native) + trace
     cls = getattr(exc, "public_class", TengoRuntimeError)
-    return cls(_message(exc, program), trace)
+    return with_host_cause(cls(_message(exc, program), trace), getattr(exc, "host_exception", None))

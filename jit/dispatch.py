@@ -15,7 +15,7 @@ import functools
 import threading
 import weakref
 
-from tengojit.errors import OpError, TengoRuntimeError, host_runtime_error
+from tengojit.errors import OpError, TengoRuntimeError, host_runtime_error, with_host_cause
 from tengojit.interp.rt import translate_error
 from tengojit.values import ImmutableArray
 try:
@@ -46,11 +46,13 @@ class NativeError(OpError):
     the native trace.
     """
 
-    def __init__(self, message, native_trace, from_baseline, public_class=TengoRuntimeError):
+    def __init__(self, message, native_trace, from_baseline, public_class=TengoRuntimeError,
+                 host_exception=None):
         super().__init__(message)
         self.native_trace = native_trace
         self.from_baseline = from_baseline
         self.public_class = public_class
+        self.host_exception = host_exception
 
 
 def file_id(name):
@@ -77,27 +79,28 @@ def _failure(program_ref, addr, exc):
     that is not a Tengo error (``KeyboardInterrupt``) is re-raised as it is."""
     msg, trace = _read_trace(addr)
     if exc is None:
-        return msg, trace, TengoRuntimeError
+        return msg, trace, TengoRuntimeError, None
     if not isinstance(exc, Exception):
         raise exc
     err = translate_error(exc, program_ref())
     inner = list(getattr(err, "trace", None) or [])
-    return getattr(err, "message", str(err)), inner + trace, type(err)
+    return (getattr(err, "message", str(err)), inner + trace, type(err),
+            getattr(err, "host_exception", None))
 
 
 def native_error_from_baseline(program_ref, addr, exc=None):
-    msg, trace, cls = _failure(program_ref, addr, exc)
-    raise NativeError(msg, trace, True, cls)
+    msg, trace, cls, host_exc = _failure(program_ref, addr, exc)
+    raise NativeError(msg, trace, True, cls, host_exc)
 
 
 def native_error_from_host(program_ref, addr, exc=None):
     """Host-facing entries (``ctx.call``, ``bind``, ``map``) return to the host itself: the
     error is final, a ``TengoRuntimeError`` (or the subclass the failure called for) with the
     native trace."""
-    msg, trace, cls = _failure(program_ref, addr, exc)
+    msg, trace, cls, host_exc = _failure(program_ref, addr, exc)
     if not issubclass(cls, TengoRuntimeError):
         cls = TengoRuntimeError
-    raise host_runtime_error(cls(msg, trace))
+    raise host_runtime_error(with_host_cause(cls(msg, trace), host_exc))
 
 
 class Deopt:

@@ -204,7 +204,7 @@ class Closure:
         except BaseException as e:
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
-            raise _host_error(e, program) from None
+            raise _host_error(e, program)
         if type(r) is FunctionType:
             r = Closure(r, self.ctx if globals is self.ctx.G else self.ctx.with_globals(globals))
         return r, globals
@@ -280,7 +280,7 @@ def _on_error_for(program):
         def on_error(exc):
             if isinstance(exc, (TengoError, KeyboardInterrupt, SystemExit)):
                 raise exc
-            raise _host_error(exc, program) from None
+            raise _host_error(exc, program)
         f = program.state.host_on_error = on_error
     return f
 
@@ -394,7 +394,7 @@ class ExecutionContext:
         except BaseException as e:
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
-            raise _host_error(e, program) from None
+            raise _host_error(e, program)
         if type(r) is FunctionType:
             return Closure(r, self)
         return r
@@ -464,7 +464,7 @@ class ExecutionContext:
         except BaseException as e:
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
-            raise _host_error(e, program) from None
+            raise _host_error(e, program)
         for i, r in enumerate(res):
             if type(r) is FunctionType:
                 res[i] = Closure(r, self)
@@ -525,7 +525,7 @@ class ExecutionContext:
         except BaseException as e:
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
-            raise _host_error(e, self.program) from None
+            raise _host_error(e, self.program)
         return out if r is None else None
 
     def bind(self, fn: Any) -> Callable:
@@ -603,7 +603,7 @@ class ExecutionContext:
         except BaseException as e:
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
-            raise _host_error(e, program) from None
+            raise _host_error(e, program)
         if type(r) is FunctionType:
             return Closure(r, self)
         return r

@@ -64,6 +64,10 @@ class TengoRuntimeError(TengoError):
     innermost frame first.
     """
 
+    #: the exception a host (Python) function raised, when that ended the run (also the
+    #: error's ``__cause__``)
+    host_exception: BaseException | None = None
+
     def __init__(self, message: str, trace: list | None = None) -> None:
         self.message = message
         self.trace = list(trace or [])
@@ -123,10 +127,21 @@ def host_runtime_error(err: "TengoRuntimeError") -> "TengoRuntimeError":
     """``err`` (a ``TengoRuntimeError`` a host call ends with) as its most specific class:
     ``NotCallableError`` or ``ArgumentCountError`` by its message, else unchanged."""
     if type(err) is TengoRuntimeError:
-        if err.message.startswith("not callable"):
-            return NotCallableError(err.message, err.trace)
-        if err.message.startswith("wrong number of arguments"):
-            return ArgumentCountError(err.message, err.trace)
+        cls = (NotCallableError if err.message.startswith("not callable") else
+               ArgumentCountError if err.message.startswith("wrong number of arguments") else None)
+        if cls is not None:
+            return with_host_cause(cls(err.message, err.trace), err.host_exception)
+    return err
+
+
+def with_host_cause(err: TengoError, host_exception: BaseException | None) -> TengoError:
+    """``err`` ready to be raised from an ``except`` block of the runtime: the internal
+    exception it replaces hidden, the host exception that caused it (if any) as its
+    ``__cause__`` and ``host_exception``."""
+    err.__suppress_context__ = True
+    if host_exception is not None:
+        err.host_exception = host_exception
+        err.__cause__ = host_exception
     return err
 
 
@@ -193,6 +208,15 @@ class OpError(Exception):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+class HostError(OpError):
+    """Internal: a host function raised ``host_exception``; the message says which function
+    and what it raised, in Tengo's words (the run's error keeps the exception as its cause)."""
+
+    def __init__(self, message: str, host_exception: BaseException) -> None:
+        super().__init__(message)
+        self.host_exception = host_exception
 
 
 # Tengo's sentinel messages (tengo/errors.go), spelled once.

@@ -371,7 +371,9 @@ def completions(repl: "Repl", text: str) -> list:
             return []
         if not isinstance(value, dict):
             return []
-        return sorted(k for k in value if k.startswith(m.group(2)) and k.isidentifier())
+        typed = m.group(2)
+        return sorted(k for k in value if k.startswith(typed) and k.isidentifier()
+                      and (typed.startswith("_") or not k.startswith("__")))
     m = _WORD.search(text)
     prefix = m.group(0) if m else ""
     if not prefix:

@@ -177,7 +177,7 @@ class Compiled:
             except BaseException as e:   # noqa: BLE001 - every failure becomes a Tengo error
                 if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
                     raise
-                raise translate_error(e, self.program) from None
+                raise translate_error(e, self.program)
             finally:
                 if guard is not None:
                     interrupts.leave(guard)

@@ -33,7 +33,8 @@ from functools import partial
 from types import FunctionType
 from typing import Any, Callable
 
-from .errors import ConversionError, IntOverflowError
+from .errors import (ConversionError, HostError, IntOverflowError, OpError, TengoError,
+                     wrong_num_args)
 
 # builtin function -> its Tengo name; filled by builtins.py, which defines them (type_name
 # needs the names, and the value model sits below the builtins)
@@ -96,8 +97,9 @@ class UserFunction:
 
     ``fn`` receives Tengo values (Python-native, see the table above) positionally, without
     ``G``; its result is returned to the script (``None`` → undefined). Raising ``OpError``
-    gives a Tengo runtime error with that text; any other exception becomes a runtime error
-    carrying the exception's message. ``type_name`` is ``user-function:<name>``.
+    gives a Tengo runtime error with that text; any other exception ends the run with
+    ``host function '<name>' raised <class>: <message>``, the exception as the error's
+    ``__cause__`` and ``host_exception``. ``type_name`` is ``user-function:<name>``.
     """
     __slots__ = ("name", "fn")
 
@@ -107,7 +109,12 @@ class UserFunction:
 
     def __call__(self, G: list, *args: Any) -> Any:
         """Tengo's calling convention (the globals first): ``fn(*args)``."""
-        return self.fn(*args)
+        try:
+            return self.fn(*args)
+        except _PASS_THROUGH:
+            raise
+        except Exception as e:                 # noqa: BLE001 - reported in Tengo's words
+            raise host_failure(self, e) from e
 
     def __repr__(self):
         return f"<user-function:{self.name}>"
@@ -118,15 +125,49 @@ class HostFunction(UserFunction):
 
     Tengo function arguments reach Python as plain callables over the calling script's
     globals; the result goes through ``from_python`` (so tuples become arrays, a result that
-    Tengo cannot hold raises). An exception the callable raises becomes a Tengo runtime error
-    carrying its message.
+    Tengo cannot hold raises). An exception the callable raises ends the run with
+    ``host function '<name>' raised <class>: <message>``, the exception as its cause.
     """
     __slots__ = ()
 
     def __call__(self, G: list, *args: Any) -> Any:
         if any(type(a) is FunctionType for a in args):
             args = [partial(a, G) if type(a) is FunctionType else a for a in args]
-        return from_python(self.fn(*args))
+        try:
+            r = self.fn(*args)
+        except _PASS_THROUGH:
+            raise
+        except Exception as e:                 # noqa: BLE001 - reported in Tengo's words
+            raise host_failure(self, e) from e
+        return from_python(r)
+
+
+# what a host function may raise that keeps its meaning: Tengo's own errors, and what the
+# runtime reports as Tengo's "stack overflow" / "out of memory"
+_PASS_THROUGH = (OpError, TengoError, RecursionError, MemoryError)
+
+
+def host_failure(f: UserFunction, e: Exception) -> Exception:
+    """What the script's run ends with when host function ``f`` raised ``e``: Tengo errors
+    (``OpError``, a nested run's ``TengoError``) as they are; a call with the wrong number of
+    arguments (a ``TypeError`` raised by the call itself, not inside ``fn``) as Tengo's
+    ``wrong number of arguments``; any other exception as ``HostError`` naming the function
+    and the exception's class (the exception is kept: the run's error has it as its cause).
+    (``_PASS_THROUGH`` exceptions never get here.)"""
+    if type(e) is TypeError and _raised_by_the_call(e):
+        err = wrong_num_args("user-function:" + f.name)
+        return err
+    text = str(e)
+    return HostError(f"host function '{f.name}' raised {type(e).__name__}"
+                     + (f": {text}" if text else ""), e)
+
+
+def _raised_by_the_call(e):
+    """Did the TypeError come from binding the arguments (no frame inside the callee)?"""
+    tb = e.__traceback__
+    return tb is not None and tb.tb_next is None and (
+        "positional argument" in str(e) or "keyword argument" in str(e)
+        or "takes no arguments" in str(e) or "argument" in str(e) and "given" in str(e))
 
 
 # Time zero value used where Tengo has time.Time{}.

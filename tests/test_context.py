@@ -114,7 +114,8 @@ def check_tengo_error(e, cls=TengoError):
     assert "Traceback" not in s and 'File "' not in s, s
     if isinstance(e, TengoRuntimeError):
         assert s.startswith("Runtime Error: "), s
-    assert e.__cause__ is None
+    # the only cause shown is the exception of a host function that ended the run
+    assert e.__cause__ is None or e.__cause__ is getattr(e, "host_exception", None)
     assert e.__context__ is None or e.__suppress_context__
 
 
@@ -276,13 +277,16 @@ def test_host_function_exception_becomes_runtime_error(make_script, path):
     with pytest.raises(TengoError) as info:
         c.run()
     check_tengo_error(info.value, TengoRuntimeError)
-    assert info.value.message == "bad input: at run"
+    assert info.value.message == "host function 'fail' raised ValueError: bad input: at run"
     assert "at (main):3:12" in str(info.value)
+    # the host's exception, class and all, is the cause
+    assert type(info.value.__cause__) is ValueError and info.value.host_exception is info.value.__cause__
 
     c2 = compile_run(make_script, src, fail=fail)
     e = raises(TengoRuntimeError, lambda: path(c2.context(), c2.get("call_fail"), "from host"))
-    assert e.message == "bad input: from host"
+    assert e.message == "host function 'fail' raised ValueError: bad input: from host"
     assert e.trace and e.trace[0] == ("(main)", 3, 12)
+    assert type(e.__cause__) is ValueError and str(e.__cause__) == "bad input: from host"
 
 
 def test_host_function_calls_back_into_the_context(make_script, path):

@@ -431,3 +431,21 @@ def test_host_api_misuse_is_a_tengo_error():
         with pytest.raises(cls) as info:
             make()
         assert isinstance(info.value, TengoError)
+
+
+def test_host_exceptions_in_tengo_words(make_script):
+    """A host function's exception ends the run with our message (its class named, its text),
+    the exception kept as the cause; a call with the wrong number of arguments is Tengo's
+    error, not Python's."""
+    def picky(x):
+        return {"a": 1}[x]
+    c = make_script('r := picky("b")').add("picky", picky).compile()
+    with pytest.raises(TengoRuntimeError) as e:
+        c.run()
+    assert e.value.message == "host function 'picky' raised KeyError: 'b'"
+    assert type(e.value.__cause__) is KeyError and e.value.host_exception is e.value.__cause__
+    c = make_script('r := picky(1, 2)').add("picky", picky).compile()
+    with pytest.raises(TengoRuntimeError) as e:
+        c.run()
+    assert e.value.message == "wrong number of arguments in call to 'user-function:picky'"
+    assert e.value.__cause__ is None
