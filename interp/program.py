@@ -8,6 +8,7 @@ Nothing in it changes after ``compile_main`` returns; every context shares it.
 from __future__ import annotations
 
 import itertools
+import warnings
 from types import CodeType
 
 from . import codegen
@@ -225,7 +226,11 @@ class Program:
 
     # ---------------------------------------------------------------- compiling
     def _exec(self, tree, filename):
-        code = compile(tree, f"<tengo:{filename}>", "exec")
+        with warnings.catch_warnings():
+            # Python's compiler warns about code it can tell will fail (``None(1)`` for
+            # ``undefined(1)``); in Tengo that is a run-time error, reported when it runs
+            warnings.simplefilter("ignore", SyntaxWarning)
+            code = compile(tree, f"<tengo:{filename}>", "exec")
         self._register_codes(code, filename)
         exec(code, self.ns)
         # code objects of functions, for self-tail-call identity checks (_C<fid>)
