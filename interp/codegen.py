@@ -87,6 +87,15 @@ def is_simple(e):
     return False
 
 
+def _room_test(room_call):
+    """``not _limits.RUN_LIMITS or <room_call>``: true while no run has limits of its own
+    (one global read); else the call checks the growth against them (it raises past one)."""
+    return P.BoolOp(op=P.Or(), values=[
+        P.UnaryOp(op=P.Not(), operand=P.Attribute(value=rt("limits"), attr="RUN_LIMITS",
+                                                  ctx=P.Load())),
+        room_call])
+
+
 def _may_be_simple(node):
     """Can ``node``'s code be ``is_simple``? (Names and literals, a sign on a number literal;
     anything else never is, so ``arith_chain`` need not generate it to find out.)"""
@@ -1070,7 +1079,8 @@ class ModuleBuilder:
             values.append(v)
         test = P.BoolOp(op=P.And(), values=[
             type_is(target, "list"),
-            P.Compare(left=call(rt("refcount"), [target], pos), ops=[P.Eq()], comparators=[C(extra)])])
+            P.Compare(left=call(rt("refcount"), [target], pos), ops=[P.Eq()], comparators=[C(extra)]),
+            _room_test(call(rt("array_room"), [target, C(len(values))], pos))])
         if not pure:
             test.values.append(P.Compare(left=N(held), ops=[P.Is()],
                                          comparators=[self.load_sym(sym, pos)]))
@@ -1130,7 +1140,9 @@ class ModuleBuilder:
         if kind == "array":
             test = P.BoolOp(op=P.And(), values=[
                 type_is(N(held), "list"), same,
-                P.Compare(left=call(rt("refcount"), [N(held)], pos), ops=[P.Eq()], comparators=[C(3)])])
+                P.Compare(left=call(rt("refcount"), [N(held)], pos), ops=[P.Eq()], comparators=[C(3)]),
+                _room_test(call(rt("array_room"), [N(held), P.Call(func=N("len"), args=[N(right)],
+                                                                    keywords=[])], pos))])
             body = [_pos(P.Expr(value=P.Call(func=P.Attribute(value=N(held), attr="extend", ctx=P.Load()),
                                              args=[N(right)], keywords=[])), pos)]
         else:
@@ -1141,7 +1153,8 @@ class ModuleBuilder:
             limit = P.Attribute(value=rt("limits"), attr="MAX_STRING_LEN", ctx=P.Load())
             test = P.BoolOp(op=P.And(), values=[
                 type_is(N(held), "str"), type_is(N(right), "str"), same,
-                P.Compare(left=size, ops=[P.LtE()], comparators=[limit])])
+                P.Compare(left=size, ops=[P.LtE()], comparators=[limit]),
+                _room_test(call(rt("string_room"), [N(held), N(right)], pos))])
             if sym.kind == "global":
                 tgt = P.Subscript(value=N("G"), slice=C(sym.index), ctx=P.Store())
             elif sym.boxed:

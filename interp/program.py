@@ -79,7 +79,8 @@ class Program:
         object.__setattr__(self, name, value)
 
     def __init__(self, modules=None, count_allocs=False, profile=False, jit=None,
-                 jit_threshold=None, counter=None, jit_background=False, origin=None):
+                 jit_threshold=None, counter=None, jit_background=False, origin=None,
+                 run_limits=None):
         """``jit``: None for the baseline tier alone, else the JIT tier's installer, called
         with this program once its code is generated and before it runs (it puts the names
         the JIT prologues call into ``ns``; see ``jit.dispatch.install``). The code generator
@@ -88,6 +89,9 @@ class Program:
         # what the program was compiled from (source, options), for programs that travel to
         # other processes (``payload``); None when it cannot be rebuilt from one source (REPL)
         self.origin = origin
+        # the script's own size limits (``limits.RunLimits``) or None: the host API's entries
+        # push them for the thread that runs the program
+        self.run_limits = run_limits
         self.jit = jit is not None and not count_allocs  # the JIT does not count allocations
         self._jit_install = jit
         self.profile = profile or self.jit         # generate per-function call counters

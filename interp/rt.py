@@ -14,7 +14,7 @@ from types import FunctionType
 from .. import interrupts, limits, ops
 from ..operators import runtime_functions
 from ..errors import (OpError, RecursionLimitWarning, TengoError, TengoRuntimeError, with_host_cause,
-                      ERR_STACK_OVERFLOW, ERR_OBJECT_ALLOC_LIMIT)
+                      ERR_ARRAY_LIMIT, ERR_STACK_OVERFLOW, ERR_OBJECT_ALLOC_LIMIT, ERR_STRING_LIMIT)
 from ..values import (BUILTIN_NAMES, TYPE_NAMES, Char, Error, ImmutableArray, ImmutableMap,
                       type_name)
 
@@ -87,6 +87,22 @@ def alloc(G, value):
     return value
 
 
+def array_room(a, k):
+    """True when ``a`` may grow by ``k`` elements in the calling thread's run (a script with
+    an array limit of its own), else Tengo's-style ``exceeding array size limit``."""
+    if len(a) + k > limits.array_limit():
+        raise OpError(ERR_ARRAY_LIMIT)
+    return True
+
+
+def string_room(s, t):
+    """True when ``s + t`` fits the calling thread's run's string limit, else the error."""
+    mx = limits.string_limit()
+    if (len(s) + len(t)) * 4 > mx and ops.str_byte_len(s) + ops.str_byte_len(t) > mx:
+        raise OpError(ERR_STRING_LIMIT)
+    return True
+
+
 def call_counting(f, G, *args):
     """A call that counts the result of a builtin/host callee as one allocation (Tengo's VM)."""
     r = f(G, *args)
@@ -106,6 +122,7 @@ def runtime_namespace():
         "_spread": spread, "_FunctionType": FunctionType, "_alloc": alloc,
         "_callcount": call_counting, "_refcount": sys.getrefcount,
         "_limits": limits, "_STOP": False, "_stop": interrupts.check,
+        "_array_room": array_room, "_string_room": string_room,
         "_Error": Error, "_Char": Char, "_ImmutableArray": ImmutableArray,
         "_ImmutableMap": ImmutableMap,
     }

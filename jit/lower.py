@@ -19,6 +19,7 @@ from . import callconv as cc
 from .engine import api_addr, native_failure_addr, poll_addr, poll_flag_addr, stack_limit_addr
 from . import code_entry, intrinsics, slowpaths
 from .types import INT, FLOAT, BOOL, VOID, OBJ
+from tengojit.limits import NO_LIMIT
 from tengojit.builtins import BUILTIN_FUNCTIONS, TYPE_PREDICATES
 from tengojit.values import Char, ImmutableArray, ImmutableMap
 from .infer import binop_type
@@ -1085,6 +1086,24 @@ class CoreLowering:
                 objs.append((o, True))
         refcnt = b.load(b.bitcast(x, I64.as_pointer()))
         own = b.and_(self.is_type(x, "PyList_Type"), b.icmp_signed("==", refcnt, ir.Constant(I64, 2)))
+        lim = self.program.run_limits
+        if lim is not None and lim.array < NO_LIMIT:
+            # the script's array limit: past it, the builtin (which raises Tengo's error);
+            # ``own`` first, so the size is read from a list only
+            roomy = self.new_block("append.roomy")
+            checked = self.new_block("append.checked")
+            here = b.block
+            b.cbranch(own, roomy, checked)
+            b.position_at_end(roomy)
+            size = b.load(b.bitcast(b.gep(x, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
+            fits = b.icmp_signed("<=", size, ir.Constant(I64, lim.array - len(objs)))
+            roomy_end = b.block
+            b.branch(checked)
+            b.position_at_end(checked)
+            merged = b.phi(I1)
+            merged.add_incoming(ir.Constant(I1, 0), here)
+            merged.add_incoming(fits, roomy_end)
+            own = merged
         fast, general, done = (self.new_block("append.inplace"), self.new_block("append.slow"),
                                self.new_block("append.done"))
         b.cbranch(own, fast, general)

@@ -78,14 +78,14 @@ def string_array_arg(name: str, args: Sequence, i: int) -> list:
 
 def string_result(s: str) -> str:
     """``s``, unless it is longer than a Tengo string may be."""
-    if byte_len(s) > limits.MAX_STRING_LEN:
+    if byte_len(s) > limits.string_limit():
         raise OpError(ERR_STRING_LIMIT)
     return s
 
 
 def bytes_result(b: bytes) -> bytes:
     """``b``, unless it is longer than Tengo bytes may be."""
-    if len(b) > limits.MAX_BYTES_LEN:
+    if len(b) > limits.bytes_limit():
         raise OpError(ERR_BYTES_LIMIT)
     return b
 

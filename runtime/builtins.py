@@ -49,6 +49,7 @@ def builtin_append(G, *args):
     arr = args[0]
     t = type(arr)
     if t is list or t is ImmutableArray:
+        ops.check_array_len(len(arr) + len(args) - 1)
         r = list(arr)
         r.extend(args[1:])
         return r
@@ -92,6 +93,7 @@ def builtin_splice(G, *args):
             raise OpError("index out of bounds")
         count = c
     end = start + count if start + count <= size else size
+    ops.check_array_len(size - (end - start) + len(args[3:]))
     deleted = arr[start:end]
     arr[start:end] = args[3:]
     return deleted
@@ -106,7 +108,7 @@ def builtin_string(G, *args):
         return v
     s = ops.to_str(v)
     if s is not None:
-        if len(s) * 4 > limits.MAX_STRING_LEN and ops.str_byte_len(s) > limits.MAX_STRING_LEN:
+        if len(s) * 4 > limits.string_limit() and ops.str_byte_len(s) > limits.string_limit():
             raise OpError("exceeding string size limit")
         return s
     return args[1] if n == 2 else None
@@ -151,7 +153,7 @@ def builtin_bytes(G, *args):
         raise _nargs("bytes")
     v = args[0]
     if type(v) is int:
-        if v > limits.MAX_BYTES_LEN:
+        if v > limits.bytes_limit():
             raise OpError("exceeding bytes size limit")
         if v < 0:
             # Go's make([]byte, n) panics here; report it as a runtime error.
@@ -159,7 +161,7 @@ def builtin_bytes(G, *args):
         return bytes(v)
     b = ops.to_bytes(v)
     if b is not None:
-        if len(b) > limits.MAX_BYTES_LEN:
+        if len(b) > limits.bytes_limit():
             raise OpError("exceeding bytes size limit")
         return b
     return args[1] if n == 2 else None
@@ -240,7 +242,7 @@ def builtin_format(G, *args):
     if len(args) == 1:
         return fmt
     s = format_tengo(fmt, list(args[1:]))
-    mx = limits.MAX_STRING_LEN
+    mx = limits.string_limit()
     if len(s) * 4 > mx and ops.str_byte_len(s) > mx:
         raise OpError("exceeding string size limit")
     return s
@@ -260,9 +262,9 @@ def builtin_range(G, *args):
             raise OpError("range step must be greater than 0")
     start, stop = args[0], args[1]
     step = args[2] if n == 3 else 1
-    if start <= stop:
-        return list(range(start, stop, step))
-    return list(range(start, stop, -step))
+    r = range(start, stop, step) if start <= stop else range(start, stop, -step)
+    ops.check_array_len(len(r))
+    return list(r)
 
 
 def builtin_freeze(G, *args):

@@ -12,6 +12,7 @@ from .errors import CompileError, TengoError
 from .interp.ast import File
 from .interp.program import Program
 from .interp.rt import ensure_recursion_budget
+from .limits import RunLimits
 from .jit import background_by_default, default_threshold, installable as jit_installable
 from .jit import dispatch as jit_dispatch
 
@@ -20,19 +21,21 @@ def compile_program(file: File, modules: dict, *, predefined: Sequence[str] = ()
                     count_allocs: bool = False, profile: bool = False, jit: bool = False,
                     jit_threshold: int | None = None,
                     counter: Iterator[int] | None = None,
-                    jit_background: bool | None = None, origin: dict | None = None) -> Program:
+                    jit_background: bool | None = None, origin: dict | None = None,
+                    run_limits: RunLimits | None = None) -> Program:
     """The one compile driver (``Script.compile`` and the REPL): a parsed ``file`` to a
     ``Program`` whose main function is ready to run. The JIT takes part when ``jit`` is true
     and llvmlite works here; ``counter`` continues the function numbering of an earlier
     program (the REPL's inputs); ``origin`` records what the program is compiled from for
-    programs that travel (``payload.origin``). Errors are Tengo's ``CompileError``s, never
+    programs that travel (``payload.origin``); ``run_limits`` the script's own size limits
+    (``limits.RunLimits``, pushed by the host API's entries). Errors are Tengo's ``CompileError``s, never
     Python's."""
     installer = jit_dispatch.install if jit and jit_installable() else None
     threshold = default_threshold() if jit_threshold is None else jit_threshold
     background = background_by_default() if jit_background is None else jit_background
     program = Program(modules, count_allocs=count_allocs, profile=profile or installer is not None,
                       jit=installer, jit_threshold=threshold, counter=counter,
-                      jit_background=background, origin=origin)
+                      jit_background=background, origin=origin, run_limits=run_limits)
     # code generation recurses over the AST: deep expressions need room beyond this caller's
     # depth while compiling (the limit is restored after)
     old_limit = sys.getrecursionlimit()

@@ -32,7 +32,7 @@ import weakref
 from types import FunctionType
 from typing import Any, Callable, Iterable
 
-from . import interrupts, payload
+from . import interrupts, limits, payload
 from .errors import (ArgumentCountError, IntOverflowError, NotCallableError, PayloadError,  # noqa: F401
                      OptionError, UnknownVariableError,
                      TengoError, TengoRuntimeError, host_runtime_error)  # (re-exported by tengojit)
@@ -193,6 +193,9 @@ class Closure:
                 f"got {type(globals).__name__}"
                 + (f" of {len(globals)}" if isinstance(globals, list) else ""))
         program = self.program
+        lim = program.run_limits
+        if lim is not None:
+            limits.enter(lim)
         try:
             for a in args:
                 if type(a) is not int or not INT64_MIN <= a <= INT64_MAX:
@@ -205,6 +208,9 @@ class Closure:
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
             raise _host_error(e, program)
+        finally:
+            if lim is not None:
+                limits.leave()
         if type(r) is FunctionType:
             r = Closure(r, self.ctx if globals is self.ctx.G else self.ctx.with_globals(globals))
         return r, globals
@@ -333,9 +339,10 @@ class ExecutionContext:
         The trampoline reaches back to this context only through a weak reference (``_Link``),
         so a context is freed by reference counting as soon as the host drops it (no cycle).
         """
-        if _Caller is None:
-            return slow
         program = self.program
+        if _Caller is None or program.run_limits is not None:
+            # (a script with limits of its own: every call pushes them, in Python)
+            return slow
         link = _Link(self, fixed)
         c = _Caller(self.G, program, fixed, link, _on_error_for(program), _Link.wrap,
                     0 if self._shared else self._owner, program.ns,
@@ -379,6 +386,9 @@ class ExecutionContext:
                 natives[id(f.__code__)] = None if entries is None else entries.host
         else:
             f = fn
+        lim = program.run_limits
+        if lim is not None:
+            limits.enter(lim)
         try:
             if b is _NO:
                 if a is _NO:
@@ -395,6 +405,9 @@ class ExecutionContext:
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
             raise _host_error(e, program)
+        finally:
+            if lim is not None:
+                limits.leave()
         if type(r) is FunctionType:
             return Closure(r, self)
         return r
@@ -438,6 +451,16 @@ class ExecutionContext:
                 return self.map(fn, iterable)
             finally:
                 interrupts.leave(guard)
+        lim = self.program.run_limits
+        if lim is not None:
+            limits.enter(lim)
+            try:
+                return self._map_owned(fn, iterable)
+            finally:
+                limits.leave()
+        return self._map_owned(fn, iterable)
+
+    def _map_owned(self, fn, iterable):
         if self._owner != _get_ident() or self._shared:
             if not self._claim():
                 self._become_shared()
@@ -531,12 +554,12 @@ class ExecutionContext:
     def bind(self, fn: Any) -> Callable:
         """A plain Python callable running ``fn`` in this context: ``bind(f)(x) == call(f, x)``."""
         f = self._resolve(fn)
-        native = self._native_entries(f)
+        native = self._native_entries(f) if self.program.run_limits is None else None
         if native is not None and native.spec.ret != "obj":
             # (a result of any type may be a function, which the host gets as a Closure: the
             # trampoline below does that)
             return native.bound_for(self.G, f, self._slow_for(f))
-        if _Caller is None:
+        if _Caller is None or self.program.run_limits is not None:
             call = self._call_py
 
             def bound(*args):
@@ -596,6 +619,9 @@ class ExecutionContext:
         """The general (slower) call: used for shared contexts."""
         program = self.program
         f = self._resolve(fn)
+        lim = program.run_limits
+        if lim is not None:
+            limits.enter(lim)
         try:
             r = f(self.G, *[_arg(x, program) for x in args])
         except TengoError:
@@ -604,6 +630,9 @@ class ExecutionContext:
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
             raise _host_error(e, program)
+        finally:
+            if lim is not None:
+                limits.leave()
         if type(r) is FunctionType:
             return Closure(r, self)
         return r
@@ -784,7 +813,7 @@ def _isolate_deep(G):
 
 
 _CALL_CODES = frozenset({_Link.__call__.__code__, ExecutionContext._call_py.__code__, ExecutionContext._map.__code__,
-                         ExecutionContext._invoke.__code__, ExecutionContext.map.__code__,
+                         ExecutionContext._invoke.__code__, ExecutionContext.map.__code__, ExecutionContext._map_owned.__code__,
                          ExecutionContext._map_numpy.__code__, ExecutionContext.call_ex.__code__,
                          ExecutionContext.__call__.__code__})
 

@@ -22,7 +22,7 @@ formats Tengo objects), including its differences from Go's ``fmt``:
 - ``%#g`` keeps the older Go rule of counting every digit (leading zeros included) toward the
   precision: ``format("%#g", 0.001)`` is ``0.00100``.
 
-A result longer than ``limits.MAX_STRING_LEN`` bytes raises ``OpError("exceeding string size
+A result longer than ``limits.string_limit()`` bytes raises ``OpError("exceeding string size
 limit")`` (Tengo checks every write; checking the final length is equivalent).
 """
 from __future__ import annotations
@@ -554,6 +554,6 @@ def format_tengo(fmt: str, args) -> str:
         out.append(")")
 
     s = "".join(out)
-    if len(s) > limits.MAX_STRING_LEN // 4 and byte_len(s) > limits.MAX_STRING_LEN:
+    if len(s) > limits.string_limit() // 4 and byte_len(s) > limits.string_limit():
         raise OpError(ERR_STRING_LIMIT)
     return s

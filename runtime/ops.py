@@ -24,7 +24,7 @@ import math
 from datetime import datetime, timedelta, timezone
 
 from . import limits
-from .errors import OpError
+from .errors import ERR_ARRAY_LIMIT, OpError
 from .gostrconv import underscore_ok
 from .strings import byte_len, char_str, tengo_repr, utf8_decode, utf8_encode
 from .values import (
@@ -101,7 +101,7 @@ def obj_string(v) -> str:
 
 def _check_str_len(n_chars_upper: int, parts) -> None:
     """Raise the string limit error when the concatenation of ``parts`` is too long."""
-    mx = limits.MAX_STRING_LEN
+    mx = limits.MAX_STRING_LEN if not limits.RUN_LIMITS else limits.string_limit()
     if n_chars_upper * 4 <= mx:
         return
     if sum(str_byte_len(p) for p in parts) > mx:
@@ -315,22 +315,31 @@ def _str_cmp(cmp):
 
 def _bytes_add(a, b):
     if type(b) is bytes:
-        if len(a) + len(b) > limits.MAX_BYTES_LEN:
+        if len(a) + len(b) > limits.bytes_limit():
             raise OpError("exceeding bytes size limit")
         return a + b
     return _INVALID
+
+
+def check_array_len(n: int) -> None:
+    """Raise the array limit error when an array of ``n`` elements is more than the calling
+    thread's run may build (``limits.array_limit``; only scripts with limits of their own)."""
+    if limits.RUN_LIMITS and n > limits.array_limit():
+        raise OpError(ERR_ARRAY_LIMIT)
 
 
 def _array_add(a, b):
     if type(b) is list:
         if not b:
             return a
+        check_array_len(len(a) + len(b))
         return a + b
     return _INVALID
 
 
 def _imm_array_add(a, b):
     if type(b) is ImmutableArray:
+        check_array_len(len(a) + len(b))
         return list.__add__(a, b)
     return _INVALID
 

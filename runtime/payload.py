@@ -54,6 +54,7 @@ from .builtins import BUILTIN_FUNCTIONS
 from .compiler import compile_program
 from .errors import PayloadError, TengoError
 from .interp.parser import parse
+from .limits import RunLimits
 from .stdlib import ALL_MODULE_NAMES, DEFAULT_MODULE_NAMES, get_module_map
 from .stdlib import name_of as stdlib_name_of
 from .values import (BUILTIN_NAMES, Char, Error, ImmutableArray, ImmutableMap, INT64_MAX,
@@ -61,7 +62,7 @@ from .values import (BUILTIN_NAMES, Char, Error, ImmutableArray, ImmutableMap, I
 from .version import VERSION
 
 FORMAT = "tengojit-program"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 PROGRAM_CACHE_SIZE = 64
 
 _KINDS = ("compiled", "context", "closure")
@@ -96,11 +97,13 @@ def cache_info() -> dict:
 
 
 def origin(src: str | bytes, name: str, modules: dict, predefined: list, *, count_allocs: bool,
-           profile: bool, jit: bool, jit_threshold: int, jit_background: bool) -> dict:
+           profile: bool, jit: bool, jit_threshold: int, jit_background: bool,
+           run_limits: tuple | None = None) -> dict:
     """What ``Script.compile`` records on a program so that it can travel."""
     return {"src": src, "name": name, "modules": dict(modules), "predefined": list(predefined),
             "count_allocs": bool(count_allocs), "profile": bool(profile), "jit": bool(jit),
-            "jit_threshold": int(jit_threshold), "jit_background": bool(jit_background)}
+            "jit_threshold": int(jit_threshold), "jit_background": bool(jit_background),
+            "limits": None if run_limits is None else tuple(int(x) for x in run_limits)}
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -335,12 +338,15 @@ def _program(spec_bytes):
         modules = {name: _module_from_spec(name, m) for name, m in spec["modules"].items()}
         org = origin(spec["src"], spec["name"], modules, spec["predefined"],
                      count_allocs=spec["count_allocs"], profile=spec["profile"], jit=spec["jit"],
-                     jit_threshold=spec["jit_threshold"], jit_background=spec["jit_background"])
+                     jit_threshold=spec["jit_threshold"], jit_background=spec["jit_background"],
+                     run_limits=spec["limits"])
         program = compile_program(parse(spec["src"], spec["name"]), modules,
                                   predefined=spec["predefined"], count_allocs=spec["count_allocs"],
                                   profile=spec["profile"], jit=spec["jit"],
                                   jit_threshold=spec["jit_threshold"],
-                                  jit_background=spec["jit_background"], origin=org)
+                                  jit_background=spec["jit_background"], origin=org,
+                                  run_limits=None if spec["limits"] is None
+                                  else RunLimits(*spec["limits"]))
         if program.num_globals < len(spec["predefined"]):
             raise PayloadError("corrupt payload: predefined names")
         _cache[key] = program
@@ -352,7 +358,7 @@ def _program(spec_bytes):
 
 _SPEC_FIELDS = {"src": (str, bytes), "name": (str,), "modules": (dict,), "predefined": (list,),
                 "count_allocs": (bool,), "profile": (bool,), "jit": (bool,),
-                "jit_threshold": (int,), "jit_background": (bool,)}
+                "jit_threshold": (int,), "jit_background": (bool,), "limits": (type(None), tuple)}
 
 
 def _check_spec(spec):
@@ -363,6 +369,9 @@ def _check_spec(spec):
             raise PayloadError(f"corrupt payload: program spec field {field!r}")
     if not all(type(n) is str for n in spec["predefined"]) or spec["jit_threshold"] < 0:
         raise PayloadError("corrupt payload: program spec")
+    lim = spec["limits"]
+    if lim is not None and (len(lim) != 3 or any(type(x) is not int or x < 0 for x in lim)):
+        raise PayloadError("corrupt payload: program spec field 'limits'")
     return spec
 
 

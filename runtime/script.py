@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from . import interrupts, payload
+from . import interrupts, limits, payload
 from .compiler import compile_program
 from .context import Closure, ExecutionContext, ForeignClosureError, _isolate, restore as _restore_context
 from .errors import OptionError, PayloadError, TengoError, UnknownVariableError
@@ -23,6 +23,7 @@ from .interp import ast as A
 from .interp.parser import parse
 from .interp.program import Program
 from .interp.rt import translate_error
+from .limits import NO_LIMIT, RunLimits
 from .jit import background_by_default, default_threshold, enabled_by_default
 from .stdlib import lazy_module_map
 from .values import FUNCTION_TYPE, UserFunction, from_python, to_python  # noqa: F401 - public here too
@@ -54,6 +55,7 @@ class Script:
         self._vars = {}
         self._modules = lazy_module_map() if modules is None else dict(modules)
         self._max_allocs = -1
+        self._run_limits = None
         self.jit = enabled_by_default() if jit is None else bool(jit)
         self.jit_threshold = default_threshold() if jit_threshold is None else jit_threshold
         self.profile = profile or self.jit
@@ -86,6 +88,24 @@ class Script:
         self._max_allocs = n
         return self
 
+    def set_limits(self, *, max_string_len: int | None = None, max_bytes_len: int | None = None,
+                   max_array_len: int | None = None) -> "Script":
+        """Size limits of this script's runs, stricter than the process-wide ``limits``
+        (None: no limit of its own). Past them a run fails with Tengo's ``exceeding string
+        size limit`` / ``exceeding bytes size limit``, or ``exceeding array size limit``
+        (arrays built by ``+``, ``append``, ``splice`` and ``range``). Host calls of a script
+        with limits take the Python path (each call pushes them)."""
+        values = {}
+        for name, v in (("max_string_len", max_string_len), ("max_bytes_len", max_bytes_len),
+                        ("max_array_len", max_array_len)):
+            if v is not None and (type(v) is not int or v < 0):
+                raise OptionError(f"{name} must be an int ≥ 0 or None, not {v!r}")
+            values[name] = NO_LIMIT if v is None else v
+        self._run_limits = (None if all(v == NO_LIMIT for v in values.values()) else
+                            RunLimits(values["max_string_len"], values["max_bytes_len"],
+                                      values["max_array_len"]))
+        return self
+
     def compile(self) -> "Compiled":
         """Parse and compile: ``ParseError`` / ``CompileError`` on bad source."""
         return self._compile_file(parse(self.src, self.name), travels=True)
@@ -94,7 +114,8 @@ class Script:
         """Compile a parsed ``file`` (the source's, or a rewritten one: then ``travels`` is
         False, as the source would not give the same program elsewhere)."""
         options = dict(count_allocs=self._max_allocs >= 0, profile=self.profile, jit=self.jit,
-                       jit_threshold=self.jit_threshold, jit_background=self.jit_background)
+                       jit_threshold=self.jit_threshold, jit_background=self.jit_background,
+                       run_limits=self._run_limits)
         origin = (payload.origin(self.src, self.name, self._modules, list(self._vars), **options)
                   if travels else None)
         program = compile_program(file, self._modules, predefined=list(self._vars),
@@ -168,6 +189,9 @@ class Compiled:
         with self._run_lock:
             guard = (interrupts.enter(self.program.ns, timeout, cancel)
                      if timeout is not None or cancel is not None else None)
+            lim = self.program.run_limits
+            if lim is not None:
+                limits.enter(lim)
             try:
                 if self.program.count_allocs:
                     self.G[-1] = [self.max_allocs + 1]
@@ -179,6 +203,8 @@ class Compiled:
                     raise
                 raise translate_error(e, self.program)
             finally:
+                if lim is not None:
+                    limits.leave()
                 if guard is not None:
                     interrupts.leave(guard)
         return self

@@ -17,7 +17,7 @@ import time
 import pytest
 
 import tengojit
-from tengojit import (CancelToken, OptionError, ScriptCancelled, ScriptInterrupted,
+from tengojit import (CancelToken, OptionError, Script, ScriptCancelled, ScriptInterrupted,
                       ScriptTimeout, TengoRuntimeError, interrupts)
 
 # scripts that never end, one per kind of check point
@@ -248,3 +248,73 @@ def test_public_names():
     assert tengojit.CancelToken is CancelToken
     assert issubclass(ScriptCancelled, ScriptInterrupted)
     assert repr(CancelToken()) == "<CancelToken active>"
+
+
+STRESS_SRC = """\
+count := 0
+work := func(n) { s := 0; for i := 0; i < n; i++ { s += i }; return s }
+bump := func() { count += 1; return count }
+spin := func(n) { x := 0; for i := 0; i != n; i++ { x += i }; return x }
+rec := func(n) { if n < 2 { return n }; return rec(n - 1) + rec(n - 2) }
+"""
+
+
+def test_sixteen_threads_while_compiling_and_cancelling():
+    """Threads calling closures in isolated and shared contexts while the background JIT
+    compiles them and another thread cancels some calls: every result right, every cancelled
+    call a ScriptCancelled, nothing left hanging."""
+    c = Script(STRESS_SRC, jit=True, jit_threshold=3, jit_background=True).compile()
+    c.run()
+    shared = c.context().with_isolated_globals()
+    problems, done = [], []
+    tokens, tokens_lock = [], threading.Lock()
+    rounds = 60
+
+    def isolated(k):
+        ctx = c.context().with_isolated_globals()
+        for i in range(rounds):
+            n = 1000 + 37 * i + k
+            if ctx.call(ctx.get("work"), n) != n * (n - 1) // 2:
+                problems.append(("work", n))
+            if ctx.call(ctx.get("rec"), 15) != 610:
+                problems.append(("rec", k))
+        done.append(k)
+
+    def sharer(k):
+        for _ in range(rounds):
+            shared.call(shared.get("bump"))
+        done.append(k)
+
+    def cancelled(k):
+        ctx = c.context().with_isolated_globals()
+        for _ in range(rounds // 6):
+            tok = CancelToken()
+            with tokens_lock:
+                tokens.append(tok)
+            try:
+                ctx.call(ctx.get("spin"), -1, cancel=tok)
+                problems.append(("spin ended", k))
+            except ScriptCancelled:
+                pass
+        done.append(k)
+
+    def canceller():
+        while len(done) < 16:
+            time.sleep(0.005)
+            with tokens_lock:
+                pending, tokens[:] = list(tokens), []
+            for t in pending:
+                t.cancel()
+
+    threads = ([threading.Thread(target=isolated, args=(k,)) for k in range(8)]
+               + [threading.Thread(target=sharer, args=(k,)) for k in range(8, 12)]
+               + [threading.Thread(target=cancelled, args=(k,)) for k in range(12, 16)])
+    stopper = threading.Thread(target=canceller)
+    for t in threads + [stopper]:
+        t.start()
+    for t in threads + [stopper]:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads + [stopper]), "a thread hung"
+    assert problems == []
+    assert shared.get("count") == 4 * rounds
+    _idle()

@@ -126,7 +126,7 @@ def _decoder(alphabet: bytes, padded: bool):
             res = go_b64decode(src, dmap, padded)
         except _CorruptInput as e:
             return Error(str(e))
-        if len(res) > limits.MAX_BYTES_LEN:
+        if len(res) > limits.bytes_limit():
             raise OpError(ERR_BYTES_LIMIT)
         return res
     return decode

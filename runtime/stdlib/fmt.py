@@ -46,7 +46,7 @@ def _write(s: str) -> None:
 
 def _print_text(args) -> str:
     parts = [to_display(a) for a in args]
-    limit = limits.MAX_STRING_LEN
+    limit = limits.string_limit()
     # a character is at most 4 bytes: only measure bytes when it could matter
     if sum(map(len, parts)) * 4 > limit and sum(map(byte_len, parts)) > limit:
         raise OpError(ERR_STRING_LIMIT)

@@ -68,7 +68,7 @@ def hex_decode(*args):
                 return _invalid_byte(src[j - 1])
             return Error("encoding/hex: odd length hex string")
         res = bytes(out)
-    if len(res) > limits.MAX_BYTES_LEN:
+    if len(res) > limits.bytes_limit():
         raise OpError(ERR_BYTES_LIMIT)
     return res
 

@@ -117,7 +117,7 @@ def os_expand_env(*args):
     check_count("expand_env", args, 1)
     s = string_arg("expand_env", args, 0)
     state = {"vlen": 0, "failed": False}
-    limit = limits.MAX_STRING_LEN
+    limit = limits.string_limit()
 
     def mapping(k):
         if state["failed"]:

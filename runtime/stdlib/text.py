@@ -42,7 +42,7 @@ from .text_regexp import text_re_compile, text_re_find, text_re_match, text_re_r
 # argument helpers
 
 def _check_len(s: str) -> str:
-    mx = limits.MAX_STRING_LEN
+    mx = limits.string_limit()
     if len(s) * 4 > mx and str_byte_len(s) > mx:
         raise OpError(ERR_STRING_LIMIT)
     return s
@@ -290,7 +290,7 @@ def _replace(s, old, new, n):
         return s
     if n < 0 or m < n:
         n = m
-    if len(b) + n * (len(bn) - len(bo)) > limits.MAX_STRING_LEN:
+    if len(b) + n * (len(bn) - len(bo)) > limits.string_limit():
         raise OpError(ERR_STRING_LIMIT)
     if bo:
         return utf8_decode(b.replace(bo, bn, n))
@@ -656,7 +656,7 @@ def text_join(*args):
                                    type_name(a))
         parts.append(v)
     sep = string_arg("join", args, 1)
-    mx = limits.MAX_STRING_LEN
+    mx = limits.string_limit()
     total_chars = sum(map(len, parts)) + len(sep) * max(len(parts) - 1, 0)
     if total_chars * 4 > mx:
         total = sum(map(str_byte_len, parts)) + str_byte_len(sep) * (len(parts) - 1)
@@ -669,7 +669,7 @@ def text_repeat(*args):
     check_count("repeat", args, 2)
     s = string_arg("repeat", args, 0)
     n = int_arg("repeat", args, 1)
-    if str_byte_len(s) * n > limits.MAX_STRING_LEN:
+    if str_byte_len(s) * n > limits.string_limit():
         raise OpError(ERR_STRING_LIMIT)
     if n < 0:
         raise OpError("strings: negative Repeat count")
@@ -705,7 +705,7 @@ def _pad(name, left):
         check_count(name, args, 2, 3)
         s = string_arg(name, args, 0)
         width = int_arg(name, args, 1)
-        if width > limits.MAX_STRING_LEN:
+        if width > limits.string_limit():
             raise OpError(ERR_STRING_LIMIT)
         b = utf8_encode(s)
         if len(b) >= width:

@@ -279,7 +279,7 @@ def _expand(r: _Regex, template: str, src: bytes, spans, out: list):
 
 def _re_replace(r: _Regex, s: str, repl: str) -> str:
     b, matches = _find_all(r, s, -1)
-    mx = limits.MAX_STRING_LEN
+    mx = limits.string_limit()
     out = []
     size = 0
     idx = 0

@@ -177,9 +177,9 @@ def times_time_format(*args):
     t = _timearg("time_format", args, 0)
     layout = string_arg("time_format", args, 1)
     s = gotime.go_format(t, layout)
-    if len(s) > limits.MAX_STRING_LEN or (
-            len(s) * 4 > limits.MAX_STRING_LEN
-            and len(s.encode("utf-8", "surrogateescape")) > limits.MAX_STRING_LEN):
+    if len(s) > limits.string_limit() or (
+            len(s) * 4 > limits.string_limit()
+            and len(s.encode("utf-8", "surrogateescape")) > limits.string_limit()):
         raise OpError(ERR_STRING_LIMIT)
     return s
 
