@@ -205,6 +205,8 @@ class Program:
             mod = mod.tengo_load()
             if mod is None:
                 builder.error(pos, f"module '{name}' not found")
+        if hasattr(type(mod), "tengo_fresh"):       # state of its own per program (rand)
+            mod = mod.tengo_fresh()
         if isinstance(mod, (str, bytes)):
             self._import_stack.append(name)
             try:

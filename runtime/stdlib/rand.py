@@ -1,6 +1,7 @@
 """Tengo's ``rand`` module (``stdlib/rand.go``): Go's ``math/rand`` through ``gorand.GoRand``.
 
-Module functions use one process-wide generator, as the reference uses Go's global source;
+Module functions use a generator of the importing program (the reference uses Go's global
+source, shared by every script of the process; here scripts are isolated, ``RandModule``);
 ``rand.rand(seed)`` returns an immutable map with the same methods over its own generator.
 
 | function | adapter | notes |
@@ -116,6 +117,14 @@ def _rand(*args):
     return ImmutableMap(_methods(GoRand(s)))
 
 
-GLOBAL = GoRand(1)      # Go 1.19's global source: NewSource(1) until seeded
+class RandModule(dict):
+    """The module's entry in a module map. Every program that imports it gets its own
+    generator (``tengo_fresh``), starting as Go 1.19's global source does (``NewSource(1)``
+    until seeded): one script's ``rand.seed`` never changes another script's numbers, and
+    scripts on different threads do not share a generator."""
 
-MODULE = {**_methods(GLOBAL), "rand": UserFunction("rand", _rand)}
+    def tengo_fresh(self) -> dict:
+        return {**_methods(GoRand(1)), "rand": UserFunction("rand", _rand)}
+
+
+MODULE = RandModule({**_methods(GoRand(1)), "rand": UserFunction("rand", _rand)})
