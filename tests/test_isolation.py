@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tengojit import CompileError, ConversionError, Script, TengoError
+from tengojit import CompileError, ConversionError, TengoError
 
 VALUES = {
     "string": '"s"', "int": "1", "float": "1.5", "array": "[1]", "map": "{a: 1}",
