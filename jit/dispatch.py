@@ -383,7 +383,8 @@ def _compile(program, entry, kinds, rec=None):
         rec.compile_ms += ms
         rec.code_bytes += size
         rec.deopt = deopt
-    built = {k: NativeBuiltin(n, addrs[names[k]], owner) for k, n in names.items()}
+    built = {k: NativeBuiltin(n, addrs[names[k]], owner, keywords=k == "bound")
+             for k, n in names.items()}
     program.state.jit_keepalive.append(specs)
     program.state.jit_keepalive.append(mb.consts)
     return built

@@ -19,6 +19,8 @@ from .types import INT, FLOAT, BOOL, VOID, OBJ, Func
 
 METH_FASTCALL = 0x0080
 FASTCALL_TY = ir.FunctionType(PTR, [PTR, PPTR, I64])
+METH_KEYWORDS = 0x0002
+FASTCALL_KW_TY = ir.FunctionType(PTR, [PTR, PPTR, I64, PTR])   # METH_FASTCALL | METH_KEYWORDS
 
 
 class PyMethodDef(ctypes.Structure):
@@ -39,10 +41,11 @@ class NativeBuiltin:
     ``self`` tuple), so the structure and the machine code outlive the builtin.
     """
 
-    def __init__(self, name, address, owner):
+    def __init__(self, name, address, owner, keywords=False):
         self.name = name.encode()
         self.owner = owner
-        self.defn = PyMethodDef(self.name, address, METH_FASTCALL, None)
+        flags = METH_FASTCALL | (METH_KEYWORDS if keywords else 0)
+        self.defn = PyMethodDef(self.name, address, flags, None)
         owner.payload.keep.append(self.defn)
 
     def make(self, state=None):
@@ -346,16 +349,20 @@ class WrapperBuilder:
         b.ret(obj)
 
     # ------------------------------------------------------------------ the three entries
-    def start_entry(self, name, fail_label, n_expected):
+    def start_entry(self, name, fail_label, n_expected, keywords=False):
         """A METH_FASTCALL function ``name`` whose entry tests ``nargs == n_expected``, branching
         to the block ``fail_label`` when not: (function, builder after the test, self, args,
-        nargs, fail block)."""
-        f = ir.Function(self.mb.m, FASTCALL_TY, name=name)
+        nargs, fail block). ``keywords``: METH_FASTCALL | METH_KEYWORDS, and a call with
+        keyword arguments goes to the fail block too (its handler passes them on)."""
+        f = ir.Function(self.mb.m, FASTCALL_KW_TY if keywords else FASTCALL_TY, name=name)
         b = ir.IRBuilder(f.append_basic_block("entry"))
-        selfobj, args, nargs = f.args
+        selfobj, args, nargs = f.args[:3]
         fail = f.append_basic_block(fail_label)
         nxt = f.append_basic_block("nargs.ok")
-        b.cbranch(b.icmp_signed("==", nargs, ir.Constant(I64, n_expected)), nxt, fail)
+        ok = b.icmp_signed("==", nargs, ir.Constant(I64, n_expected))
+        if keywords:
+            ok = b.and_(ok, b.icmp_unsigned("==", f.args[3], ir.Constant(PTR, None)))
+        b.cbranch(ok, nxt, fail)
         b.position_at_end(nxt)
         return f, b, selfobj, args, nargs, fail
 
@@ -447,16 +454,17 @@ class WrapperBuilder:
         """``self = (G, function, slow)``; ``(args...)`` → result; when a check fails, the
         result of ``slow(*args)`` (the context's general path)."""
         mb = self.mb
-        f, b, selfobj, args, nargs, fail = self.start_entry(name, "fallback", len(spec.arg_types))
+        f, b, selfobj, args, nargs, fail = self.start_entry(name, "fallback", len(spec.arg_types),
+                                                            keywords=True)
         G, func = self.bound_pair(b, selfobj)
         self.run_native(b, spec, args, 0, func, G, fail, raise_error)
-        # fallback: the context's general call path, slow(*args) (converts host values,
-        # runs the baseline code, translates errors)
+        # fallback: the context's general call path, slow(*args, **kwargs) (converts host
+        # values, runs the baseline code, translates errors; ``timeout=``/``cancel=``)
         b.position_at_end(fail)
         self.count_deopt(b, deopt)
         slow = mb.load_ptr(b, selfobj, cc.OFF_TUPLE_ITEMS + 16)
         vc = mb.api(b, "PyObject_Vectorcall", PTR, [PTR, PPTR, I64, PTR])
-        b.ret(b.call(vc, [slow, args, nargs, ir.Constant(PTR, None)]))
+        b.ret(b.call(vc, [slow, args, nargs, f.args[3]]))
         return f
 
     def host_entry(self, spec, name, deopt, raise_error):

@@ -177,9 +177,10 @@ class Closure:
         self.ctx = ctx
         self.program = ctx.program
 
-    def __call__(self, *args: Any) -> Any:
-        """Call the closure in the context it came from (``ctx.call(closure, *args)``)."""
-        return self.ctx.call(self, *args)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the closure in the context it came from (``ctx.call(closure, *args)``;
+        ``timeout=``/``cancel=`` as for ``call``)."""
+        return self.ctx.call(self, *args, **kwargs)
 
     def call_with_globals(self, globals: list, *args: Any) -> tuple[Any, list]:
         """Call over ``globals`` (a list from ``ctx.globals`` / ``call_ex``): ``(result, globals)``.
@@ -433,13 +434,14 @@ class ExecutionContext:
         finally:
             interrupts.leave(guard)
 
-    def call_ex(self, fn: Any, *args: Any) -> tuple[Any, list]:
-        """``(result, globals)``: the result and this context's globals list after the call."""
-        return self.call(fn, *args), self.G
+    def call_ex(self, fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, list]:
+        """``(result, globals)``: the result and this context's globals list after the call
+        (``timeout=``/``cancel=`` as for ``call``)."""
+        return self.call(fn, *args, **kwargs), self.G
 
-    def __call__(self, fn: Any, *args: Any) -> Any:
-        """``ctx(fn, *args)`` is ``ctx.call(fn, *args)``."""
-        return self.call(fn, *args)
+    def __call__(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """``ctx(fn, *args)`` is ``ctx.call(fn, *args)`` (keywords too)."""
+        return self.call(fn, *args, **kwargs)
 
     def map(self, fn: Any, iterable: Iterable, *, timeout: float | None = None,
             cancel: "interrupts.CancelToken | None" = None) -> list:
@@ -571,10 +573,12 @@ class ExecutionContext:
         """``slow(*args)``: the general call of ``f`` in this context (no reference cycle)."""
         ref = weakref.ref(self)
 
-        def slow(*args):
+        def slow(*args, **kwargs):
             ctx = ref()
             if ctx is None:
                 raise InvalidGlobalsError("the context of this function is gone")
+            if kwargs:                       # timeout= / cancel=
+                return ExecutionContext._call_guarded(ctx, f, args, **kwargs)
             return ExecutionContext._invoke(ctx, f, args)
         return slow
 

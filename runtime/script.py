@@ -78,6 +78,8 @@ class Script:
         """Replace the importable modules: name → Tengo source (str/bytes), attribute dict
         (builtin) or stdlib module (``stdlib.get_module_map``/``lazy_module_map``); None or
         ``{}``: nothing is importable."""
+        if modules is not None and not isinstance(modules, dict):
+            raise OptionError(f"modules must be a dict, not {type(modules).__name__}")
         self._modules = dict(modules or {})
         return self
 

@@ -318,3 +318,21 @@ def test_sixteen_threads_while_compiling_and_cancelling():
     assert problems == []
     assert shared.get("count") == 4 * rounds
     _idle()
+
+
+def test_every_host_entry_takes_a_deadline(make_script):
+    c = make_script("f := func(n) { x := 0; for i := 0; i != n; i++ { x += i }; return x }\n"
+                    "y := f(5)").compile()
+    c.run()
+    ctx = c.context()
+    f = c.get("f")
+    bound = ctx.bind(f)
+    assert bound(10) == 45
+    for call in (lambda: bound(-1, timeout=0.1), lambda: ctx.call_ex(f, -1, timeout=0.1),
+                 lambda: f(-1, timeout=0.1), lambda: ctx(f, -1, timeout=0.1)):
+        with pytest.raises(ScriptTimeout):
+            call()
+    with pytest.raises(OptionError, match="unexpected keyword argument 'bogus'"):
+        bound(1, bogus=1)
+    assert bound(10) == 45 and f(10) == 45
+    _idle()
