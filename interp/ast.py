@@ -17,12 +17,16 @@ from typing import Optional
 Pos = tuple  # (line, col)
 
 
+_SCALAR_FIELDS = {"Pos", "str", "int", "float", "bool", "bytes"}
+
+
 def node(cls):
     """A slotted syntax-tree class made from ``cls``: its annotated fields, in order, become
     ``__slots__`` and the parameters of ``__init__`` (a class-level value is the field's
     default); ``__repr__`` names the fields; equality is identity. (What
     ``dataclass(slots=True, eq=False)`` gives, built in a fraction of its import time.)"""
-    fields = list(cls.__dict__.get("__annotations__", {}))
+    annotations = cls.__dict__.get("__annotations__", {})
+    fields = list(annotations)
     defaults = {f: cls.__dict__[f] for f in fields if f in cls.__dict__}
     params = ", ".join(f"{f}=_d_{f}" if f in defaults else f for f in fields)
     body = "".join(f"\n    self.{f} = {f}" for f in fields) or "\n    pass"
@@ -33,8 +37,10 @@ def node(cls):
         return f"{type(self).__name__}(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in fields) + ")"
     ns = {k: v for k, v in cls.__dict__.items()
           if k not in fields and k not in ("__dict__", "__weakref__")}
+    # the fields that may hold nodes or lists of them (what ``walk`` descends into)
+    children = tuple(f for f in fields if str(annotations[f]).strip() not in _SCALAR_FIELDS)
     ns.update(__slots__=tuple(fields), __init__=env["__init__"], __repr__=__repr__,
-              __match_args__=tuple(fields))
+              __match_args__=tuple(fields), _children=children)
     ns["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
     return type(cls.__name__, cls.__bases__, ns)
 
@@ -284,19 +290,22 @@ def walk(root, skip=()):
     children are not (``walk(body, skip=(FuncLit,))`` stays within one function). The one AST
     walker of the project."""
     stack = [root]
+    pop, push = stack.pop, stack.append
     while stack:
-        x = stack.pop()
-        if isinstance(x, list):
+        x = pop()
+        if type(x) is list:
             stack.extend(reversed(x))
             continue
-        if not hasattr(x, "__slots__"):
+        fields = getattr(type(x), "_children", None)
+        if fields is None:
             continue
         yield x
         if skip and isinstance(x, skip):
             continue
-        children = [v for v in (getattr(x, fld, None) for fld in x.__slots__)
-                    if isinstance(v, list) or hasattr(v, "__slots__")]
-        stack.extend(reversed(children))
+        for fld in reversed(fields):
+            v = getattr(x, fld, None)
+            if v is not None and (type(v) is list or hasattr(type(v), "_children")):
+                push(v)
 
 
 def unparen(e):

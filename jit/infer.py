@@ -31,6 +31,17 @@ from . import types as T
 from .types import Func, INT, FLOAT, BOOL, VOID, OBJ, join, value_type
 
 
+# the most syntax nodes one compiled region (a function or loop and what it inlines) may
+# have: LLVM's time grows with code size (about 25 ms per 1,000 nodes), so this bounds a
+# compile to a few hundred milliseconds
+MAX_REGION_NODES = 16_000
+
+
+def _node_count(node):
+    """Syntax nodes under ``node`` (a walk: far cheaper than the compile it may prevent)."""
+    return sum(1 for _ in A.walk(node))
+
+
 class NotEligible(Exception):
     """The function stays on the baseline tier; ``str()`` is the reason. ``dynamic`` is True
     when the reason is a value seen at run time (an argument's or a global's type), which may
@@ -125,12 +136,18 @@ class Inferrer:
     @classmethod
     def infer(cls, program, G, how, *args):
         """``Inferrer(...).<how>(*args)``, again with ``dynamic_globals`` when the region turns
-        out to call values known only at run time."""
+        out to call values known only at run time. A region larger than ``MAX_REGION_NODES``
+        syntax nodes is not eligible: compile time grows with code size, so this bounds it
+        (such code stays on the baseline tier)."""
         inf = cls(program, G)
         spec = getattr(inf, how)(*args)
         if any(s.dynamic_calls for s in inf.order):
             inf = cls(program, G, dynamic_globals=True)
             spec = getattr(inf, how)(*args)
+        size = sum(_node_count(s.node) for s in inf.order)
+        if size > MAX_REGION_NODES:
+            raise NotEligible(f"too large to compile: {size:,} syntax nodes "
+                              f"(the limit is {MAX_REGION_NODES:,})")
         return spec
 
     # ------------------------------------------------------------------ entry points

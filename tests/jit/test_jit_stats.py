@@ -409,3 +409,19 @@ def test_self_tail_calls_still_jump_in_functions_that_call_run_time_values():
     for name in ("walk", "tick"):
         r = by_name(c, name)
         assert r["state"] == "compiled", r
+
+
+def test_a_region_too_large_to_compile_stays_on_the_baseline_tier():
+    """Compile time grows with code size: a function past the size bound is not compiled (its
+    record says why) and still runs, on the baseline tier, with the same result."""
+    from tengojit.jit.infer import MAX_REGION_NODES
+    n = MAX_REGION_NODES // 8 + 100           # each statement is about 10 nodes
+    body = "\n".join(f"  x = (x * {i} + {i}) % 1000003" for i in range(n))
+    src = f"f := func(x) {{\n{body}\n  return x\n}}\ny := f(1)\ny = f(2)"
+    c = Script(src, jit=True, jit_threshold=0, jit_background=False).compile()
+    c.run()
+    rec = next(r for r in jit.stats(c.program) if r["name"] == "f")
+    assert rec["state"] == "not eligible" and "too large to compile" in rec["reason"]
+    base = Script(src, jit=False).compile()
+    base.run()
+    assert c.get("y") == base.get("y")
