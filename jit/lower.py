@@ -1047,7 +1047,11 @@ class CoreLowering:
         sym = spec.res.uses[id(target)]
         st = self.sym_type(sym, None)
         if op == "=" and st == OBJ and self.is_self_append(sym, rhs):
-            self.append_in_place(sym, rhs)
+            self.append_in_place(sym, rhs.args, "builtin_append", rhs.pos)
+            return
+        grown = self.grown_literal(sym, rhs, op) if st == OBJ else None
+        if grown is not None:
+            self.append_in_place(sym, [target] + grown.elements, "concat_items", n.pos)
             return
         if op == "=":
             v, t = self.expr(rhs)
@@ -1069,19 +1073,31 @@ class CoreLowering:
         return (fsym is not None and fsym.kind == "builtin" and fsym.name == "append"
                 and isinstance(first, A.Ident) and self.spec.res.uses.get(id(first)) is sym)
 
-    def append_in_place(self, sym, rhs):
-        """``X = append(X, v...)`` in amortised O(1): when X is a list only the variable refers
-        to (its count is the variable's reference plus the one read here), nothing can observe
-        the copy Tengo makes, so the values are appended in place; else the builtin runs."""
+    def grown_literal(self, sym, rhs, op):
+        """The array literal of ``X += [...]`` or ``X = X + [...]`` (X the variable ``sym``),
+        else None (the baseline tier grows the same two forms in place)."""
+        if op == "=" and isinstance(rhs, A.BinaryExpr) and rhs.op == "+" \
+                and isinstance(rhs.left, A.Ident) and self.spec.res.uses.get(id(rhs.left)) is sym:
+            rhs = rhs.right
+        elif op != "+=":
+            return None
+        return rhs if isinstance(rhs, A.ArrayLit) else None
+
+    def append_in_place(self, sym, args, slow_name, pos):
+        """``X = append(X, v...)`` (``args``: X and the values; ``slow_name``
+        ``builtin_append``) or ``X += [v...]`` (``concat_items``) in amortised O(1): when X
+        is a list only the variable refers to (its count is the variable's reference plus the
+        one read here), nothing can observe the copy Tengo makes, so the values are appended
+        in place; else the slow path runs (Tengo's ``append`` or ``+``)."""
         b = self.b
-        vals = self.args(rhs.args)           # X first, then the values, in Tengo's order
+        vals = self.args(args)               # X first, then the values, in Tengo's order
         x = vals[0][0]
         objs = []                            # (object, boxed here)
         for v, t in vals[1:]:
             if t == OBJ:
                 objs.append((v, False))
             else:
-                o = self.to_obj(v, t, rhs.pos)
+                o = self.to_obj(v, t, pos)
                 self.hold(o, OBJ)
                 objs.append((o, True))
         refcnt = b.load(b.bitcast(x, I64.as_pointer()))
@@ -1114,14 +1130,14 @@ class CoreLowering:
             bad, ok = self.new_block("append.bad"), self.new_block("append.ok")
             self.unlikely(b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), bad, ok))
             b.position_at_end(bad)
-            self.fail(cc.ERR_PYEXC, rhs.pos)
+            self.fail(cc.ERR_PYEXC, pos)
             b.position_at_end(ok)
         self.incref(x)
         fast_end = b.block
         b.branch(done)
         b.position_at_end(general)
-        r = self.slow("builtin_append", [(self.globals_list(), OBJ), (x, OBJ)]
-                      + [(o, OBJ) for o, _ in objs], rhs.pos)
+        lead = [(self.globals_list(), OBJ)] if slow_name == "builtin_append" else []
+        r = self.slow(slow_name, lead + [(x, OBJ)] + [(o, OBJ) for o, _ in objs], pos)
         slow_end = b.block
         b.branch(done)
         b.position_at_end(done)

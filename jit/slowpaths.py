@@ -49,7 +49,14 @@ def not_(v):
     return not truthy(v)
 
 
+def concat_items(x, *items):
+    """``x + [items...]``: Tengo's ``+`` with an array literal (``X += [a, b]``), the general
+    case of native code's in-place growth."""
+    return BINARY["+"].function(x, list(items))
+
+
 SLOW = {
+    "concat_items": concat_items,
     "index_get": ops.index_get,
     "index_set": index_set,
     "slice_get": ops.slice_get,

@@ -35,6 +35,8 @@ PROGRAMS = [
     ("g := func(v) { return [v, v] }\n"
      "f := func(a, m) { r := g(a); q := g(m); return len(r) + len(q[0]) }", "calls"),
     ("f := func(a, m) { return is_array(a) && is_map(m) ? immutable(a) : error(m) }", "builtins"),
+    ("f := func(a, m) { b := []; for i := 0; i < 5; i++ { b += [m, i]; b = b + [a]; "
+     "b = append(b, m) }; c := a; c += [m]; return len(b) + len(c) }", "grow_in_place"),
 ]
 
 
