@@ -1051,7 +1051,7 @@ class CoreLowering:
             return
         grown = self.grown_literal(sym, rhs, op) if st == OBJ else None
         if grown is not None:
-            self.append_in_place(sym, [target] + grown.elements, "concat_items", n.pos)
+            self.append_in_place(sym, [None] + grown.elements, "concat_items", n.pos)
             return
         if op == "=":
             v, t = self.expr(rhs)
@@ -1085,12 +1085,18 @@ class CoreLowering:
 
     def append_in_place(self, sym, args, slow_name, pos):
         """``X = append(X, v...)`` (``args``: X and the values; ``slow_name``
-        ``builtin_append``) or ``X += [v...]`` (``concat_items``) in amortised O(1): when X
+        ``builtin_append``) or ``X += [v...]`` (``concat_items``; ``args[0]`` None: X is read
+        from the variable) in amortised O(1): when X
         is a list only the variable refers to (its count is the variable's reference plus the
         one read here), nothing can observe the copy Tengo makes, so the values are appended
         in place; else the slow path runs (Tengo's ``append`` or ``+``)."""
         b = self.b
-        vals = self.args(args)               # X first, then the values, in Tengo's order
+        if args[0] is None:                  # (X += [...]: the variable itself, read first)
+            x = self.load_sym(sym, OBJ)
+            self.hold(x, OBJ)
+            vals = [(x, OBJ)] + self.args(args[1:])
+        else:
+            vals = self.args(args)           # X first, then the values, in Tengo's order
         x = vals[0][0]
         objs = []                            # (object, boxed here)
         for v, t in vals[1:]:
