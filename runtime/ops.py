@@ -332,14 +332,16 @@ def _array_add(a, b):
     if type(b) is list:
         if not b:
             return a
-        check_array_len(len(a) + len(b))
+        if limits.RUN_LIMITS:
+            check_array_len(len(a) + len(b))
         return a + b
     return _INVALID
 
 
 def _imm_array_add(a, b):
     if type(b) is ImmutableArray:
-        check_array_len(len(a) + len(b))
+        if limits.RUN_LIMITS:
+            check_array_len(len(a) + len(b))
         return list.__add__(a, b)
     return _INVALID
 
