@@ -332,63 +332,102 @@ def test_lexer_is_a_pygments_entry_point():
     assert type(get_lexer_for_filename("prog.tengo")).__name__ == "TengoLexer"
 
 
-def test_a_real_terminal():
-    """The REPL under a pseudo-terminal: prompt, continuation, Tab completion, output, Ctrl-D."""
-    import pty
-    import select
-    pid, fd = pty.fork()
-    if pid == 0:                                       # the child: the REPL on the terminal
-        os.environ["TERM"] = "xterm"
-        os.environ["TENGOJIT_HISTORY"] = os.devnull
-        os.environ["PROMPT_TOOLKIT_NO_CPR"] = "1"       # no cursor-position queries to answer
-        os.execv(sys.executable, [sys.executable, "-m", "tengojit", "-no-jit"])
-    seen = b""
-    mark = 0                                           # where new output starts
+class _Terminal:
+    """The REPL (``python -m tengojit *args``) under a pseudo-terminal."""
 
-    def wait_for(text, timeout=30.0):
-        nonlocal seen, mark
+    def __init__(self, *args):
+        import pty
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:                              # the child: the REPL on the terminal
+            os.environ["TERM"] = "xterm"
+            os.environ["TENGOJIT_HISTORY"] = os.devnull
+            os.environ["PROMPT_TOOLKIT_NO_CPR"] = "1"   # no cursor-position queries to answer
+            os.execv(sys.executable, [sys.executable, "-m", "tengojit", *args])
+        self.seen = b""
+        self.mark = 0                                  # where new output starts
+
+    def write(self, data):
+        os.write(self.fd, data)
+
+    def wait_for(self, text, timeout=30.0):
+        import select
         end = time.time() + timeout
         while time.time() < end:
-            i = seen.find(text.encode(), mark)
+            i = self.seen.find(text.encode(), self.mark)
             if i >= 0:
-                mark = i + len(text)
+                self.mark = i + len(text)
                 return
-            r, _, _ = select.select([fd], [], [], 0.1)
+            r, _, _ = select.select([self.fd], [], [], 0.1)
             if r:
                 try:
-                    seen += os.read(fd, 4096)
+                    self.seen += os.read(self.fd, 4096)
                 except OSError:
                     break
-        raise AssertionError(f"{text!r} not seen in {seen[-500:]!r}")
+        raise AssertionError(f"{text!r} not seen in {self.seen[-500:]!r}")
 
-    try:
-        wait_for("[1]>>")
-        os.write(fd, b"val := 20\r")
-        wait_for("[2]>>")
-        os.write(fd, b"le\t")                         # Tab: "le" becomes "len"
-        wait_for("len")
-        os.write(fd, b"([1, 2, 3]) + va\t")
-        wait_for("+")
-        wait_for("val")
-        os.write(fd, b"\r")
-        wait_for("23")
-        wait_for("[3]>>")
-        os.write(fd, b"\x04")                         # Ctrl-D
+    def exit_status(self):
+        """Ctrl-D, then the exit status (None: it did not exit)."""
+        import select
+        self.write(b"\x04")
         end, status = time.time() + 30, None
         while status is None and time.time() < end:  # keep reading: a full terminal blocks it
-            done, st = os.waitpid(pid, os.WNOHANG)
+            done, st = os.waitpid(self.pid, os.WNOHANG)
             if done:
                 status = st
-            elif select.select([fd], [], [], 0.1)[0]:
+            elif select.select([self.fd], [], [], 0.1)[0]:
                 try:
-                    seen += os.read(fd, 4096)
+                    self.seen += os.read(self.fd, 4096)
                 except OSError:
                     pass
-        assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-    finally:
+        return status
+
+    def close(self):
         try:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
-        os.close(fd)
+        os.close(self.fd)
+
+
+def test_a_real_terminal():
+    """The REPL under a pseudo-terminal: prompt, continuation, Tab completion, output, Ctrl-D."""
+    term = _Terminal("-no-jit")
+    try:
+        term.wait_for("[1]>>")
+        term.write(b"val := 20\r")
+        term.wait_for("[2]>>")
+        term.write(b"le\t")                          # Tab: "le" becomes "len"
+        term.wait_for("len")
+        term.write(b"([1, 2, 3]) + va\t")
+        term.wait_for("+")
+        term.wait_for("val")
+        term.write(b"\r")
+        term.wait_for("23")
+        term.wait_for("[3]>>")
+        status = term.exit_status()
+        assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    finally:
+        term.close()
+
+
+@pytest.mark.parametrize("flags", [("-no-jit",), ("-jit-threshold", "0")])
+def test_ctrl_c_stops_a_running_input(flags):
+    """Ctrl-C stops an input that never ends — native code included — and the REPL goes on."""
+    term = _Terminal(*flags)
+    try:
+        term.wait_for("[1]>>")
+        term.write(b"spin := func(n) { x := 0; for i := 0; i != n; i++ { x += i }; return x }\r")
+        term.wait_for("[2]>>")
+        term.write(b"spin(10) + spin(10)\r")        # compiled by now on the JIT tier
+        term.wait_for("90")
+        term.write(b"spin(-1)\r")
+        time.sleep(0.5)
+        term.write(b"\x03")                          # Ctrl-C
+        term.wait_for("interrupted", timeout=10)
+        term.write(b"spin(4)\r")
+        term.wait_for("6")
+        status = term.exit_status()
+        assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    finally:
+        term.close()
