@@ -35,6 +35,7 @@ from .jit import compiles_pending, stats
 from .jit_report import print_table
 from .script import Script
 from .errors import ScriptExit
+from .gotime import parse_duration
 from .stdlib.os_common import _errno_text as errno_text
 from .version import VERSION
 
@@ -52,6 +53,7 @@ Flags:
 \t-no-jit           run on the baseline tier only (also TENGOJIT_JIT=0)
 \t-o                compile output file (not supported: tengojit has no bytecode files)
 \t-resolve          resolve relative imports from the importing file (always on)
+\t-timeout D        stop the script after the duration D (Go syntax: 500ms, 10s, 2m)
 \t-version          show version
 
 Environment:
@@ -87,16 +89,16 @@ def _flush():
 
 def run_file(path: str, args: Sequence[str] = (), jit: bool | None = None,
              jit_threshold: int | None = None, jit_stats: bool = False,
-             jit_background: bool | None = None) -> int:
+             jit_background: bool | None = None, timeout: float | None = None) -> int:
     """Compile and run the Tengo file ``path`` (``-``: standard input) with
     ``os.args() == [path, *args]``.
 
     ``jit``/``jit_threshold``/``jit_background`` as for ``Script``; ``jit_stats`` prints the JIT's table on
-    stderr when the program ends (however it ends)."""
+    stderr when the program ends (however it ends); ``timeout`` (seconds) stops the run."""
     if path == "-":
         return run_source(sys.stdin.buffer.read(), STDIN_NAME, os.getcwd(), ["-", *args], jit=jit,
                           jit_threshold=jit_threshold, jit_stats=jit_stats,
-                          jit_background=jit_background)
+                          jit_background=jit_background, timeout=timeout)
     try:
         with open(path, "rb") as f:
             src = f.read()
@@ -105,7 +107,7 @@ def run_file(path: str, args: Sequence[str] = (), jit: bool | None = None,
         return 1
     return run_source(src, os.path.basename(path), os.path.dirname(os.path.abspath(path)),
                       [path, *args], jit=jit, jit_threshold=jit_threshold, jit_stats=jit_stats,
-                      jit_background=jit_background)
+                      jit_background=jit_background, timeout=timeout)
 
 
 STDIN_NAME = "(stdin)"
@@ -113,7 +115,8 @@ STDIN_NAME = "(stdin)"
 
 def run_source(src: bytes, name: str, base_dir: str, os_args: Sequence[str],
                jit: bool | None = None, jit_threshold: int | None = None,
-               jit_stats: bool = False, jit_background: bool | None = None) -> int:
+               jit_stats: bool = False, jit_background: bool | None = None,
+               timeout: float | None = None) -> int:
     """Compile and run ``src`` (named ``name`` in errors; source files it imports are found
     in ``base_dir``) with ``os.args() == os_args``: the exit status, as Tengo's CLI gives it."""
     program = None
@@ -127,7 +130,7 @@ def run_source(src: bytes, name: str, base_dir: str, os_args: Sequence[str],
         compiled = script.compile()
         if jit_stats:
             program = compiled.program
-        compiled.run()
+        compiled.run(timeout=timeout)
     except ScriptExit as e:
         _flush()
         return _exit_status(e.code)
@@ -214,6 +217,20 @@ def parse_args(argv: Sequence[str]) -> tuple[dict, str, list[str]]:
             if opts[name] < 0:
                 raise ValueError(f'invalid value "{value}" for flag -jit-threshold: '
                                  "must be 0 or more")
+        elif name == "timeout":
+            if value is None:
+                i += 1
+                if i >= len(argv):
+                    raise ValueError("flag needs an argument: -timeout")
+                value = argv[i]
+            try:
+                ns = parse_duration(value)
+            except Exception:  # noqa: BLE001 - any bad text is the same usage error
+                ns = -1
+            if ns <= 0:
+                raise ValueError(f'invalid value "{value}" for flag -timeout: '
+                                 "a positive duration such as 500ms, 10s or 2m")
+            opts[name] = ns / 1e9
         elif name == "o":
             if value is None:
                 i += 1
@@ -280,7 +297,8 @@ def _main(argv) -> int:
         return 1
     return run_file(file, rest, jit=jit, jit_threshold=threshold,
                     jit_stats=bool(opts.get("jit-stats")),
-                    jit_background=False if opts.get("jit-sync") else None)
+                    jit_background=False if opts.get("jit-sync") else None,
+                    timeout=opts.get("timeout"))
 
 
 def _is_terminal(stream) -> bool:

@@ -249,6 +249,18 @@ def test_jit_flags_parse():
     assert parse_args(["-jit-threshold=0", "f.tengo"])[0] == {"jit-threshold": 0}
 
 
+def test_timeout_flag(tmp_path):
+    assert parse_args(["-timeout", "1.5s", "f.tengo"])[0] == {"timeout": 1.5}
+    assert parse_args(["--timeout=250ms", "f.tengo"])[0] == {"timeout": 0.25}
+    for bad in ("0", "-1s", "ten", ""):
+        r = tengojit("-timeout", bad, write(tmp_path, "for {}"))
+        assert r.returncode == 2 and 'invalid value' in r.stderr
+    for flags in (["-no-jit"], ["-jit-threshold", "0"]):
+        r = tengojit(*flags, "-timeout", "200ms", write(tmp_path, "x := 0\nfor { x++ }"))
+        assert r.returncode == 1
+        assert r.stderr.startswith("Runtime Error: context deadline exceeded\n\tat ")
+
+
 def test_jit_on_by_default_with_stats(tmp_path):
     import tengojit.jit as jit
     if not jit.available():
