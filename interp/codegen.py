@@ -1943,12 +1943,15 @@ class ModuleBuilder:
         self.program.register_function(info.fid, len(params), n.variadic,
                                        self_sym.name if self_sym is not None else "", self.filename, n.pos)
         self.pre.append(fdef)
-        if self.program.count_allocs and self._captures_any(n, info):
-            self.pre.append(_pos(P.Expr(value=call(rt("alloc"), [N("G"), C(None)], n.pos)), n.pos))
+        # a closure that captures variables is an allocation (Tengo's OpClosure), counted
+        # where the literal is evaluated
+        counted = self.program.count_allocs and self._captures_any(n, info)
         if needs_self:
             kwd = P.Attribute(value=N(fname), attr="__kwdefaults__", ctx=P.Load())
             self.pre.append(_pos(P.Assign(targets=[P.Subscript(value=kwd, slice=C("_self"), ctx=P.Store())],
                                           value=N(fname)), n.pos))
+        if counted:
+            return self.alloc(_pos(N(fname), n.pos), n.pos)
         return _pos(N(fname), n.pos)
 
     def _has_native_free(self, n, info, self_sym):

@@ -92,7 +92,7 @@ class Program:
         # the script's own size limits (``limits.RunLimits``) or None: the host API's entries
         # push them for the thread that runs the program
         self.run_limits = run_limits
-        self.jit = jit is not None and not count_allocs  # the JIT does not count allocations
+        self.jit = jit is not None      # (native code counts allocations as generated code does)
         self._jit_install = jit
         self.profile = profile or self.jit         # generate per-function call counters
         self.jit_threshold = jit_threshold

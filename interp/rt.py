@@ -79,7 +79,8 @@ def index_assign(root, keys, value):
 
 
 def alloc(G, value):
-    """One object allocation under a max_allocs budget (kept in G[-1] as a one-element list)."""
+    """One object allocation under a max_allocs budget (kept in G[-1]: an ``array('q')`` of
+    one item, which native code decrements in place too)."""
     budget = G[-1]
     budget[0] -= 1
     if budget[0] == 0:

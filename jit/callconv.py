@@ -123,6 +123,7 @@ OFF_TUPLE_ITEMS = 24
 OFF_CELL_REF = 16
 OFF_FUNC_CODE = 48
 OFF_FUNC_CLOSURE = 72
+OFF_ARRAY_ITEMS = 24      # arrayobject.ob_item (the ``array`` module's arrays: max_allocs' budget)
 OFF_NP_DATA = 16          # PyArrayObject.data (numpy 1.x and 2.x)
 OFF_NP_DIMS = 32          # PyArrayObject.dimensions
 
@@ -134,6 +135,7 @@ ERR_STACK_OVERFLOW = 2
 ERR_INTERRUPTED = 3       # a signal handler raised in a poll (Ctrl-C): the exception is set
 ERR_PYEXC = 4             # a slow path raised: the exception (an OpError, usually) is set
 ERR_STATE_CHANGED = 5     # the entry's assumptions stopped holding during a slow path
+ERR_ALLOC_LIMIT = 6       # max_allocs: the run's allocation budget is spent
 
 # Polling. Native code tests the process-wide int32 poll flag (``_hostcall``'s
 # ``poll_flag_address()``) at every loop back-edge, every self tail call, and on entry to one
@@ -147,6 +149,7 @@ ERR_STATE_CHANGED = 5     # the entry's assumptions stopped holding during a slo
 # thread sets the flag every 5 ms while native code runs; a cancelled run sets it at once.
 
 ERROR_MESSAGES = {ERR_DIV_ZERO: "division by zero", ERR_STACK_OVERFLOW: "stack overflow",
+                  ERR_ALLOC_LIMIT: "allocation limit exceeded",
                   ERR_STATE_CHANGED: "globals changed by another thread during a native call"}
 
 # An activation may use as many native frames as the baseline tier would still have Python

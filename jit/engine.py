@@ -266,6 +266,8 @@ def check_layouts():
     ok = ok and ascii_bit("abc" * 9) == 1 and ascii_bit("h\u00e9llo") == 0
     d = {"a": 1, "b": 2}
     ok = ok and ctypes.c_ssize_t.from_address(id(d) + cc.OFF_DICT_USED).value == 2
+    budget = __import__("array").array("q", [123456789012])
+    ok = ok and ctypes.c_int64.from_address(rd(id(budget) + cc.OFF_ARRAY_ITEMS)).value == 123456789012
     ok = ok and ctypes.c_ssize_t.from_address(id(d) + cc.OFF_REFCNT).value == \
         __import__("sys").getrefcount(d) - 1
     _api.PyThreadState_Get.restype = ctypes.c_void_p

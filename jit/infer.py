@@ -832,7 +832,9 @@ class Inferrer:
             elif isinstance(last, A.BlockStmt):
                 visit_tail(last.stmts)
         visit_tail(spec.node.body.stmts)
-        if len(spec.acc_calls) > 1:     # one call site only: its position fills the trace
+        if len(spec.acc_calls) > 1 or self.program.count_allocs:
+            # one call site only: its position fills the trace; under max_allocs each ``+``
+            # counts as the baseline tier counts it
             spec.acc_calls.clear()
 
 

@@ -61,6 +61,20 @@ def ll(t):
     return PTR          # OBJ / Func: a PyObject*
 
 
+_COUNTED_NODES = (A.ArrayLit, A.MapLit, A.ErrorExpr, A.ImmutableExpr, A.SliceExpr)
+
+
+def counts_alloc(n) -> bool:
+    """Does the baseline tier count expression ``n`` as one allocation under max_allocs
+    (``codegen``'s ``alloc`` sites that are expressions; calls, compound assignments and
+    ``for-in`` are counted where they are lowered)?"""
+    if isinstance(n, A.BinaryExpr):
+        return n.op not in ("&&", "||", "==", "!=")
+    if isinstance(n, A.UnaryExpr):
+        return n.op == "^" or (n.op == "-" and not isinstance(n.operand, (A.IntLit, A.FloatLit)))
+    return isinstance(n, _COUNTED_NODES)
+
+
 class Runtime:
     """Addresses of the CPython objects and functions native code uses (absolute constants)."""
 
@@ -87,6 +101,7 @@ class Runtime:
             self.addr[fn] = api_addr(fn)
         self.addr["tengojit_stack_limit"] = stack_limit_addr()
         self.addr["tengojit_native_failure"] = native_failure_addr()
+        self.addr["array_Type"] = id(__import__("array").array)
         self.addr["tengojit_poll"] = poll_addr()
         self.addr["tengojit_poll_flag"] = poll_flag_addr()
         del ctypes
@@ -436,6 +451,8 @@ class CoreLowering:
         # polls on entry (``poll_check``): one copy of each recursion ring (the bounded ring's
         # too) and every function of a call cycle, so that recursion of any kind polls
         self.polls_on_entry = polls
+        # max_allocs: count allocations where the baseline tier does (``count_alloc``)
+        self.counting = bool(getattr(program, "count_allocs", False))
         # (param index, K, unchecked core): on entry, hand a call whose argument bounds the
         # recursion within the budget to the copy without depth tests (see descent.py)
         self.descent = descent
@@ -1046,10 +1063,10 @@ class CoreLowering:
             return
         sym = spec.res.uses[id(target)]
         st = self.sym_type(sym, None)
-        if op == "=" and st == OBJ and self.is_self_append(sym, rhs):
+        if op == "=" and st == OBJ and not self.counting and self.is_self_append(sym, rhs):
             self.append_in_place(sym, rhs.args, "builtin_append", rhs.pos)
             return
-        grown = self.grown_literal(sym, rhs, op) if st == OBJ else None
+        grown = self.grown_literal(sym, rhs, op) if st == OBJ and not self.counting else None
         if grown is not None:
             self.append_in_place(sym, [None] + grown.elements, "concat_items", n.pos)
             return
@@ -1061,6 +1078,8 @@ class CoreLowering:
             rv, rt = self.expr(rhs)
             self.unhold(lv, st)
             v, t = self.binop(COMPOUND[op], lv, st, rv, rt, n.pos)
+            if self.counting:
+                self.count_alloc_of((v, t), n.pos)
         st = st if st is not None else t
         self.store_sym(sym, st, self.coerce(v, t, st, n.pos))
 
@@ -1252,9 +1271,13 @@ class CoreLowering:
         b.position_at_end(arr_init)
         b.store(ir.Constant(I64, 0), idx)
         b.store(self.list_size(it), limit)
+        if self.counting:                    # the iterator counts as one allocation
+            self.count_alloc(n.pos)
         b.branch(cond)
         b.position_at_end(gen_init)
         b.store(self.slow("iterate", [(it, OBJ)], n.pos), iterator)
+        if self.counting:
+            self.count_alloc(n.pos)
         b.branch(cond)
         b.position_at_end(cond)
         arr_next, gen_next, got = (self.new_block("forin.array.next"), self.new_block("forin.next"),
@@ -1508,8 +1531,51 @@ class CoreLowering:
 
     # ------------------------------------------------------------------ expressions
     def expr(self, n):
-        """(LLVM value, type) of expression ``n``."""
-        return getattr(self, "e_" + type(n).__name__)(n)
+        """(LLVM value, type) of expression ``n``; under max_allocs, an expression the
+        baseline tier counts as an allocation counts here too (``counts_alloc``)."""
+        r = getattr(self, "e_" + type(n).__name__)(n)
+        if self.counting and counts_alloc(n):
+            self.count_alloc_of(r, n.pos)
+        return r
+
+    def count_alloc_of(self, r, pos):
+        """Count one allocation after the value ``r`` was made (released if the limit is hit)."""
+        v, t = r
+        self.hold(v, t)
+        self.count_alloc(pos)
+        self.unhold(v, t)
+
+    def count_alloc(self, pos):
+        """One allocation under max_allocs (the baseline tier's ``rt.alloc``): the budget is
+        the first item of the ``array('q')`` in the globals' last slot, decremented in place;
+        at zero, Tengo's ``allocation limit exceeded`` at ``pos``. Any other shape of that
+        slot (a host that replaced it, a short list) goes through ``rt.alloc`` itself."""
+        b, mb = self.b, self.mb
+        G = b.load(b.bitcast(b.gep(self.ctx, [ir.Constant(I64, cc.CTX_GLOBALS_LIST)]), PPTR))
+        size = b.load(b.bitcast(b.gep(G, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer()))
+        slot = self.program.num_globals
+        has, fast, slow, done = (self.new_block("alloc.has"), self.new_block("alloc.fast"),
+                                 self.new_block("alloc.slow"), self.new_block("alloc.done"))
+        b.cbranch(b.icmp_signed(">", size, ir.Constant(I64, slot)), has, slow)
+        b.position_at_end(has)
+        items = b.bitcast(mb.load_ptr(b, G, cc.OFF_LIST_ITEMS), PPTR)
+        budget = b.load(b.gep(items, [ir.Constant(I64, slot)]))
+        is_array = b.icmp_unsigned("==", mb.type_of(b, budget),
+                                   mb.const_ptr(b, mb.rt.addr["array_Type"]))
+        b.cbranch(is_array, fast, slow)
+        b.position_at_end(fast)
+        data = b.bitcast(mb.load_ptr(b, budget, cc.OFF_ARRAY_ITEMS), I64.as_pointer())
+        left = b.sub(b.load(data), ir.Constant(I64, 1))
+        b.store(left, data)
+        over = self.new_block("alloc.over")
+        self.unlikely(b.cbranch(b.icmp_signed("==", left, ir.Constant(I64, 0)), over, done))
+        b.position_at_end(over)
+        self.fail(cc.ERR_ALLOC_LIMIT, pos)
+        b.position_at_end(slow)
+        r = self.slow("alloc_tick", [(G, OBJ)], pos)
+        self.decref(r)
+        b.branch(done)
+        b.position_at_end(done)
 
     def e_IntLit(self, n):
         return ir.Constant(I64, n.value), INT
@@ -1840,6 +1906,16 @@ class CoreLowering:
         return r, OBJ
 
     def e_FuncLit(self, n):
+        """A new closure (``make_closure``); under max_allocs one that captures variables
+        counts as an allocation, as in the baseline tier."""
+        r = self.make_closure(n)
+        if self.counting:
+            _, syms, boxed = self.spec.closures[id(n)]
+            if syms or boxed:
+                self.count_alloc_of(r, n.pos)
+        return r
+
+    def make_closure(self, n):
         """A new closure, as the nested ``def`` of the baseline makes it: the literal's code
         object over the program's namespace (``PyFunction_New``), with a fresh cell holding each
         captured variable's value, in the code's ``co_freevars`` order, and a fresh box per
@@ -1938,6 +2014,8 @@ class CoreLowering:
             rv, rt = self.expr(rhs)
             self.unhold(lv, lt)
             v, t = self.binop(COMPOUND[op], lv, lt, rv, rt, n.pos)
+            if self.counting:
+                self.count_alloc_of((v, t), n.pos)
         v = self.to_obj(v, t, n.pos)
         self.hold(v, OBJ)
         sels, root = [], target
@@ -2436,8 +2514,13 @@ class CoreLowering:
             return self.dynamic_call(n)
         sym = spec.res.uses[id(f)]
         if sym.kind == "builtin":
-            return self.builtin_call(n, sym.name)
+            r = self.builtin_call(n, sym.name)
+            if self.counting:                # a builtin's result counts once (Tengo's VM)
+                self.count_alloc_of(r, n.pos)
+            return r
         if id(n) in spec.checked_calls:
+            if self.counting:                # the runtime's counting call decides
+                return self.dynamic_call(n)
             return self.checked_call(n)
         callee, source = spec.calls[id(n)]
         vals = self.args(n.args)
@@ -2460,7 +2543,12 @@ class CoreLowering:
         vals = self.args(n.args)
         known = (intrinsics.unary_float(f.sel)
                  if isinstance(f, A.SelectorExpr) and len(vals) == 1 else None)
-        if spec.dynamic_calls[id(n)]:
+        if self.counting:
+            # ``rt.call_counting``: a builtin or host callee's result counts once
+            name = "call_spread_counting" if n.ellipsis else "call_counting"
+            r = self.slow(name, [(fn, OBJ), (self.globals_list(), OBJ)] + vals, n.pos,
+                          only=True)
+        elif spec.dynamic_calls.get(id(n)):
             r = self.slow("call_spread", [(fn, OBJ), (self.globals_list(), OBJ)] + vals, n.pos,
                           only=True)
         elif known is not None and vals[0][1] in (INT, FLOAT, OBJ):

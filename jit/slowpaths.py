@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tengojit import ops
 from tengojit.builtins import BUILTIN_FUNCTIONS
-from tengojit.interp.rt import index_assign, spread, truthy
+from tengojit.interp.rt import alloc, call_counting, index_assign, spread, truthy
 from tengojit.operators import BINARY, UNARY
 
 
@@ -49,6 +49,16 @@ def not_(v):
     return not truthy(v)
 
 
+def alloc_tick(G):
+    """One allocation under max_allocs, counted by the runtime itself (``rt.alloc``)."""
+    alloc(G, None)
+
+
+def call_counting_spread(fn, G, *args):
+    """``fn(args..., last...)`` counted as the baseline tier counts calls."""
+    return call_counting(fn, G, *args[:-1], *spread(args[-1]))
+
+
 def concat_items(x, *items):
     """``x + [items...]``: Tengo's ``+`` with an array literal (``X += [a, b]``), the general
     case of native code's in-place growth."""
@@ -56,6 +66,9 @@ def concat_items(x, *items):
 
 
 SLOW = {
+    "alloc_tick": alloc_tick,
+    "call_counting": call_counting,
+    "call_spread_counting": call_counting_spread,
     "concat_items": concat_items,
     "index_get": ops.index_get,
     "index_set": index_set,

@@ -13,6 +13,7 @@ rejects what Tengo cannot hold with a ``TypeError`` naming the value's type.
 from __future__ import annotations
 
 import threading
+from array import array
 from typing import Any
 
 from . import interrupts, limits, payload
@@ -196,7 +197,8 @@ class Compiled:
                 limits.enter(lim)
             try:
                 if self.program.count_allocs:
-                    self.G[-1] = [self.max_allocs + 1]
+                    # the budget, where generated and native code decrement it in place
+                    self.G[-1] = array("q", [self.max_allocs + 1])
                 self.program.main(self.G)
             except TengoError:
                 raise

@@ -217,14 +217,20 @@ def test_jit_off_records_nothing():
     assert jit.stats() == []
 
 
-def test_max_allocs_disables_the_jit():
-    """The JIT does not count allocations: a script with an allocation budget stays baseline."""
-    s = Script(SRC, jit=True, jit_threshold=0)
-    s.set_max_allocs(100000)
-    c = s.compile()
-    c.run()
-    assert c.get("total") == sum(i + 1 for i in range(100))
-    assert jit.stats(c.program) == []
+def test_max_allocs_keeps_the_jit():
+    """Native code counts allocations as generated code does: a script with an allocation
+    budget is compiled, and spends the same budget as on the baseline tier."""
+    left = {}
+    for on in (True, False):
+        s = Script(SRC, jit=on, jit_threshold=0, jit_background=False)
+        s.set_max_allocs(100000)
+        c = s.compile()
+        c.run()
+        assert c.get("total") == sum(i + 1 for i in range(100))
+        left[on] = c.G[-1][0]
+        if on:
+            assert any(r["state"] == "compiled" for r in jit.stats(c.program))
+    assert left[True] == left[False]
 
 
 # ---------------------------------------------------------------------------------------------
