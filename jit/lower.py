@@ -13,6 +13,7 @@ import sys
 
 import llvmlite.ir as ir
 
+from tengojit import ops
 from tengojit.interp import ast as A
 from tengojit.operators import BINARY, COMPOUND
 from . import callconv as cc
@@ -1265,6 +1266,11 @@ class CoreLowering:
         self.live.append(entry)
         imm = self.mb.const_ptr(b, id(ImmutableArray))
         is_arr = b.or_(self.is_type(it, "PyList_Type"), b.icmp_unsigned("==", self.mb.type_of(b, it), imm))
+        watched = self.program.ns.get("_iter") is not ops.iterate
+        if watched:
+            # a program that can shrink arrays in place (``splice``) iterates as the
+            # baseline's ``ops.iterate_watched`` does: mutable arrays through it too
+            is_arr = b.icmp_unsigned("==", self.mb.type_of(b, it), imm)
         arr_init, gen_init = self.new_block("forin.array"), self.new_block("forin.iterate")
         cond, end = self.new_block("forin.cond"), self.new_block("forin.end")
         b.cbranch(is_arr, arr_init, gen_init)
@@ -1275,7 +1281,8 @@ class CoreLowering:
             self.count_alloc(n.pos)
         b.branch(cond)
         b.position_at_end(gen_init)
-        b.store(self.slow("iterate", [(it, OBJ)], n.pos), iterator)
+        b.store(self.slow("iterate_watched" if watched else "iterate", [(it, OBJ)], n.pos),
+                iterator)
         if self.counting:
             self.count_alloc(n.pos)
         b.branch(cond)

@@ -77,6 +77,7 @@ SLOW = {
     "make_error": ops.make_error,
     "make_immutable": ops.make_immutable,
     "iterate": ops.iterate,
+    "iterate_watched": ops.iterate_watched,
     "iter_next": iter_next,
     "call": call,
     "call_spread": call_spread,

@@ -94,6 +94,8 @@ def builtin_splice(G, *args):
             raise OpError("index out of bounds")
         count = c
     end = start + count if start + count <= size else size
+    if ops.WATCHED:
+        ops.note_shrink(arr, size - (end - start) + len(args) - 3)
     if limits.RUN_LIMITS:
         ops.check_array_len(size - (end - start) + len(args[3:]))
     deleted = arr[start:end]

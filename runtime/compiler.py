@@ -14,6 +14,7 @@ from .interp.ast import File
 from .interp.program import Program
 from .interp.rt import ensure_recursion_budget
 from .limits import RunLimits
+from .ops import iterate_watched
 from .jit import background_by_default, default_threshold, installable as jit_installable
 from .jit import dispatch as jit_dispatch
 
@@ -45,6 +46,9 @@ def compile_program(file: File, modules: dict, *, predefined: Sequence[str] = ()
     # cycle collector would walk them again and again (about 40% of a large compile)
     collecting = gc.isenabled()
     gc.disable()
+    if _may_splice(file, modules):
+        # an array can shrink under a loop: loops iterate as the reference does (ops)
+        program.ns["_iter"] = iterate_watched
     try:
         program.compile_main(file, predefined=list(predefined))
     except TengoError:
@@ -59,6 +63,13 @@ def compile_program(file: File, modules: dict, *, predefined: Sequence[str] = ()
             gc.enable()
     ensure_recursion_budget()
     return program
+
+
+def _may_splice(file: File, modules: dict) -> bool:
+    """Can the program call ``splice`` (the one operation that shrinks an array in place)? Its
+    source or a source module's mentions the name (a conservative test: a comment counts)."""
+    sources = [file.source] + [m for m in modules.values() if isinstance(m, (str, bytes))]
+    return any((b"splice" if isinstance(src, bytes) else "splice") in src for src in sources)
 
 
 def _stack_depth():

@@ -1010,6 +1010,53 @@ def iterate(obj):
     return f(obj)
 
 
+# Arrays shrunk in place (``splice``) while a watched loop iterates them: id -> [array,
+# {position: the element it held when it fell off the end}, loops watching]
+WATCHED: dict = {}
+
+
+def iterate_watched(obj):
+    """``iterate`` for programs that can shrink an array in place (they call ``splice``): an
+    array's loop visits the length it had at the start, as the reference's iterator over Go's
+    backing array does — live elements while in range, and past the array's new end the
+    element each position held when ``splice`` cut it off (what Go's backing array still
+    holds there)."""
+    if type(obj) is list:
+        return _iter_array_watched(obj)
+    return iterate(obj)
+
+
+def _iter_array_watched(a):
+    n = len(a)
+    key = id(a)
+    w = WATCHED.get(key)
+    if w is None or w[0] is not a:
+        w = WATCHED[key] = [a, {}, 0]
+    w[2] += 1
+    try:
+        stale = w[1]
+        for i in range(n):
+            if i < len(a):
+                yield i, a[i]
+            elif i in stale:
+                yield i, stale[i]
+            else:
+                return
+    finally:
+        w[2] -= 1
+        if w[2] == 0 and WATCHED.get(key) is w:
+            del WATCHED[key]
+
+
+def note_shrink(arr, new_len):
+    """``splice`` is about to shrink ``arr`` to ``new_len`` elements: a watched loop over it
+    keeps the elements that fall off (see ``iterate_watched``)."""
+    w = WATCHED.get(id(arr))
+    if w is not None and w[0] is arr:
+        for p in range(new_len, len(arr)):
+            w[1][p] = arr[p]
+
+
 def is_iterable(v) -> bool:
     """Tengo ``CanIterate``."""
     return type(v) in _ITER
