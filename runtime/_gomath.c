@@ -234,7 +234,10 @@ go_modf(double f, double *ip)
 static double
 go_log(double x)
 {
-    if (isnan(x) || x == INFINITY) {
+    if (isnan(x)) {
+        return NAN;             /* the assembly answers any NaN with the positive quiet NaN */
+    }
+    if (x == INFINITY) {
         return x;
     }
     if (x < 0) {
@@ -590,7 +593,10 @@ go_asin(double x)
         x = -x;
         sign = 1;
     }
-    if (x > 1 || isnan(x)) {
+    if (isnan(x)) {
+        return x;               /* Go's arithmetic carries the NaN operand, sign and all */
+    }
+    if (x > 1) {
         return NAN;
     }
     double temp = sqrt(1 - x * x);

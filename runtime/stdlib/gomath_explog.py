@@ -200,7 +200,9 @@ def py_log(x):
     """Go's ``math.Log`` on amd64 (FreeBSD e_log.c): x = f1 * 2**k, a rational approximation
     of log(f1). The assembly splits x by its bits without normalizing, so every subnormal x
     is read as 0.5 + fraction/2**53 times 2**-1022 (Log(5e-324) = -709.089...)."""
-    if x != x or x == _inf:
+    if x != x:
+        return _nan               # the assembly answers any NaN with the positive quiet NaN
+    if x == _inf:
         return x
     if x < 0:
         return _nan

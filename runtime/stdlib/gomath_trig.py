@@ -255,7 +255,9 @@ def py_asin(x):
     if x < 0:
         x = -x
         sign = True
-    if x > 1 or x != x:
+    if x != x:
+        return x                  # Go's arithmetic carries the NaN operand, sign and all
+    if x > 1:
         return _nan
     temp = _sqrt(1 - x * x)
     if x > 0.7:

@@ -295,14 +295,9 @@ def _replace(s, old, new, n):
     if bo:
         return utf8_decode(b.replace(bo, bn, n))
     # empty old: insert before each of the first n runes (and at the end when n > runes)
-    parts = []
-    for k, ch in enumerate(s):
-        if k < n:
-            parts.append(new)
-        parts.append(ch)
-    if n > len(s):
-        parts.append(new)
-    return "".join(parts)
+    before = s[:n]
+    head = new + new.join(before) if before else ""
+    return head + new if n > len(s) else head + s[n:]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -859,9 +859,10 @@ class Gen:
         """The last statement: something that raises a runtime error (reference: exit 1)."""
         ints = self.vars_of(INT)
         iv = self.pick(ints).name if ints and self.chance(0.5) else self.int_lit()
-        arr = (self.vars_of(ARR) or [Var("[1, 2]", ARR)])
+        arr = (self.vars_of(ARR) or [Var("x", ARR)])
+        decl = "" if self.vars_of(ARR) else "x := [1, 2]\n"     # an assignment needs a name
         opts = [
-            f"{self.pick(arr).name}[len({self.pick(arr).name}) + {self.r(3)}] = 1",
+            f"{decl}{self.pick(arr).name}[len({self.pick(arr).name}) + {self.r(3)}] = 1",
             f"x := {self.pure_expr(self.pick(PRINTABLE), 2)}\nx()",
             "x := [1, 2, 3]\nx[-1] = 0",
             f"fmt.println({iv} {self.pick(['+', '-', '<', '&'])} {self.pick(BAD_RHS)})",
