@@ -22,6 +22,7 @@ from . import ast as A
 from . import local_types
 from .symbols import resolve
 from ..errors import CompileError
+from ..limits import NO_LIMIT
 from ..operators import BINARY, COMPOUND
 from ..builtins import TYPE_PREDICATES
 from ..values import Char, Error, ImmutableArray, ImmutableMap, INT64_MAX, INT64_MIN
@@ -198,6 +199,9 @@ class ModuleBuilder:
         self.func_stack = []     # FuncInfo of the function being generated
         self.tco = None          # (symbol, fid, params) when the current function may loop
         self._writes = None      # Symbol -> number of statements assigning it (symbol_writes)
+        lim = program.run_limits
+        # the script limits map sizes: stores into maps go through the runtime, which checks
+        self.maps_limited = lim is not None and lim.map < NO_LIMIT
         self._consts = None      # Symbol -> literal value (constant_locals)
 
     # ------------------------------------------------------------------ helpers
@@ -1003,6 +1007,8 @@ class ModuleBuilder:
                 tests.append(type_is(key, "int"))
             tests.append(P.Compare(left=C(0), ops=[P.LtE(), P.Lt()],
                                    comparators=[key, P.Call(func=N("len"), args=[N(m)], keywords=[])]))
+        if isinstance(key, P.Constant) and type(key.value) is str and self.maps_limited:
+            return [general]                 # a new key is checked against the map limit there
         store = [_pos(P.Assign(targets=[P.Subscript(value=N(m), slice=key, ctx=P.Store())], value=value), pos)]
         test = tests[0] if len(tests) == 1 else P.BoolOp(op=P.And(), values=tests)
         return [_pos(P.If(test=test, body=store, orelse=[general]), pos)]
@@ -1020,6 +1026,8 @@ class ModuleBuilder:
             pre = []
         store = [_pos(P.Assign(targets=[P.Subscript(value=base, slice=key, ctx=P.Store())], value=value), pos)]
         if isinstance(key, P.Constant) and type(key.value) is str:
+            if self.maps_limited:            # a new key is checked against the map limit there
+                return pre + [general]
             if isinstance(base, P.Name) and base.id in self.dict_names:
                 return pre + store
             test = type_is(base, "dict")
@@ -1030,7 +1038,7 @@ class ModuleBuilder:
             tests.append(P.Compare(left=C(0), ops=[P.LtE(), P.Lt()],
                                    comparators=[key, P.Call(func=N("len"), args=[base], keywords=[])]))
             test = P.BoolOp(op=P.And(), values=tests)
-            if not isinstance(key, P.Constant):
+            if not isinstance(key, P.Constant) and not self.maps_limited:
                 map_test = P.BoolOp(op=P.And(), values=[type_is(base, "dict"), type_is(key, "str")])
                 general = _pos(P.If(test=map_test, body=store, orelse=[general]), pos)
         return pre + [_pos(P.If(test=test, body=store, orelse=[general]), pos)]

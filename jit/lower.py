@@ -2069,7 +2069,18 @@ class CoreLowering:
             if not str_key:
                 ok = b.and_(ok, self.is_type(k, "PyUnicode_Type"))
                 not_map = self.new_block("iset.any.list")
-            b.cbranch(ok, fast, not_map)
+            lim = self.program.run_limits
+            if lim is not None and lim.map < NO_LIMIT:
+                # the script's map limit: a map with room for one more key stores inline,
+                # a full one goes to the runtime (which raises only for a new key)
+                room = self.new_block("iset.dict.room")
+                b.cbranch(ok, room, not_map)
+                b.position_at_end(room)
+                used = b.load(b.bitcast(b.gep(cur, [ir.Constant(I64, cc.OFF_DICT_USED)]),
+                                        I64.as_pointer()))
+                b.cbranch(b.icmp_signed("<", used, ir.Constant(I64, lim.map)), fast, general)
+            else:
+                b.cbranch(ok, fast, not_map)
             if not str_key:                  # an array and an int key held as any value
                 b.position_at_end(not_map)
                 lst, hit = self.new_block("iset.any.int"), self.new_block("iset.any.hit")

@@ -233,6 +233,7 @@ ERR_WRONG_NUM_ARGUMENTS = "wrong number of arguments"
 ERR_BYTES_LIMIT = "exceeding bytes size limit"
 ERR_STRING_LIMIT = "exceeding string size limit"
 ERR_ARRAY_LIMIT = "exceeding array size limit"        # ours: a script's array limit (set_limits)
+ERR_MAP_LIMIT = "exceeding map size limit"            # ours: a script's map limit (set_limits)
 ERR_NOT_IMPLEMENTED = "not implemented"
 ERR_INVALID_RANGE_STEP = "range step must be greater than 0"
 

@@ -7,7 +7,7 @@ than ``MAX_STRING_LEN`` / ``MAX_BYTES_LEN`` raise ``OpError("exceeding string si
 
 Per script (``Script.set_limits``): a run of a script with limits of its own pushes them for its
 thread (``enter``/``leave``, by the host API's entries); the check sites ask ``string_limit()``,
-``bytes_limit()`` and ``array_limit()``, which give the strictest limit in force for the calling
+``bytes_limit()``, ``array_limit()`` and ``map_limit()``, which give the strictest limit in force for the calling
 thread. While no run with limits is in progress anywhere (``RUN_LIMITS == 0``), they return the
 process-wide values at the cost of one global read.
 """
@@ -33,6 +33,7 @@ class RunLimits(NamedTuple):
     string: int = NO_LIMIT
     bytes: int = NO_LIMIT
     array: int = NO_LIMIT
+    map: int = NO_LIMIT
 
 
 def enter(limits: RunLimits) -> None:
@@ -80,3 +81,10 @@ def array_limit() -> int:
     if not RUN_LIMITS:
         return NO_LIMIT
     return _strictest(2)
+
+
+def map_limit() -> int:
+    """The most keys a map the calling thread's run grows may have."""
+    if not RUN_LIMITS:
+        return NO_LIMIT
+    return _strictest(3)

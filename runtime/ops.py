@@ -24,7 +24,7 @@ import math
 from datetime import datetime, timedelta, timezone
 
 from . import limits
-from .errors import ERR_ARRAY_LIMIT, OpError
+from .errors import ERR_ARRAY_LIMIT, ERR_MAP_LIMIT, OpError
 from .gostrconv import underscore_ok
 from .strings import byte_len, char_str, tengo_repr, utf8_decode, utf8_encode
 from .values import (
@@ -919,6 +919,8 @@ def index_set(obj, idx, val) -> None:
             idx = to_str(idx)
             if idx is None:
                 raise OpError("invalid index type")
+        if limits.RUN_LIMITS and idx not in obj and len(obj) >= limits.map_limit():
+            raise OpError(ERR_MAP_LIMIT)
         obj[idx] = val
         return
     if t is list:

@@ -62,7 +62,7 @@ from .values import (BUILTIN_NAMES, Char, Error, ImmutableArray, ImmutableMap, I
 from .version import VERSION
 
 FORMAT = "tengojit-program"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 PROGRAM_CACHE_SIZE = 64
 
 _KINDS = ("compiled", "context", "closure")
@@ -370,7 +370,7 @@ def _check_spec(spec):
     if not all(type(n) is str for n in spec["predefined"]) or spec["jit_threshold"] < 0:
         raise PayloadError("corrupt payload: program spec")
     lim = spec["limits"]
-    if lim is not None and (len(lim) != 3 or any(type(x) is not int or x < 0 for x in lim)):
+    if lim is not None and (len(lim) != len(RunLimits._fields) or any(type(x) is not int or x < 0 for x in lim)):
         raise PayloadError("corrupt payload: program spec field 'limits'")
     return spec
 

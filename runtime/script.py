@@ -92,21 +92,23 @@ class Script:
         return self
 
     def set_limits(self, *, max_string_len: int | None = None, max_bytes_len: int | None = None,
-                   max_array_len: int | None = None) -> "Script":
+                   max_array_len: int | None = None,
+                   max_map_len: int | None = None) -> "Script":
         """Size limits of this script's runs, stricter than the process-wide ``limits``
         (None: no limit of its own). Past them a run fails with Tengo's ``exceeding string
-        size limit`` / ``exceeding bytes size limit``, or ``exceeding array size limit``
-        (arrays built by ``+``, ``append``, ``splice`` and ``range``). Host calls of a script
-        with limits take the Python path (each call pushes them)."""
+        size limit`` / ``exceeding bytes size limit``, ``exceeding array size limit``
+        (arrays built by ``+``, ``append``, ``splice`` and ``range``), or ``exceeding map size
+        limit`` (a new key assigned to a map that has ``max_map_len`` keys). Host calls of a
+        script with limits take the Python path (each call pushes them)."""
         values = {}
         for name, v in (("max_string_len", max_string_len), ("max_bytes_len", max_bytes_len),
-                        ("max_array_len", max_array_len)):
+                        ("max_array_len", max_array_len), ("max_map_len", max_map_len)):
             if v is not None and (type(v) is not int or v < 0):
                 raise OptionError(f"{name} must be an int ≥ 0 or None, not {v!r}")
             values[name] = NO_LIMIT if v is None else v
         self._run_limits = (None if all(v == NO_LIMIT for v in values.values()) else
                             RunLimits(values["max_string_len"], values["max_bytes_len"],
-                                      values["max_array_len"]))
+                                      values["max_array_len"], values["max_map_len"]))
         return self
 
     def compile(self) -> "Compiled":

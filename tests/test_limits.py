@@ -27,14 +27,20 @@ GROWTH = {
     "append spread": ("a := [1]\nfor { a = append(a, a...) }", "array"),
     "splice": ("a := [1]\nfor { splice(a, 0, 0, a...) }", "array"),
     "range": ("r := range(0, 1 << 40)", "array"),
+    "map index": ("m := {}\nfor i := 0; true; i++ { m[string(i)] = i }", "map"),
+    "map int key": ("m := {}\nk := 0\nfor { m[k] = 1; k++ }", "map"),
+    "map in a function": ('f := func() { m := {}; for i := 0; true; i++ { m["k" + i] = i } }\nf()', "map"),
+    "map field": ("o := {m: {}}\nfor i := 0; true; i++ { o.m[string(i)] = i }", "map"),
+    "map of a map": ('o := {m: {}}\nfor i := 0; true; i++ { o["m"][string(i)] = i }', "map"),
+    "map selector chain": ("o := {p: {q: {}}}\nfor i := 0; true; i++ { o.p.q[string(i)] = i }", "map"),
 }
 MESSAGE = {"string": "exceeding string size limit", "bytes": "exceeding bytes size limit",
-           "array": "exceeding array size limit"}
+           "array": "exceeding array size limit", "map": "exceeding map size limit"}
 
 
 def limited(make_script, src):
     return make_script(src).set_limits(max_string_len=1 << 16, max_bytes_len=1 << 16,
-                                       max_array_len=20_000)
+                                       max_array_len=20_000, max_map_len=20_000)
 
 
 @pytest.mark.parametrize("case", sorted(GROWTH))
@@ -54,6 +60,25 @@ def test_values_within_the_limits_are_untouched(make_script):
                              'b := bytes(100) + bytes(100)\nr := range(0, 100)').compile()
     c.run()
     assert len(c.get("s")) == 1000 and len(c.get("a")) == 2000 and len(c.get("b")) == 200
+
+
+def test_a_full_map_takes_existing_keys_and_keys_freed_by_delete(make_script):
+    src = """m := {}
+for i := 0; i < 20000; i++ { m[string(i)] = i }
+f := func(m) { for i := 0; i < 20000; i++ { m[string(i)] = -i } }
+f(m)
+delete(m, "5")
+m.x = 7
+n := len(m)
+err := undefined
+g := func() { m.y = 8 }
+"""
+    c = limited(make_script, src).compile()
+    c.run()
+    assert c.get("n") == 20_000 and c.get("m")["x"] == 7 and c.get("m")["0"] == 0
+    ctx = c.context()
+    with pytest.raises(TengoRuntimeError, match="exceeding map size limit"):
+        ctx.call(c.get("g"))
 
 
 def test_every_host_entry_applies_them(make_script):

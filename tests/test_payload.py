@@ -247,8 +247,8 @@ def test_other_versions_are_refused_clearly(compiled, monkeypatch):
     with pytest.raises(PayloadError, match=r"written by tengojit '0\.1\.0'; this is tengojit 99\.0\.0"):
         loads(blob)
     monkeypatch.undo()
-    with pytest.raises(PayloadError, match="format 3"):
-        loads(_tamper(blob, version=3))
+    with pytest.raises(PayloadError, match="format 4"):
+        loads(_tamper(blob, version=4))
 
 
 def test_host_functions_do_not_travel(make_script):
