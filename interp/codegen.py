@@ -270,7 +270,7 @@ class ModuleBuilder:
         # nonlocal declarations for captured (non-boxed) variables assigned here
         if info.free_assigned:
             body.append(P.Nonlocal(names=[s.pyname for s in info.free_assigned]))
-        if info.node is not None:
+        if info.node is not None and self.calls_out(info.node):
             body.append(self.stop_check(info.node.pos))
         prologue = self.jit_prologue(info, params) if info.node is not None else None
         if prologue is not None:
@@ -317,10 +317,25 @@ class ModuleBuilder:
         self.pre, self.loops, self.tco = saved
         return body
 
+    def calls_out(self, fn):
+        """Does function literal ``fn`` call anything but builtins (nested literals aside)?
+        Only such a function can be part of an endless recursion (every function of a call
+        cycle calls the next, directly or through a host function), so only its entry needs
+        a check point; a leaf's own loops check at each iteration."""
+        uses = self.res.uses
+        for x in A.walk(fn.body, skip=(A.FuncLit,)):
+            if type(x) is A.CallExpr:
+                f = x.func
+                sym = uses.get(id(f)) if type(f) is A.Ident else None
+                if sym is None or sym.kind != "builtin":
+                    return True
+        return False
+
     @staticmethod
     def stop_check(pos):
         """``if _STOP: _stop(G)``: the check point of deadlines and cancellation (see
-        ``runtime/interrupts.py``), first in every function and loop iteration."""
+        ``runtime/interrupts.py``), first in every function that calls out (``calls_out``)
+        and in every loop iteration."""
         call = _pos(P.Expr(value=P.Call(func=N("_stop"), args=[N("G")], keywords=[])), pos)
         return _pos(P.If(test=N("_STOP"), body=[call], orelse=[]), pos)
 

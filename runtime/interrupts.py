@@ -8,8 +8,9 @@ script then stops at its next check point with ``ScriptCancelled`` / ``ScriptTim
 
 Check points:
 
-- the baseline tier tests ``_STOP``, a name in the program's namespace, at every function
-  entry and loop iteration (``if _STOP: _stop(G)``): one global load while it is False. A due
+- the baseline tier tests ``_STOP``, a name in the program's namespace, at every loop
+  iteration and the entry of every function that calls out (``if _STOP: _stop(G)``; a leaf
+  function cannot recurse, its loops check): one global load while it is False. A due
   guard sets it in its program's namespace until the guarded call has left;
 - native code tests a process-wide flag (``_hostcall``) at the same places and polls when it is
   set: a C ticker thread sets it every 5 ms while native code runs (the poll also hands the GIL

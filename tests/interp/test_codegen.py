@@ -340,3 +340,43 @@ def test_counted_loop_counter_arithmetic_still_wraps(make_script):
         return r
     }()"""
     assert out(make_script, src) == [0, -MAX, 1 << 62, MIN, MIN, MAX, -(1 << 62), MAX - 1]
+
+
+def test_only_functions_that_call_out_check_at_entry(make_script):
+    """A leaf function (builtin calls only) has no entry check point; one that calls another
+    function (a Tengo function, a module's, a host's) has one; loops check either way."""
+    import ast
+    import tengojit.interp.program as program
+    seen = []
+    orig = program.Program._exec
+
+    def spy(self, tree, filename):
+        seen.append(tree)
+        return orig(self, tree, filename)
+
+    program.Program._exec = spy
+    try:
+        run(make_script, """
+        leaf := func(a) { return len(a) + 1 }
+        looping_leaf := func(n) { s := 0; for i := 0; i < n; i++ { s += i }; return s }
+        caller := func(a) { return leaf(a) }
+        out := caller([1]) + looping_leaf(3)""")
+    finally:
+        program.Program._exec = orig
+
+    def first_is_check(fn):
+        stmt = fn.body[0]
+        return isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Name) and stmt.test.id == "_STOP"
+
+    fns = [n for t in seen for n in ast.walk(t) if isinstance(n, ast.FunctionDef)
+           and any(a.arg.endswith(("_a", "_n")) for a in n.args.args)]
+    leaf, caller, looping = [], [], []
+    for f in fns:
+        src = ast.unparse(f)
+        (caller if "G[0]" in src or "_call" in src else looping if "while" in src or " for " in src
+         else leaf).append(f)
+    assert leaf and caller and looping
+    assert not any(first_is_check(f) for f in leaf)
+    assert all(first_is_check(f) for f in caller)
+    assert not any(first_is_check(f) for f in looping)
+    assert all("_STOP" in ast.unparse(f) for f in looping)
