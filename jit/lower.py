@@ -2220,7 +2220,9 @@ class CoreLowering:
         if n.op == "-":
             if t == INT:
                 return b.sub(ir.Constant(I64, 0), v), INT
-            return b.fneg(self.opaque(v)), FLOAT
+            # both sides hidden: LLVM folds a negation into the next operation too
+            # (``-a + b`` → ``b - a``, ``-a * b`` → ``-(a * b)``), which moves a NaN's sign
+            return self.opaque(b.fneg(self.opaque(v))), FLOAT
         if n.op == "^":
             return b.xor(v, ir.Constant(I64, -1)), INT
         raise TypeError(n.op)
@@ -2315,18 +2317,25 @@ class CoreLowering:
 
     def keep_left(self, key, lv, rv, r):
         """Tengo's float result ``r`` of ``lv <key> rv``: ``lv`` itself where ``keeps_left``
-        says so. Only a zero result can differ, so the test sits behind a branch on
-        ``r == 0`` weighted as rare: the processor runs on with ``r`` instead of waiting for
-        a select (the dependency chains of float loops stay as IEEE's)."""
+        says so, and for ``+`` and ``*`` of two NaNs the right one (the reference's machine
+        code, as its compiler ordered the commutative operands; LLVM's order is its own).
+        Only a zero or NaN result can differ, so the test sits behind a branch on ``r == 0``
+        (unordered for ``+``/``*``) weighted as rare: the processor runs on with ``r``
+        instead of waiting for a select (the dependency chains of float loops stay as IEEE's)."""
         b = self.b
-        if self.keeps_left(key, lv, rv, probe=True) is None:
+        zero_rule = self.keeps_left(key, lv, rv, probe=True) is not None
+        nan_rule = key in ("add", "mul")
+        if not zero_rule and not nan_rule:
             return r
         zero_b, join_b = self.new_block("float.zero"), self.new_block("float.join")
         start = b.block
-        br = b.cbranch(b.fcmp_ordered("==", r, ir.Constant(F64, 0.0)), zero_b, join_b)
+        cmp = b.fcmp_unordered if nan_rule else b.fcmp_ordered
+        br = b.cbranch(cmp("==", r, ir.Constant(F64, 0.0)), zero_b, join_b)
         br.set_weights([1, 4096])
         b.position_at_end(zero_b)
-        kept = b.select(self.keeps_left(key, lv, rv), lv, r)
+        kept = b.select(self.keeps_left(key, lv, rv), lv, r) if zero_rule else r
+        if nan_rule:     # a NaN right operand is the result (both NaN: x86 keeps either)
+            kept = b.select(b.fcmp_unordered("uno", rv, rv), self.opaque(rv), kept)
         b.branch(join_b)
         b.position_at_end(join_b)
         phi = b.phi(F64)
@@ -2518,10 +2527,15 @@ class CoreLowering:
         return b.select(minus1, ir.Constant(I64, 0), r)
 
     def to_float(self, v, t):
-        # int -> float conversions of constants must not fold either (see opaque)
         if t == INT:
-            return self.opaque(self.b.sitofp(v, F64)) if isinstance(v, ir.Constant) else self.b.sitofp(v, F64)
+            return self.int_to_float(v)
         return v
+
+    def int_to_float(self, v):
+        """``float(v)`` for an int ``v``, behind ``opaque``: an int the optimiser finds constant
+        (``-1`` is ``0 - 1``) would otherwise become a float constant it folds with
+        (``x * -1.0`` → ``-x``, ``sqrt(-1.0)`` → APFloat's NaN), not the hardware's result."""
+        return self.opaque(self.b.sitofp(v, F64))
 
     def e_CallExpr(self, n):
         spec = self.spec
@@ -2591,7 +2605,7 @@ class CoreLowering:
         b.cbranch(b.icmp_unsigned("==", fn, self.mb.const_ptr(b, id(obj))), inline, general)
         b.position_at_end(inline)
         if t == INT:
-            x = b.sitofp(v, F64)
+            x = self.int_to_float(v)
         elif t == FLOAT:
             x = v
         else:

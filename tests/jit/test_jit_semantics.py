@@ -1037,6 +1037,55 @@ for i := 0; i < 3; i++ { r = append(r, math.signbit(f(0.0, 0.0))) }
     assert cb.get("r") == cj.get("r")
 
 
+NEG_NAN = -NAN      # the default NaN of x86 (0.0/0.0 at run time): sign bit set
+POS_NAN = NAN
+
+
+@pytest.mark.parametrize("a,b", [(NEG_NAN, POS_NAN), (POS_NAN, NEG_NAN), (NEG_NAN, 1.5),
+                                 (2.5, POS_NAN), (NEG_NAN, NEG_NAN), (INF, -INF)])
+@pytest.mark.parametrize("op", ["+", "*", "-", "/"])
+def test_nan_bits_of_two_operands(op, a, b):
+    """Both NaN: ``+`` and ``*`` give the right one (the reference's machine code), ``-`` and
+    ``/`` the left one; one NaN: that one; a fresh NaN (inf - inf): the default NaN."""
+    src = f"f := func(a, b) {{ return a {op} b }}"
+    res = []
+    for jit_on in (False, True):
+        c, _ = compile_tier(src, jit_on)
+        ctx = c.context()
+        res.append([struct.pack("<d", ctx.call(c.get("f"), a, b)).hex() for _ in range(3)])
+        if jit_on:
+            assert_compiled(c, "f")
+    assert res[0] == res[1], (op, a, b)
+    if math.isnan(a) and math.isnan(b):
+        want = b if op in "+*" else a
+        assert res[0][0] == struct.pack("<d", want).hex()
+
+
+@pytest.mark.parametrize("expr,negative", [
+    ("-(0.0 / 0.0) + 0.0", False),     # a negation LLVM would fold into the addition
+    ("-(0.0 / 0.0) * 1.5", False),
+    ("(0.0 / 0.0) * -1", True),        # -1 is an int the optimiser sees as a constant
+    ("(0.0 / 0.0) / -1", True),
+    ("math.sqrt(-1)", True),           # SQRTSD's default NaN, not a folded one
+    ("math.sqrt(float(0 - 1))", True),
+    ("-(0.0 / 0.0) + (0.0 / 0.0)", True),
+    ("(0.0 / 0.0) * -(0.0 / 0.0)", False),
+])
+def test_nan_sign_of_constant_expressions_in_native_code(expr, negative):
+    """Constant operands inside a native loop: LLVM must not fold them with its own NaNs."""
+    from tengojit.stdlib import get_module_map
+    src = f"""
+math := import("math")
+f := func(a, b) {{ return a + b }}
+r := []
+for i := 0; i < 3; i++ {{ r = append(r, math.signbit({expr}), math.signbit(f({expr}, 0.0))) }}
+"""
+    (cb, rb), (cj, rj) = both(src, modules=get_module_map("math"))
+    assert rb == rj
+    assert_compiled(cj, "loop at (main):5:1", "loop")
+    assert cb.get("r") == cj.get("r") == [negative] * 6, expr
+
+
 @pytest.mark.parametrize("first_call", [
     "f(n, 0)",          # a self tail call: the chain stays in the ring's first copy
     "f(n, 0) * 1",      # a real call: the chain runs in the second copy of the ring
