@@ -304,9 +304,16 @@ def _str_add(a, b):
 
 
 def _str_cmp(cmp):
+    """String ordering by bytes, as Go's. Code point order is the same for valid UTF-8, but a
+    byte of invalid UTF-8 (kept as a surrogate escape, U+DC80..U+DCFF) would sort after every
+    code point below U+DC80 (``"世界"[1:] > "世界"`` is false in Go). Where one string is
+    ASCII the first difference involves an ASCII character, which both orders put first, so
+    only two non-ASCII strings are compared through their bytes."""
     def h(a, b):
         if type(b) is str:
-            return cmp(a, b)
+            if a.isascii() or b.isascii():
+                return cmp(a, b)
+            return cmp(utf8_encode(a), utf8_encode(b))
         return _INVALID
     return h
 

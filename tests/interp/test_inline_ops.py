@@ -233,3 +233,19 @@ def test_map_specialised_body(make_script, arg, expected):
         assert got[0] == "error"
     else:
         assert got[0] == "ok" and c.get("out") == expected
+
+
+def test_strings_order_by_their_bytes(make_script):
+    """Go orders strings by bytes: a slice that cuts a character in two (invalid UTF-8, held as
+    surrogate escapes) sorts by its raw bytes, not after every other character (the reference:
+    ``"世界"[1:] > "世界"`` is false). Loops make the JIT tier run it natively."""
+    src = """
+s := "\\u4e16\\u754c"
+t := s[1:]
+out := []
+for i := 0; i < 3; i++ {
+    out = [t > s, t < s, s[:4] < "\\u4e16\\u754d", "a" < t, t <= t, s[1:2] >= "\\u4e16", "x\\u00e9" < t]
+}"""
+    c = make_script(src, name="t").compile()
+    c.run()
+    assert c.get("out") == [False, True, True, True, True, False, True]
