@@ -283,9 +283,61 @@ def _data_only_unpickler(blob):
     return DataOnly(io.BytesIO(bytes(blob)))
 
 
+# the opcodes pickle's protocol 5 uses for plain data (see _picklescan.c)
+_DATA_OPCODES = frozenset({
+    "PROTO", "FRAME", "BININT1", "BININT2", "BININT", "BINFLOAT", "BINGET", "LONG_BINGET",
+    "LONG1", "LONG4", "SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "SHORT_BINBYTES",
+    "BINBYTES", "BINBYTES8", "EMPTY_DICT", "EMPTY_LIST", "EMPTY_TUPLE", "MEMOIZE", "MARK",
+    "NONE", "NEWTRUE", "NEWFALSE", "TUPLE1", "TUPLE2", "TUPLE3", "TUPLE", "APPEND", "APPENDS",
+    "SETITEM", "SETITEMS", "STOP"})
+
+
+def _scan_python(blob):
+    """The pure-Python twin of ``_picklescan.scan``: ValueError unless ``blob`` is a pickle of
+    the opcodes tengojit's payloads use, with every memo reference to a value memoized before
+    it and STOP at the end (no PUT opcode: its index would size the unpickler's memo)."""
+    import pickletools
+    blob = bytes(blob)
+    memo = 0
+    end = None
+    try:
+        for op, arg, pos in pickletools.genops(blob):
+            if op.name not in _DATA_OPCODES or (op.name == "PROTO" and pos != 0):
+                raise ValueError(f"opcode {op.name} at offset {pos}")
+            if op.name == "MEMOIZE":
+                memo += 1
+            elif op.name == "FRAME" and arg > len(blob) - pos - 9:
+                raise ValueError(f"a frame longer than the payload at offset {pos}")
+            elif op.name in ("BINGET", "LONG_BINGET") and arg >= memo:
+                raise ValueError(f"a memo reference to nothing memoized at offset {pos}")
+            elif op.name == "STOP":
+                end = pos + 1
+    except ValueError:
+        raise
+    except Exception as e:            # noqa: BLE001 - genops's own complaints (bad UTF-8, ...)
+        raise ValueError(f"{type(e).__name__}: {e}") from None
+    if end != len(blob):
+        raise ValueError("data after STOP")
+
+
+def _scan(blob):
+    """Check ``blob``'s opcodes before unpickling (C when built, else Python)."""
+    global _scan
+    try:
+        from ._picklescan import scan
+    except ImportError:
+        scan = _scan_python
+    _scan = scan
+    return scan(blob)
+
+
 def _unpickle(blob):
     if not isinstance(blob, (bytes, bytearray, memoryview)):
         raise PayloadError(f"a payload is bytes, not {type(blob).__name__}")
+    try:
+        _scan(blob)
+    except ValueError as e:
+        raise PayloadError(f"corrupt or tampered payload: {e}") from None
     try:
         return _data_only_unpickler(blob).load()
     except TengoError:

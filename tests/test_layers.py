@@ -18,7 +18,7 @@ PACKAGES = {"tengojit": "runtime", "tengojit.interp": "interp", "tengojit.jit": 
 LAYERS = {
     0: ["tengojit.errors", "tengojit.values", "tengojit.limits", "tengojit.interrupts", "tengojit.version",
         "tengojit.gostrconv", "tengojit.gotime", "tengojit.gorand", "tengojit.strings",
-        "tengojit._hostcall", "tengojit._gomath"],                  # value model, Go ports
+        "tengojit._hostcall", "tengojit._gomath", "tengojit._picklescan"],  # value model, Go ports, C helpers
     1: ["tengojit.ops", "tengojit.operators", "tengojit.args", "tengojit.formatter",
         "tengojit.builtins"],                                        # Tengo semantics
     2: ["tengojit.interp.token", "tengojit.interp.scanner", "tengojit.interp.ast",

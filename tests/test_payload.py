@@ -192,7 +192,8 @@ def test_a_tampered_payload_cannot_run_python(compiled):
                  _tamper(blob, spec=pickle.dumps(_Evil())),
                  pickle.dumps(_Evil()),
                  _tamper(blob, nodes=[print])):
-        with pytest.raises(PayloadError, match="data only"):
+        # refused by the opcode scan (or, past it, by the unpickler's find_class)
+        with pytest.raises(PayloadError, match="corrupt or tampered payload"):
             loads(evil)
     assert not hasattr(tengojit, "_pwned")
 
@@ -239,6 +240,54 @@ def test_random_corruption_gives_payload_errors_only(compiled):
         except TengoError:          # PayloadError, or the Tengo compiler's error on a changed source
             outcomes.add("refused")
     assert "refused" in outcomes
+
+
+def _scanners():
+    out = [("python", payload._scan_python)]
+    try:
+        from tengojit._picklescan import scan
+        out.append(("c", scan))
+    except ImportError:        # the extension is optional; the Python twin is checked anyway
+        pass
+    return out
+
+
+def test_pickle_scan_accepts_every_payload_the_writer_makes(compiled):
+    ctx = compiled.context()
+    blobs = [dumps(compiled), dumps(ctx), dumps(compiled.get("add5"))]
+    for _, scan in _scanners():
+        for b in blobs:
+            assert scan(b) is None
+            assert scan(memoryview(b)) is None
+
+
+_HEAD = b"\x80\x05"                       # PROTO 5
+CRAFTED = {
+    # a 4-byte memo index makes the unpickler allocate and clear its memo up to it
+    "LONG_BINPUT": _HEAD + b"N" + b"r\xff\xff\xff\x7f" + b".",
+    "BINPUT": _HEAD + b"N" + b"q\x00" + b".",
+    "GLOBAL": _HEAD + b"cos\nsystem\n" + b".",
+    "STACK_GLOBAL": _HEAD + b"\x8c\x02os\x94\x8c\x06system\x94\x93" + b".",
+    "REDUCE": _HEAD + b"N)R.",
+    "a GET of nothing": _HEAD + b"]h\x00.",
+    "a GET past the memo": _HEAD + b"]\x94j\x01\x00\x00\x00.",
+    "PROTO in the middle": _HEAD + b"N\x80\x05.",
+    "data after STOP": _HEAD + b"N.N",
+    "no STOP": _HEAD + b"N",
+    "a length past the end": _HEAD + b"X\xff\xff\xff\x00abc.",
+    "a frame past the end": _HEAD + b"\x95\xff\x00\x00\x00\x00\x00\x00\x00N.",
+    "a truncated argument": _HEAD + b"J\x01\x00",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CRAFTED))
+def test_pickle_scan_refuses_what_the_writer_never_makes(case):
+    blob = CRAFTED[case]
+    for name, scan in _scanners():
+        with pytest.raises(ValueError):
+            scan(blob)
+    with pytest.raises(PayloadError, match="corrupt or tampered payload"):
+        loads(blob)
 
 
 def test_other_versions_are_refused_clearly(compiled, monkeypatch):

@@ -171,12 +171,12 @@ def run(live, depth, guard, tier):
     except TengoError as e:
         return str(e).splitlines()[0]
 out = []
+CONFIGS = %s
 def main():
-    # "n < 1" is a guard the JIT proves bounds the recursion (its ring has no per-frame tests)
-    for live, depth, guard in ((200, 5900, "n == 0"), (100, 3000, "n == 0"), (200, 5900, "n < 1"),
-                               (100, 3000, "n < 1"), (3, 5000, "n < 1")):
+    for live, depth, guard in CONFIGS:
         out.append((run(live, depth, guard, "baseline"), run(live, depth, guard, "jit")))
-main()
+if %s:
+    main()
 threading.stack_size(1 << 20)
 t = threading.Thread(target=main); t.start(); t.join()
 for base, jit in out:
@@ -185,15 +185,35 @@ for base, jit in out:
 """
 
 
-def test_r05_native_recursion_bounded_in_bytes():
-    rc, out, err = run_case(R05, timeout=300)
+# (live variables per frame, depth, base case); "n < 1" is a guard the JIT proves bounds the
+# recursion (its ring has no per-frame tests); the last, small frames, must give the result
+R05_ALL = ((200, 5900, "n == 0"), (100, 3000, "n == 0"), (200, 5900, "n < 1"),
+           (100, 3000, "n < 1"), (3, 5000, "n < 1"))
+R05_SOME = ((100, 3000, "n == 0"), (100, 3000, "n < 1"), (3, 5000, "n < 1"))
+
+
+def _r05(configs, main_thread_too):
+    rc, out, err = run_case(R05 % (repr(configs), main_thread_too), timeout=300)
     assert_clean(rc, err)
-    lines = out.split("\n")[:10]
+    lines = out.split("\n")[:-1]
     # the baseline tier's frames live on the heap; native frames on the thread's stack: a
     # recursion too deep for the stack ends in Tengo's error, never past the stack
     assert all(x in ("same", "overflow") for x in lines), out
-    assert len(lines) == 10
-    assert lines[4] == lines[9] == "same"       # small frames: the native result
+    assert len(lines) == len(configs) * (2 if main_thread_too else 1)
+    assert lines[-1] == "same"                  # small frames: the native result
+    if main_thread_too:
+        assert lines[len(configs) - 1] == "same"
+
+
+def test_r05_native_recursion_bounded_in_bytes():
+    """Large frames in a thread with a 1 MiB stack (the slow suite adds the main thread and
+    frames twice as large)."""
+    _r05(R05_SOME, False)
+
+
+@pytest.mark.slow
+def test_r05_native_recursion_bounded_in_bytes_all():
+    _r05(R05_ALL, True)
 
 
 # r05, host re-entry: a host function that calls back into the script, recursively
