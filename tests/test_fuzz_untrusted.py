@@ -237,5 +237,6 @@ def test_untrusted_inputs_only_raise_tengo_errors():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)      # 100,000 cases: ~450 s on two free cores
 def test_untrusted_inputs_only_raise_tengo_errors_slow():
     fuzz(SLOW_CASES, seed=1313)
