@@ -1174,9 +1174,18 @@ class ModuleBuilder:
                                         right=P.Call(func=N("len"), args=[N(right)], keywords=[])),
                            op=P.Mult(), right=C(4))
             limit = P.Attribute(value=rt("limits"), attr="MAX_STRING_LEN", ctx=P.Load())
+            # escaped bytes meeting at the junction may form a character: the runtime's +
+            esc = P.BoolOp(op=P.And(), values=[
+                P.Compare(left=C("\udc80"), ops=[P.LtE(), P.LtE()],
+                          comparators=[P.Subscript(value=N(right), slice=P.Slice(upper=C(1)),
+                                                   ctx=P.Load()), C("\udcff")]),
+                P.Compare(left=C("\udc80"), ops=[P.LtE(), P.LtE()],
+                          comparators=[P.Subscript(value=N(held), slice=P.Slice(lower=C(-1)),
+                                                   ctx=P.Load()), C("\udcff")])])
             test = P.BoolOp(op=P.And(), values=[
                 type_is(N(held), "str"), type_is(N(right), "str"), same,
                 P.Compare(left=size, ops=[P.LtE()], comparators=[limit]),
+                P.UnaryOp(op=P.Not(), operand=esc),
                 _room_test(call(rt("string_room"), [N(held), N(right)], pos))])
             if sym.kind == "global":
                 tgt = P.Subscript(value=N("G"), slice=C(sym.index), ctx=P.Store())

@@ -31,7 +31,7 @@ import math
 
 from . import limits
 from .errors import OpError, ERR_STRING_LIMIT
-from .strings import (tengo_repr, go_quote, go_quote_rune, can_backquote, go_is_print,
+from .strings import (canonical, tengo_repr, go_quote, go_quote_rune, can_backquote, go_is_print,
                       go_format_float, byte_len, utf8_encode, utf8_decode)
 from .values import Char, type_name
 
@@ -553,7 +553,7 @@ def format_tengo(fmt: str, args) -> str:
             p.print_arg(arg, "v")
         out.append(")")
 
-    s = "".join(out)
+    s = canonical("".join(out))
     if len(s) > limits.string_limit() // 4 and byte_len(s) > limits.string_limit():
         raise OpError(ERR_STRING_LIMIT)
     return s

@@ -26,7 +26,8 @@ from datetime import datetime, timedelta, timezone
 from . import limits
 from .errors import ERR_ARRAY_LIMIT, ERR_MAP_LIMIT, OpError
 from .gostrconv import underscore_ok
-from .strings import byte_len, char_str, tengo_repr, utf8_decode, utf8_encode
+from .strings import (byte_len, canonical, char_str, joins_escapes, tengo_repr, utf8_decode,
+                      utf8_encode)
 from .values import (
     INT64_MAX, INT64_MIN, ZERO_TIME, Char, Error, ImmutableArray, ImmutableMap, type_name,
 )
@@ -297,6 +298,8 @@ def _char_cmp(cmp):
 def _str_add(a, b):
     if type(b) is str:
         _check_str_len(len(a) + len(b), (a, b))
+        if joins_escapes(a, b):
+            return canonical(a + b)
         return a + b
     s = obj_string(b)
     _check_str_len(len(a) + len(s), (a, s))

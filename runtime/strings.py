@@ -106,6 +106,26 @@ def utf8_decode(b: bytes) -> str:
     return b.decode("utf-8", "surrogateescape")
 
 
+# A Tengo string is bytes; tengojit keeps it as the ``str`` that ``utf8_decode`` makes of them,
+# so equal bytes are equal strings. Joining strings can break that: escaped bytes at the end of
+# one and the start of the next may form a character together ("世"[0:1] + "世"[1:] is "世").
+_ESC_LO, _ESC_HI = "\udc80", "\udcff"
+_ESCAPES = re.compile("[\udc80-\udcff]")
+
+
+def joins_escapes(a: str, b: str) -> bool:
+    """Do escaped bytes meet where ``a`` and ``b`` are joined (so ``a + b`` needs ``canonical``)?"""
+    return _ESC_LO <= b[:1] <= _ESC_HI and _ESC_LO <= a[-1:] <= _ESC_HI
+
+
+def canonical(s: str) -> str:
+    """``s`` as ``utf8_decode`` makes its bytes: escaped bytes that now form a character become
+    it. Cheap for strings without escaped bytes."""
+    if s.isascii() or _ESCAPES.search(s) is None:
+        return s
+    return utf8_decode(utf8_encode(s))
+
+
 # ---------------------------------------------------------------------------------------------
 # runes and quoting
 

@@ -34,7 +34,7 @@ from ..ops import to_str, utf8_encode, utf8_decode, str_byte_len, \
     parse_go_float
 from ..args import check_count, int_arg, string_arg
 from ..gostrconv import underscore_ok
-from ..strings import go_quote, go_format_float, utf8_width_at
+from ..strings import canonical, go_quote, go_format_float, utf8_width_at
 from ..values import UserFunction, Error, type_name
 from .text_regexp import text_re_compile, text_re_find, text_re_match, text_re_replace, text_re_split
 
@@ -297,7 +297,7 @@ def _replace(s, old, new, n):
     # empty old: insert before each of the first n runes (and at the end when n > runes)
     before = s[:n]
     head = new + new.join(before) if before else ""
-    return head + new if n > len(s) else head + s[n:]
+    return canonical(head + new if n > len(s) else head + s[n:])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -657,7 +657,7 @@ def text_join(*args):
         total = sum(map(str_byte_len, parts)) + str_byte_len(sep) * (len(parts) - 1)
         if total > mx:
             raise OpError(ERR_STRING_LIMIT)
-    return sep.join(parts)
+    return canonical(sep.join(parts))
 
 
 def text_repeat(*args):
@@ -668,7 +668,7 @@ def text_repeat(*args):
         raise OpError(ERR_STRING_LIMIT)
     if n < 0:
         raise OpError("strings: negative Repeat count")
-    return s * n
+    return canonical(s * n)
 
 
 def text_replace(*args):

@@ -249,3 +249,26 @@ for i := 0; i < 3; i++ {
     c = make_script(src, name="t").compile()
     c.run()
     assert c.get("out") == [False, True, True, True, True, False, True]
+
+
+def test_joined_pieces_of_a_character_are_that_character(make_script):
+    """A Tengo string is bytes: pieces of a character joined again (``+``, ``+=`` in a loop,
+    ``format``, ``text.join``) are the character, equal to it and the same map key (the
+    reference: ``"世"[0:1] + "世"[1:] == "世"``). Loops make the JIT tier run it natively."""
+    from tengojit.stdlib import get_module_map
+    src = """
+text := import("text")
+s := "\\u4e16\\u754c"
+f := func(x, y) { r := x; r += y; return r }
+g := func(parts) { r := ""; for p in parts { r += p }; return r }
+out := []
+for i := 0; i < 3; i++ {
+    out = [f(s[0:1], s[1:3]) == "\\u4e16", g([s[0:1], s[1:2], s[2:3], s[3:]]) == s,
+           s[0:2] + s[2:] == s, format("%s%s", s[0:1], s[1:]) == s,
+           text.join([s[0:1], s[1:]], "") == s, len(g([s[0:1], s[1:]])),
+           {k: 1}[s[0:1] + s[1:3]] == undefined, is_undefined({"\\u4e16": 1}[s[0:1] + s[1:3]]),
+           text.repeat(s[1:3] + s[0:1], 2) == s[1:3] + "\\u4e16" + s[1:3] + s[0:1]]
+}"""
+    c = make_script(src, name="t", modules=get_module_map("text")).compile()
+    c.run()
+    assert c.get("out") == [True, True, True, True, True, 6, True, False, False]
