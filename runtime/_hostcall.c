@@ -48,6 +48,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
+#include <sched.h>
 #include "pythread.h"
 
 #define MAX_FAST_ARGS 8
@@ -803,6 +804,23 @@ tengojit_native_failure(PyObject *raise_error, void *ctx, void *trace, int kind)
 /* ------------------------------------------------------------------ polling native code */
 
 #define TICK_NS 5000000L            /* 5 ms: CPython's default switch interval */
+#define HANDOVER_NS 20000L          /* a poll's pause with the GIL released */
+
+/* With the GIL released at a poll: yield the processor for HANDOVER_NS so that a thread the
+   release woke can take the GIL. Without it the polling thread takes the GIL straight back and
+   wins every race (CPython forces a switch only for a waiter that timed out without seeing a
+   switch, and each poll counts as one). A yield loop, not a sleep: a short sleep can last a
+   timer tick on machines without high-resolution timers. */
+static void
+handover_pause(void)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        sched_yield();
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    } while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < HANDOVER_NS);
+}
 
 static int32_t poll_flag = 0;        /* nonzero: native code calls tengojit_poll at its next check */
 static int32_t guards_active = 0;    /* runs with a deadline or cancel token (interrupts.py) */
@@ -885,6 +903,7 @@ tengojit_poll(PyObject *G)
         pthread_mutex_unlock(&tick_mu);
     }
     Py_BEGIN_ALLOW_THREADS
+    handover_pause();
     Py_END_ALLOW_THREADS
     if (PyErr_CheckSignals() < 0) {
         return 2;
