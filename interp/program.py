@@ -80,7 +80,7 @@ class Program:
 
     def __init__(self, modules=None, count_allocs=False, profile=False, jit=None,
                  jit_threshold=None, counter=None, jit_background=False, origin=None,
-                 run_limits=None):
+                 run_limits=None, native_cache=None):
         """``jit``: None for the baseline tier alone, else the JIT tier's installer, called
         with this program once its code is generated and before it runs (it puts the names
         the JIT prologues call into ``ns``; see ``jit.dispatch.install``). The code generator
@@ -97,6 +97,8 @@ class Program:
         self.profile = profile or self.jit         # generate per-function call counters
         self.jit_threshold = jit_threshold
         self.jit_background = jit_background     # hot code compiles on the JIT's worker thread
+        # the JIT's on-disk cache of object code (``jit.cache.NativeCache``) or None
+        self.native_cache = native_cache
         self.jit_loop_threshold = 0 if jit_threshold == 0 else 1
         # iterations of one run of a main-body loop after which it continues natively
         self.jit_osr_iterations = OSR_ITERATIONS

@@ -194,6 +194,7 @@ class Record:
         self.signature = ""
         self.compile_ms = 0.0
         self.code_bytes = 0
+        self.cached = 0             # modules linked from the native code cache, not compiled
         self.deopt = None
         self.native_calls = 0
         self.refusals = 0
@@ -217,6 +218,7 @@ class Record:
         return {"name": self.name, "kind": self.kind, "calls": calls,
                 "state": self.state, "reason": self.reason, "signature": self.signature,
                 "compile_ms": round(self.compile_ms, 3), "code_bytes": self.code_bytes,
+                "cached": self.cached,
                 "deopts": self.deopt.counter.value if self.deopt else 0,
                 "bounded_recursion": sorted(self.bounded), "osr": self.osr,
                 "runtime_calls": dict(sorted(self.runtime.items()))}
@@ -237,7 +239,6 @@ def _array_types():
     return (id(list), id(ImmutableArray))
 
 
-_unique = __import__("itertools").count()
 
 
 def _graph(entry):
@@ -287,14 +288,16 @@ def _compile(program, entry, kinds, rec=None):
 
     Returns ``{kind: NativeBuiltin}``. Every module gets its own copy of the cores (they are
     internal), so entries compiled later (``bound``/``map`` on first host use) need nothing
-    from earlier modules; names carry a process-wide counter so no two modules share one.
+    from earlier modules. Module and entry names carry the engine's ``TAG``, which becomes the
+    module's key: equal code has equal names, in this process and in the next one that finds
+    it in the program's native code cache (``program.native_cache``).
     """
     # llvmlite loads with the first compilation, never with the baseline tier
-    from .engine import engine
+    from .engine import TAG, engine
     from .lower import ModuleBuilder, CoreLowering
     from .wrapper import WrapperBuilder, NativeBuiltin
     specs = _graph(entry)
-    tag = next(_unique)
+    tag = TAG
     mb = ModuleBuilder(f"{entry.name}_{tag}", lambda spec: file_id(program.jit_file(spec.fid)))
     for s in specs:
         mb.declare_core(s)
@@ -374,14 +377,17 @@ def _compile(program, entry, kinds, rec=None):
         make(entry, name, deopt, raiser)
         names[kind] = name
     quick = [names[k] for k in QUICK_ENTRIES if k in names]
-    addrs, ms, size = eng.compile(mb.m, list(names.values()), owner,
-                                  pipeline="full" if recursive_any else "small", quick=quick)
+    addrs, ms, size, cached = eng.compile(mb.m, list(names.values()), owner,
+                                          pipeline="full" if recursive_any else "small",
+                                          quick=quick, bindings=mb.bindings,
+                                          cache=program.native_cache)
     owner.payload.keep.append(deopt.counter)       # native code increments it
     if rec is not None:
         for op, n in mb.runtime_ops.items():
             rec.runtime[op] = rec.runtime.get(op, 0) + n
         rec.compile_ms += ms
         rec.code_bytes += size
+        rec.cached += bool(cached)
         rec.deopt = deopt
     built = {k: NativeBuiltin(n, addrs[names[k]], owner, keywords=k == "bound")
              for k, n in names.items()}

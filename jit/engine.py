@@ -33,6 +33,9 @@ from tengojit import _hostcall     # the stack limit and code ownership (see cal
 from . import callconv as cc
 
 _lock = threading.RLock()
+CODE_MODEL = "jitdefault"
+# in module and entry names: replaced by the module's key (``Engine.compile``)
+TAG = "@T@"
 INLINE_THRESHOLD = 275
 PROGRAMS_PER_SPACE = 32
 _engine = None
@@ -59,10 +62,10 @@ class Engine:
     def _target_machine(self):
         # CodeGenOpt::Less: faster machine-code generation than Default with the same speed of
         # generated code on our benchmarks (the IR passes do the real work; docs/jit.md)
-        return self.target.create_target_machine(opt=1, jit=True, codemodel="jitdefault")
+        return self.target.create_target_machine(opt=1, jit=True, codemodel=CODE_MODEL)
 
     def _notify(self, module, buffer):
-        self._last_object = len(buffer)
+        self._last_object = buffer          # the object code MCJIT made (bytes)
 
     def owner_for(self, program):
         """The ``CodeOwner`` of ``program``'s native code (made on its first compile)."""
@@ -83,9 +86,18 @@ class Engine:
             while dead:
                 dead.pop()
 
-    def compile(self, ir_module, names, owner, pipeline="small", quick=()):
+    def compile(self, ir_module, names, owner, pipeline="small", quick=(), bindings=None,
+                cache=None):
         """Compile ``ir_module`` (llvmlite.ir.Module) into the code space of ``owner`` (a
-        program's ``CodeOwner``); returns ({name: address}, ms, bytes).
+        program's ``CodeOwner``); returns ({name: address}, ms, bytes, cached), ``ms`` the
+        time from the printed IR to linked code (LLVM's work, or the cache's).
+
+        ``names``: the functions whose addresses are wanted; module and entry names may hold
+        ``TAG``, which becomes the module's key (a digest of its IR and of how it is compiled),
+        so equal IR gives equal names in every process. ``bindings``: symbol → address, the
+        process's objects and functions the IR refers to (``ModuleBuilder.bindings``), bound
+        just before the code is linked. ``cache``: a ``jit.cache.NativeCache`` or None; on a
+        hit the stored object code is linked instead of compiling (``cached`` is True).
 
         ``quick``: names of functions that only check and convert before calling the real
         work: they are marked ``optnone``, so the IR passes leave them as built and LLVM's fast
@@ -97,50 +109,74 @@ class Engine:
         a small function compiles in a few ms; ``"full"`` — LLVM's O2 pipeline (used for
         recursive functions, whose unrolled copies need the real inliner).
         """
+        from .cache import NativeCache
         llvm = self.llvm
-        t0 = time.perf_counter()
+        ir_module.triple = self.triple
+        ir_module.data_layout = self.data_layout
+        for fn in ir_module.functions:
+            if fn.name in quick:
+                fn.attributes.add("noinline")
+                fn.attributes.add("optnone")
+        text = str(ir_module)
+        key = NativeCache.key(text, f"{pipeline};opt=1;{CODE_MODEL}")
+        tag = key[:16]
+        text = text.replace(TAG, tag)
+        real = {n: n.replace(TAG, tag) for n in names}
+        t0 = time.perf_counter()          # LLVM's share: parse, passes, code, link (or load)
+        data = cache.load(key) if cache is not None else None
+        made = None
         with _lock:
             self.collect()
-            ir_module.triple = self.triple
-            ir_module.data_layout = self.data_layout
-            for fn in ir_module.functions:
-                if fn.name in quick:
-                    fn.attributes.add("noinline")
-                    fn.attributes.add("optnone")
             space = owner.payload.space
-            mod = llvm.parse_assembly(str(ir_module), context=space.context)
-            mod.verify()
-            # a fresh pass builder and pass manager per compile (reusing one crashes or leaks)
-            pto = llvm.create_pipeline_tuning_options(speed_level=2)
-            if pipeline == "full":
-                pto.inlining_threshold = INLINE_THRESHOLD
-                pb = llvm.create_pass_builder(space.tm, pto)
-                mpm = pb.getModulePassManager()
+            if data is not None:
+                space.engine.add_object_file(llvm.ObjectFileRef.from_data(data))
+                size = len(data)
             else:
-                pb = llvm.create_pass_builder(space.tm, pto)
-                mpm = llvm.create_new_module_pass_manager()
-                mpm.add_always_inliner_pass()
-                mpm.add_sroa_pass()
-                mpm.add_instruction_combine_pass()
-                mpm.add_simplify_cfg_pass()
-                mpm.add_reassociate_pass()
-                mpm.add_instruction_combine_pass()
-                mpm.add_loop_rotate_pass()
-                mpm.add_simplify_cfg_pass()
-                mpm.add_aggressive_dce_pass()
-            mpm.run(mod, pb)
-            self._last_object = 0
-            space.engine.add_module(mod)
+                mod = llvm.parse_assembly(text, context=space.context)
+                mod.verify()
+                self._run_passes(mod, space, pipeline)
+                self._last_object = None
+                space.engine.add_module(mod)
+            # the symbols are process-wide and shared by modules: bound to this module's
+            # addresses right before it is linked, under the lock
+            for name, addr in (bindings or {}).items():
+                llvm.add_symbol(name, addr)
             space.engine.finalize_object()
-            addrs = {n: space.engine.get_function_address(n) for n in names}
-            size = self._last_object
+            addrs = {n: space.engine.get_function_address(r) for n, r in real.items()}
+            if data is None:
+                made = self._last_object
+                size = len(made) if made is not None else 0
             self.code_bytes += size
             space.code_bytes += size
         for n, a in addrs.items():
             if not a:
                 raise RuntimeError(f"JIT symbol {n} has no address")
+        if cache is not None and made is not None:
+            cache.store(key, made)
         ms = (time.perf_counter() - t0) * 1000
-        return addrs, ms, size
+        return addrs, ms, size, data is not None
+
+    def _run_passes(self, mod, space, pipeline):
+        # a fresh pass builder and pass manager per compile (reusing one crashes or leaks)
+        llvm = self.llvm
+        pto = llvm.create_pipeline_tuning_options(speed_level=2)
+        if pipeline == "full":
+            pto.inlining_threshold = INLINE_THRESHOLD
+            pb = llvm.create_pass_builder(space.tm, pto)
+            mpm = pb.getModulePassManager()
+        else:
+            pb = llvm.create_pass_builder(space.tm, pto)
+            mpm = llvm.create_new_module_pass_manager()
+            mpm.add_always_inliner_pass()
+            mpm.add_sroa_pass()
+            mpm.add_instruction_combine_pass()
+            mpm.add_simplify_cfg_pass()
+            mpm.add_reassociate_pass()
+            mpm.add_instruction_combine_pass()
+            mpm.add_loop_rotate_pass()
+            mpm.add_simplify_cfg_pass()
+            mpm.add_aggressive_dce_pass()
+        mpm.run(mod, pb)
 
 
 class CodeSpace:

@@ -77,7 +77,8 @@ def counts_alloc(n) -> bool:
 
 
 class Runtime:
-    """Addresses of the CPython objects and functions native code uses (absolute constants)."""
+    """Addresses of the CPython objects and functions native code uses; IR names each by a
+    symbol of its own (``tj.rt.<name>``, see ``ModuleBuilder.const_ptr``)."""
 
     def __init__(self):
         import ctypes
@@ -105,7 +106,11 @@ class Runtime:
         self.addr["array_Type"] = id(__import__("array").array)
         self.addr["tengojit_poll"] = poll_addr()
         self.addr["tengojit_poll_flag"] = poll_flag_addr()
+        self.addr["ImmutableArray_Type"] = id(ImmutableArray)
         del ctypes
+        self.symbols = {}              # address -> symbol name (the first name of an address)
+        for name, a in self.addr.items():
+            self.symbols.setdefault(a, f"tj.rt.{name}")
 
 
 _RT = None
@@ -129,10 +134,27 @@ class ModuleBuilder:
         self._helpers = {}
         self.consts = []          # Python objects whose addresses the code embeds (kept alive)
         self.runtime_ops = {}     # operation -> sites done only by a runtime call (stats)
+        self.bindings = {}        # symbol name -> the address the engine links it to
+        self._symbols = {}        # address -> its symbol (a declared global)
+        self._opaque = self.m.context.get_identified_type("tj.obj")
 
     # ------------------------------------------------------------------ constants and helpers
     def const_ptr(self, b, addr, ty=PTR):
-        return b.inttoptr(ir.Constant(I64, addr), ty)
+        """The address ``addr`` (a Python object, a C function or variable of this process) as
+        a constant of type ``ty``. The IR never holds the number: it refers to a symbol —
+        ``tj.rt.<name>`` for the runtime's addresses, ``tj.k<i>`` for the others, numbered in
+        order of first use — that the engine binds to ``addr`` when it links the module
+        (``bindings``). So the same code lowers to the same IR in every process, and object
+        code made in one process runs in another once linked there (``jit.cache``). One
+        symbol per address: LLVM may assume that two globals differ, and here they do."""
+        if not addr:
+            return ir.Constant(ty, None)
+        g = self._symbols.get(addr)
+        if g is None:
+            name = self.rt.symbols.get(addr) or f"tj.k{len(self._symbols)}"
+            g = self._symbols[addr] = ir.GlobalVariable(self.m, self._opaque, name=name)
+            self.bindings[name] = addr
+        return b.bitcast(g, ty)
 
     def api(self, b, name, ret, args):
         fnty = ir.FunctionType(ret, args)

@@ -652,5 +652,5 @@ class WrapperBuilder:
         return f
 
     def count_deopt(self, b, deopt):
-        p = b.inttoptr(ir.Constant(I64, deopt.counter_address), I64.as_pointer())
+        p = self.mb.const_ptr(b, deopt.counter_address, I64.as_pointer())
         b.store(b.add(b.load(p), ir.Constant(I64, 1)), p)

@@ -19,7 +19,9 @@ bytecode format and says so), and the JIT's: ``-no-jit`` (baseline tier only; al
 ``TENGOJIT_JIT=0``), ``-jit-threshold N`` (calls before a function is compiled), ``-jit-sync``
 (compile hot code on the spot, the program waiting, instead of on the background compiler
 while it runs on; also ``TENGOJIT_JIT_BACKGROUND=0``), ``-jit-stats`` (the REPL's ``:jit``
-table on stderr when the program ends).
+table on stderr when the program ends), ``-no-cache`` (compile hot code again rather than load
+it from the on-disk cache of native code; also ``TENGOJIT_CACHE=0``) and ``-cache-clear``
+(empty that cache).
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from . import repl
 from .errors import RecursionLimitWarning, TengoError
 from .file_modules import add_file_modules, blank_shebang, stdlib_imports  # noqa: F401 - public
 from .jit import compiles_pending, stats
+from .jit.cache import NativeCache
 from .jit_report import print_table
 from .script import Script
 from .errors import ScriptExit
@@ -47,9 +50,11 @@ USAGE = """Usage:
 
 Flags:
 
+\t-cache-clear      empty the cache of native code (then run the file, if one is given)
 \t-jit-stats        print what the JIT compiled (on stderr, at exit)
 \t-jit-sync         compile hot code before running on (default: in the background)
 \t-jit-threshold N  calls before a function is compiled to native code
+\t-no-cache         compile hot code again instead of loading it from the native code cache
 \t-no-jit           run on the baseline tier only (also TENGOJIT_JIT=0)
 \t-o                compile output file (not supported: tengojit has no bytecode files)
 \t-resolve          resolve relative imports from the importing file (always on)
@@ -61,6 +66,9 @@ Environment:
 \tTENGOJIT_JIT=0              the same as -no-jit
 \tTENGOJIT_THRESHOLD=N        the same as -jit-threshold N (default 1000)
 \tTENGOJIT_JIT_BACKGROUND=0   the same as -jit-sync
+\tTENGOJIT_CACHE=0            the same as -no-cache
+\tTENGOJIT_CACHE_DIR=DIR      where native code is cached (default ~/.cache/tengojit/native)
+\tTENGOJIT_CACHE_MAX_MB=N     the cache's size bound, least recently used out first (default 64)
 
 Examples:
 
@@ -89,16 +97,18 @@ def _flush():
 
 def run_file(path: str, args: Sequence[str] = (), jit: bool | None = None,
              jit_threshold: int | None = None, jit_stats: bool = False,
-             jit_background: bool | None = None, timeout: float | None = None) -> int:
+             jit_background: bool | None = None, timeout: float | None = None,
+             cache: bool | None = None) -> int:
     """Compile and run the Tengo file ``path`` (``-``: standard input) with
     ``os.args() == [path, *args]``.
 
     ``jit``/``jit_threshold``/``jit_background`` as for ``Script``; ``jit_stats`` prints the JIT's table on
-    stderr when the program ends (however it ends); ``timeout`` (seconds) stops the run."""
+    stderr when the program ends (however it ends); ``timeout`` (seconds) stops the run;
+    ``cache``: the on-disk cache of native code (None: on unless ``TENGOJIT_CACHE`` is off)."""
     if path == "-":
         return run_source(sys.stdin.buffer.read(), STDIN_NAME, os.getcwd(), ["-", *args], jit=jit,
                           jit_threshold=jit_threshold, jit_stats=jit_stats,
-                          jit_background=jit_background, timeout=timeout)
+                          jit_background=jit_background, timeout=timeout, cache=cache)
     try:
         with open(path, "rb") as f:
             src = f.read()
@@ -107,7 +117,7 @@ def run_file(path: str, args: Sequence[str] = (), jit: bool | None = None,
         return 1
     return run_source(src, os.path.basename(path), os.path.dirname(os.path.abspath(path)),
                       [path, *args], jit=jit, jit_threshold=jit_threshold, jit_stats=jit_stats,
-                      jit_background=jit_background, timeout=timeout)
+                      jit_background=jit_background, timeout=timeout, cache=cache)
 
 
 STDIN_NAME = "(stdin)"
@@ -116,16 +126,18 @@ STDIN_NAME = "(stdin)"
 def run_source(src: bytes, name: str, base_dir: str, os_args: Sequence[str],
                jit: bool | None = None, jit_threshold: int | None = None,
                jit_stats: bool = False, jit_background: bool | None = None,
-               timeout: float | None = None) -> int:
+               timeout: float | None = None, cache: bool | None = None) -> int:
     """Compile and run ``src`` (named ``name`` in errors; source files it imports are found
     in ``base_dir``) with ``os.args() == os_args``: the exit status, as Tengo's CLI gives it."""
+    if cache is None:
+        cache = cache_by_default()
     program = None
     try:
         src = blank_shebang(src)
         modules = stdlib_imports(list(os_args))
         add_file_modules(src, base_dir, modules)
         script = Script(src, name=name, jit=jit, jit_threshold=jit_threshold,
-                        jit_background=jit_background)
+                        jit_background=jit_background, cache=cache)
         script.set_imports(modules)
         compiled = script.compile()
         if jit_stats:
@@ -148,6 +160,21 @@ def run_source(src: bytes, name: str, base_dir: str, os_args: Sequence[str],
             _flush()
             _print_jit_stats(program)
     _flush()
+    return 0
+
+
+def cache_by_default() -> bool:
+    """The command keeps native code on disk unless ``TENGOJIT_CACHE`` is ``0``/``false``/
+    ``no``/``off``."""
+    return os.environ.get("TENGOJIT_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def clear_cache() -> int:
+    """``-cache-clear``: empty the native code cache's directory; the exit status."""
+    cache = NativeCache()
+    n, size = cache.clear()
+    print(f"removed {n} cached module{'s' if n != 1 else ''} ({size / 1024:.1f} KiB) "
+          f"from {cache.directory}")
     return 0
 
 
@@ -201,7 +228,8 @@ def parse_args(argv: Sequence[str]) -> tuple[dict, str, list[str]]:
             name, value = name.split("=", 1)
         if name in ("h", "help"):
             opts["help"] = True
-        elif name in ("version", "resolve", "no-jit", "jit-stats", "jit-sync"):
+        elif name in ("version", "resolve", "no-jit", "jit-stats", "jit-sync", "no-cache",
+                      "cache-clear"):
             opts[name] = True
         elif name == "jit-threshold":
             if value is None:
@@ -286,6 +314,10 @@ def _main(argv) -> int:
     if opts.get("version"):
         print(VERSION)
         return 0
+    if opts.get("cache-clear"):
+        status = clear_cache()
+        if not file:
+            return status
     jit = False if opts.get("no-jit") else None
     threshold = opts.get("jit-threshold")
     if not file and not _is_terminal(sys.stdin):
@@ -298,7 +330,7 @@ def _main(argv) -> int:
     return run_file(file, rest, jit=jit, jit_threshold=threshold,
                     jit_stats=bool(opts.get("jit-stats")),
                     jit_background=False if opts.get("jit-sync") else None,
-                    timeout=opts.get("timeout"))
+                    timeout=opts.get("timeout"), cache=False if opts.get("no-cache") else None)
 
 
 def _is_terminal(stream) -> bool:

@@ -24,20 +24,22 @@ def compile_program(file: File, modules: dict, *, predefined: Sequence[str] = ()
                     jit_threshold: int | None = None,
                     counter: Iterator[int] | None = None,
                     jit_background: bool | None = None, origin: dict | None = None,
-                    run_limits: RunLimits | None = None) -> Program:
+                    run_limits: RunLimits | None = None, native_cache=None) -> Program:
     """The one compile driver (``Script.compile`` and the REPL): a parsed ``file`` to a
     ``Program`` whose main function is ready to run. The JIT takes part when ``jit`` is true
     and llvmlite works here; ``counter`` continues the function numbering of an earlier
     program (the REPL's inputs); ``origin`` records what the program is compiled from for
     programs that travel (``payload.origin``); ``run_limits`` the script's own size limits
-    (``limits.RunLimits``, pushed by the host API's entries). Errors are Tengo's ``CompileError``s, never
+    (``limits.RunLimits``, pushed by the host API's entries); ``native_cache`` the JIT's
+    on-disk cache of object code (``jit.cache.NativeCache``) or None. Errors are Tengo's ``CompileError``s, never
     Python's."""
     installer = jit_dispatch.install if jit and jit_installable() else None
     threshold = default_threshold() if jit_threshold is None else jit_threshold
     background = background_by_default() if jit_background is None else jit_background
     program = Program(modules, count_allocs=count_allocs, profile=profile or installer is not None,
                       jit=installer, jit_threshold=threshold, counter=counter,
-                      jit_background=background, origin=origin, run_limits=run_limits)
+                      jit_background=background, origin=origin, run_limits=run_limits,
+                      native_cache=native_cache if installer is not None else None)
     # code generation recurses over the AST: deep expressions need room beyond this caller's
     # depth while compiling (the limit is restored after)
     old_limit = sys.getrecursionlimit()

@@ -6,7 +6,8 @@ from typing import TextIO
 import sys
 
 COLUMNS = (("name", "left"), ("kind", "left"), ("calls", "right"), ("state", "left"),
-           ("signature / reason", "left"), ("compile ms", "right"), ("code bytes", "right"),
+           ("signature / reason", "left"), ("compile ms", "right"), ("cached", "left"),
+           ("code bytes", "right"),
            ("deopts", "right"))
 
 
@@ -26,7 +27,8 @@ def print_table(records: list[dict], title: str, file: TextIO | None = None) -> 
         if r.get("runtime_calls"):
             detail += "; runtime: " + ", ".join(f"{k}×{n}" for k, n in r["runtime_calls"].items())
         table.add_row(r["name"], r["kind"], str(r["calls"]), r["state"], detail,
-                      f"{r['compile_ms']:.2f}", str(r["code_bytes"]), str(r["deopts"]))
+                      f"{r['compile_ms']:.2f}", "yes" if r.get("cached") else "",
+                      str(r["code_bytes"]), str(r["deopts"]))
     tty = out.isatty() if hasattr(out, "isatty") else False
     Console(file=out, width=None if tty else 120, force_terminal=tty or None,
             no_color=not tty).print(table)

@@ -26,6 +26,7 @@ from .interp.program import Program
 from .interp.rt import translate_error
 from .limits import NO_LIMIT, RunLimits
 from .jit import background_by_default, default_threshold, enabled_by_default
+from .jit.cache import resolve as resolve_cache
 from .stdlib import lazy_module_map
 from .values import FUNCTION_TYPE, UserFunction, from_python, to_python  # noqa: F401 - public here too
 
@@ -38,11 +39,15 @@ class Script:
     (``{**stdlib.get_module_map(), "mine": {...}}`` adds one; ``{}`` allows none).
     ``jit``/``jit_threshold``/``jit_background``: the JIT tier (on by default where llvmlite
     works); ``profile``: count calls per function (``program.call_counts``).
+    ``cache``: keep the JIT's native code on disk and reuse it in later processes — False
+    (the default), True (the default directory, ``jit.cache.default_directory()``), a
+    directory, or a ``tengojit.jit.cache.NativeCache`` (directory and size bound).
     """
 
     def __init__(self, src: str | bytes, name: str = "(main)", modules: dict | None = None,
                  jit: bool | None = None, jit_threshold: int | None = None,
-                 profile: bool = False, jit_background: bool | None = None) -> None:
+                 profile: bool = False, jit_background: bool | None = None,
+                 cache: Any = False) -> None:
         if not isinstance(src, (str, bytes)):
             raise OptionError(f"a script's source is str or bytes, not {type(src).__name__}")
         if not isinstance(name, str):
@@ -62,6 +67,10 @@ class Script:
         self.profile = profile or self.jit
         self.jit_background = (background_by_default() if jit_background is None
                                else bool(jit_background))
+        try:
+            self.native_cache = resolve_cache(cache)
+        except (TypeError, ValueError) as e:
+            raise OptionError(str(e)) from None
 
     def add(self, name: str, value: Any) -> "Script":
         """Predefine global ``name`` (replacing an earlier add of the same name); the value
@@ -124,7 +133,7 @@ class Script:
         origin = (payload.origin(self.src, self.name, self._modules, list(self._vars), **options)
                   if travels else None)
         program = compile_program(file, self._modules, predefined=list(self._vars),
-                                  origin=origin, **options)
+                                  origin=origin, native_cache=self.native_cache, **options)
         # one spare slot at the end: the allocation budget when max_allocs is set
         G = [None] * (program.num_globals + 1)
         for i, v in enumerate(self._vars.values()):

@@ -13,15 +13,25 @@ collecting (its test ids are ``<tier>:<case id>``).
 JIT tests that count calls to a threshold expect the code installed when the counted call
 returns: the suite compiles on the spot (``TENGOJIT_JIT_BACKGROUND=0``, inherited by the
 commands tests start) unless a test asks for the background compiler itself
-(``tests/jit/test_background.py``).
+(``tests/jit/test_background.py``). The native code cache the command uses by default lives
+in a temporary directory of the session's (``TENGOJIT_CACHE_DIR``).
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 
 os.environ.setdefault("TENGOJIT_JIT_BACKGROUND", "0")
+# the command caches native code on disk by default: the suite's runs (and the commands it
+# starts) use a directory of their own, removed when the session ends
+if "TENGOJIT_CACHE_DIR" not in os.environ:
+    _cache_dir = tempfile.mkdtemp(prefix="tengojit-test-cache-")
+    os.environ["TENGOJIT_CACHE_DIR"] = _cache_dir
+    atexit.register(shutil.rmtree, _cache_dir, True)
 
 from helpers import TIER_OPTIONS, make_script  # noqa: F401 - the tiers, defined once
 

@@ -10,6 +10,7 @@ import pytest
 
 import tengojit
 import tengojit.jit
+import tengojit.jit.cache
 import tengojit.payload
 import tengojit.stdlib
 from tengojit import Closure, Compiled, ExecutionContext, Script
@@ -20,7 +21,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 SECTIONS = {"`tengojit`": tengojit, "`Script`": Script, "`Compiled`": Compiled,
             "`ExecutionContext`": ExecutionContext, "`Closure`": Closure, "Errors": tengojit,
             "`tengojit.stdlib`": tengojit.stdlib, "`tengojit.payload`": tengojit.payload,
-            "`tengojit.dask` (the `[dask]` extra)": "tengojit.dask", "`tengojit.jit`": tengojit.jit}
+            "`tengojit.dask` (the `[dask]` extra)": "tengojit.dask", "`tengojit.jit`": tengojit.jit,
+            "`tengojit.jit.cache`": tengojit.jit.cache}
 
 
 def documented():
@@ -71,7 +73,7 @@ def test_every_public_name_is_documented():
     for cls in (Script, Compiled, ExecutionContext, Closure):
         missing |= {f"{cls.__name__}.{n}" for n in public_members(cls)
                     if n not in doc[f"`{cls.__name__}`"] and not (cls is Closure and n == "tengo_closure")}
-    for section in ("`tengojit.stdlib`", "`tengojit.jit`"):
+    for section in ("`tengojit.stdlib`", "`tengojit.jit`", "`tengojit.jit.cache`"):
         mod = SECTIONS[section]
         missing |= {f"{mod.__name__}.{n}" for n in module_names(mod) if n not in doc[section]}
     for n in ("trust_modules", "cache_info", "dump", "load", "origin", "Arrival"):
@@ -97,7 +99,8 @@ def test_every_documented_name_exists():
 
 def test_public_functions_and_methods_have_docstrings():
     undocumented = []
-    for cls in (Script, Compiled, ExecutionContext, Closure, tengojit.UserFunction):
+    for cls in (Script, Compiled, ExecutionContext, Closure, tengojit.UserFunction,
+                tengojit.jit.cache.NativeCache):
         if not (cls.__doc__ or "").strip():
             undocumented.append(cls.__name__)
         for n, v in vars(cls).items():

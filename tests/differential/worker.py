@@ -19,9 +19,10 @@ import select
 import subprocess
 import sys
 
+# (random programs never repeat: the native code cache would only fill up)
 CONFIG_OPTIONS = {
-    "nojit": {"jit": False},
-    "jit": {"jit": None, "jit_threshold": 0, "jit_background": False},
+    "nojit": {"jit": False, "cache": False},
+    "jit": {"jit": None, "jit_threshold": 0, "jit_background": False, "cache": False},
 }
 
 

@@ -10,7 +10,7 @@ from tengojit.errors import TengoError
 
 pytestmark = pytest.mark.skipif(not jit.available(), reason="the JIT tier is not available")
 
-KEYS = {"name", "kind", "calls", "state", "reason", "signature", "compile_ms", "code_bytes",
+KEYS = {"name", "kind", "calls", "state", "reason", "signature", "compile_ms", "code_bytes", "cached",
         "deopts", "bounded_recursion", "osr", "runtime_calls"}
 STATES = {"compiled", "not eligible", "failed", "profiling", "invalidated"}
 
@@ -65,6 +65,7 @@ def test_shape_of_every_record():
         assert isinstance(r["signature"], str)
         assert isinstance(r["compile_ms"], float) and r["compile_ms"] >= 0
         assert isinstance(r["code_bytes"], int) and r["code_bytes"] >= 0
+        assert isinstance(r["cached"], int) and r["cached"] == 0     # no cache asked for
         assert isinstance(r["deopts"], int) and r["deopts"] >= 0
     # stats() of the whole process == stats(program) here (one program since the reset)
     assert jit.stats() == jit.stats(c.program)
