@@ -27,12 +27,10 @@ Contract:
 """
 from __future__ import annotations
 
-import hashlib
+import itertools
 import os
-import platform
 import sys
-import tempfile
-from pathlib import Path
+import threading
 
 from tengojit.version import VERSION
 
@@ -42,15 +40,23 @@ MAGIC = b"TJNC0001"
 SUFFIX = ".tjo"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _EVICT_TO = 0.8                 # a store that overflows trims to this fraction of the bound
+_temp_names = itertools.count()
 
 
-def default_directory() -> Path:
+def default_directory() -> str:
     """Where the command line (and ``Script(cache=True)``) keeps native code."""
     d = os.environ.get("TENGOJIT_CACHE_DIR")
     if d:
-        return Path(d)
+        return d
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "tengojit" / "native"
+    return os.path.join(base, "tengojit", "native")
+
+
+def _sha256(data: bytes = b""):
+    # hashlib loads OpenSSL (a few ms): imported when a module is compiled or loaded, not
+    # when the command starts
+    import hashlib
+    return hashlib.sha256(data)
 
 
 def default_max_bytes() -> int:
@@ -74,7 +80,7 @@ def fingerprint() -> bytes:
         import llvmlite.binding as llvm
         parts = [f"tengojit {VERSION}", f"llvmlite {llvmlite.__version__}",
                  "llvm " + ".".join(map(str, llvm.llvm_version_info)),
-                 f"{sys.implementation.cache_tag} {sys.version}", platform.machine(),
+                 f"{sys.implementation.cache_tag} {sys.version}", os.uname().machine,
                  llvm.get_process_triple(), llvm.get_host_cpu_name(),
                  llvm.get_host_cpu_features().flatten()]
         _fingerprint = "\n".join(parts).encode()
@@ -86,7 +92,7 @@ class NativeCache:
 
     def __init__(self, directory: str | os.PathLike | None = None,
                  max_bytes: int | None = None) -> None:
-        self.directory = Path(default_directory() if directory is None else directory)
+        self.directory = os.fspath(default_directory() if directory is None else directory)
         self.max_bytes = default_max_bytes() if max_bytes is None else int(max_bytes)
         if self.max_bytes <= 0:
             raise ValueError(f"max_bytes must be positive, not {max_bytes!r}")
@@ -100,13 +106,13 @@ class NativeCache:
     @staticmethod
     def key(ir_text: str, how: str) -> str:
         """The entry name of a module: its IR, how LLVM compiles it, and the fingerprint."""
-        h = hashlib.sha256(fingerprint())
+        h = _sha256(fingerprint())
         h.update(b"\0" + how.encode() + b"\0")
         h.update(ir_text.encode())
         return h.hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.directory / (key + SUFFIX)
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, key + SUFFIX)
 
     def load(self, key: str) -> bytes | None:
         """The object code stored under ``key``, or None (a damaged entry is removed)."""
@@ -120,7 +126,7 @@ class NativeCache:
         head = len(MAGIC) + 32
         body = raw[head:]
         if raw[:len(MAGIC)] != MAGIC or len(raw) <= head or \
-                hashlib.sha256(body).digest() != raw[len(MAGIC):head]:
+                _sha256(body).digest() != raw[len(MAGIC):head]:
             self._remove(path)
             self.misses += 1
             return None
@@ -134,15 +140,17 @@ class NativeCache:
     def store(self, key: str, data: bytes) -> bool:
         """Write ``data`` under ``key`` atomically, then evict down to the size bound; False
         when the directory cannot be written (nothing else happens)."""
+        tmp = os.path.join(self.directory, f".tmp-{os.getpid()}-{threading.get_ident()}-"
+                                           f"{next(_temp_names)}{SUFFIX}")
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=self.directory)
+            os.makedirs(self.directory, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 with os.fdopen(fd, "wb") as f:
-                    f.write(MAGIC + hashlib.sha256(data).digest() + data)
+                    f.write(MAGIC + _sha256(data).digest() + data)
                 os.replace(tmp, self._path(key))
             except BaseException:
-                self._remove(Path(tmp))
+                self._remove(tmp)
                 raise
         except OSError:
             return False
@@ -160,9 +168,9 @@ class NativeCache:
         for name in names:
             if not name.endswith(SUFFIX) or name.startswith("."):
                 continue
-            p = self.directory / name
+            p = os.path.join(self.directory, name)
             try:
-                st = p.stat()
+                st = os.stat(p)
             except OSError:              # removed by another process meanwhile
                 continue
             out.append((st.st_mtime, st.st_size, p))
@@ -184,9 +192,9 @@ class NativeCache:
             total -= size
 
     @staticmethod
-    def _remove(path: Path) -> None:
+    def _remove(path: str) -> None:
         try:
-            path.unlink()
+            os.unlink(path)
         except OSError:
             pass
 
@@ -205,7 +213,7 @@ class NativeCache:
         try:
             for name in os.listdir(self.directory):
                 if name.startswith(".tmp-") and name.endswith(SUFFIX):
-                    self._remove(self.directory / name)
+                    self._remove(os.path.join(self.directory, name))
         except OSError:
             pass
         return n, size

@@ -192,7 +192,7 @@ def test_store_is_atomic_and_clear_removes_everything(tmp_path):
 
 def test_script_cache_option(tmp_path):
     assert Script("a := 1").native_cache is None
-    assert Script("a := 1", cache=str(tmp_path)).native_cache.directory == tmp_path
+    assert Script("a := 1", cache=str(tmp_path)).native_cache.directory == str(tmp_path)
     own = NativeCache(tmp_path, max_bytes=1234)
     assert Script("a := 1", cache=own).native_cache is own
     with pytest.raises(OptionError):
