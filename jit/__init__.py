@@ -87,7 +87,7 @@ def default_threshold() -> int:
 def stats(program: Any = None) -> list[dict]:
     """One dict per function/loop the JIT has seen: name, kind, calls, state (``compiled`` /
     ``not eligible`` / ``failed`` / ``profiling`` / ``queued``: with the background
-    compiler), reason, signature, compile_ms (LLVM's time, or the native code cache's),
+    compiler), reason, signature, compile_ms (IR printing plus LLVM's time, or the native code cache's),
     cached (modules linked from that cache instead of compiled), code_bytes,
     deopts (entries whose checks failed and ran on the baseline tier)."""
     return dispatch.stats(program)

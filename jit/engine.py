@@ -90,7 +90,7 @@ class Engine:
                 cache=None):
         """Compile ``ir_module`` (llvmlite.ir.Module) into the code space of ``owner`` (a
         program's ``CodeOwner``); returns ({name: address}, ms, bytes, cached), ``ms`` the
-        time from the printed IR to linked code (LLVM's work, or the cache's).
+        time from the IR built to linked code (printing it, then LLVM's work or the cache's).
 
         ``names``: the functions whose addresses are wanted; module and entry names may hold
         ``TAG``, which becomes the module's key (a digest of its IR and of how it is compiled),
@@ -111,6 +111,7 @@ class Engine:
         """
         from .cache import NativeCache
         llvm = self.llvm
+        t0 = time.perf_counter()
         ir_module.triple = self.triple
         ir_module.data_layout = self.data_layout
         for fn in ir_module.functions:
@@ -122,7 +123,6 @@ class Engine:
         tag = key[:16]
         text = text.replace(TAG, tag)
         real = {n: n.replace(TAG, tag) for n in names}
-        t0 = time.perf_counter()          # LLVM's share: parse, passes, code, link (or load)
         data = cache.load(key) if cache is not None else None
         made = None
         with _lock:

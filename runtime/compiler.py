@@ -17,6 +17,7 @@ from .limits import RunLimits
 from .ops import iterate_watched
 from .jit import background_by_default, default_threshold, installable as jit_installable
 from .jit import dispatch as jit_dispatch
+from .jit.cache import NativeCache
 
 
 def compile_program(file: File, modules: dict, *, predefined: Sequence[str] = (),
@@ -24,7 +25,8 @@ def compile_program(file: File, modules: dict, *, predefined: Sequence[str] = ()
                     jit_threshold: int | None = None,
                     counter: Iterator[int] | None = None,
                     jit_background: bool | None = None, origin: dict | None = None,
-                    run_limits: RunLimits | None = None, native_cache=None) -> Program:
+                    run_limits: RunLimits | None = None,
+                    native_cache: NativeCache | None = None) -> Program:
     """The one compile driver (``Script.compile`` and the REPL): a parsed ``file`` to a
     ``Program`` whose main function is ready to run. The JIT takes part when ``jit`` is true
     and llvmlite works here; ``counter`` continues the function numbering of an earlier
