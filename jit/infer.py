@@ -424,8 +424,10 @@ class Inferrer:
             return
         if sym.kind != "local":
             raise NotEligible(f"assignment to {sym.kind} '{sym.name}'")
-        if sym in spec.free_syms or (sym.func is not None and spec.kind == "func"
-                                     and sym not in spec.local_types and not define):
+        # a variable neither of this function (a loop region: its frame or its own) nor
+        # defined here is an enclosing function's, which native code cannot write back
+        if sym in spec.free_syms or (sym.func is not None and sym not in spec.local_types
+                                     and not define):
             raise NotEligible(f"writes captured variable '{sym.name}'")
         old = spec.local_types.get(sym)
         new = join(old, t)
