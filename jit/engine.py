@@ -31,6 +31,7 @@ import time
 
 from tengojit import _hostcall     # the stack limit and code ownership (see callconv.py)
 from . import callconv as cc
+from .cache import NativeCache
 
 _lock = threading.RLock()
 CODE_MODEL = "jitdefault"
@@ -109,7 +110,6 @@ class Engine:
         a small function compiles in a few ms; ``"full"`` — LLVM's O2 pipeline (used for
         recursive functions, whose unrolled copies need the real inliner).
         """
-        from .cache import NativeCache
         llvm = self.llvm
         t0 = time.perf_counter()
         ir_module.triple = self.triple
