@@ -263,3 +263,16 @@ def test_command_flags(tmp_path):
                                text=True, timeout=60).stdout
     for flag in ("-no-cache", "-cache-clear", "TENGOJIT_CACHE_DIR", "TENGOJIT_CACHE_MAX_MB"):
         assert flag in help_text
+
+
+def test_environment_chooses_directory_and_bound(tmp_path, monkeypatch):
+    monkeypatch.setenv("TENGOJIT_CACHE_DIR", str(tmp_path / "here"))
+    monkeypatch.setenv("TENGOJIT_CACHE_MAX_MB", "1.5")
+    cache = NativeCache()
+    assert cache.directory == str(tmp_path / "here") and cache.max_bytes == int(1.5 * 1024 * 1024)
+    monkeypatch.delenv("TENGOJIT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("TENGOJIT_CACHE_MAX_MB", "nonsense")
+    cache = NativeCache()
+    assert cache.directory == str(tmp_path / "xdg" / "tengojit" / "native")
+    assert cache.max_bytes == 64 * 1024 * 1024
