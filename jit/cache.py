@@ -15,11 +15,13 @@ Contract:
   ``load(key)`` → the object code, or None (absent, unreadable, corrupt: a bad entry is
   deleted and the caller compiles again, then ``store``s over it); ``store(key, data)`` writes
   atomically (a temporary file in the same directory renamed over the entry), so concurrent
-  processes see a whole entry or none; ``clear()`` removes every entry; ``usage()`` counts
+  processes see a whole entry or none, then now and then enforces the size bound (below); ``clear()`` removes every entry; ``usage()`` counts
   them. No method raises for a file-system failure: the cache only ever costs a compile.
 - An entry is ``MAGIC``, the SHA-256 of the object code, then the object code. A hit sets the
-  entry's modification time, and a store evicts the entries used longest ago until the
-  directory is under ``max_bytes`` again (least recently used first).
+  entry's modification time. The bound: a store scans the directory with a probability of
+  its size ÷ ``EVICT_SLACK`` × ``max_bytes`` (always, for an entry that large), and a scan that
+  finds the directory over ``max_bytes`` evicts the entries used longest ago down to 80% of
+  it; the directory exceeds the bound by about ``EVICT_SLACK`` of it at most, on average.
 - The directory must be as trusted as the code that runs: an entry is machine code this
   process executes (the checksum finds damage, not an attacker). ``default_directory()``:
   ``$TENGOJIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/tengojit/native``, else
@@ -40,6 +42,7 @@ MAGIC = b"TJNC0001"
 SUFFIX = ".tjo"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _EVICT_TO = 0.8                 # a store that overflows trims to this fraction of the bound
+EVICT_SLACK = 0.05              # stores between two scans of the directory: this much of the bound
 _temp_names = itertools.count()
 
 
@@ -155,7 +158,12 @@ class NativeCache:
         except OSError:
             return False
         self.stores += 1
-        self._evict(keep=key)
+        # listing the directory costs a stat per entry (tens of ms for thousands of them), so
+        # a store scans it with a probability proportional to its size: on average once per
+        # EVICT_SLACK of the bound written, by whichever processes write it
+        chance = len(data) / (EVICT_SLACK * self.max_bytes)
+        if chance >= 1 or int.from_bytes(os.urandom(4), "little") < chance * 2 ** 32:
+            self._evict(keep=key)
         return True
 
     def _entries(self):

@@ -276,3 +276,16 @@ def test_environment_chooses_directory_and_bound(tmp_path, monkeypatch):
     cache = NativeCache()
     assert cache.directory == str(tmp_path / "xdg" / "tengojit" / "native")
     assert cache.max_bytes == 64 * 1024 * 1024
+
+
+def test_small_stores_scan_now_and_then_and_keep_the_bound(tmp_path):
+    """Entries far smaller than the bound scan the directory on about one store in
+    size ÷ (EVICT_SLACK × bound): the directory stays near its bound (the margin below, 60
+    entries, is exceeded with probability 0.8**60 ≈ 1e-6)."""
+    cache = NativeCache(tmp_path, max_bytes=100_000)
+    body = b"y" * 1_000
+    for i in range(400):
+        cache.store(f"s{i}", body)
+    n, size = cache.usage()
+    assert size <= 100_000 + 60 * 1_040
+    assert n < 400
