@@ -16,10 +16,15 @@ programs are all gone is disposed then, with its machine code.
 
 llvmlite traps this module avoids (each crashes the process instead of raising): running a pass
 manager twice (a fresh PassBuilder and pass manager per compile), sharing a target machine
-between engines (each space creates its own; the engine takes ownership of it), calling
-undefined externals (native code reaches CPython only through absolute addresses of functions
-looked up with ctypes and checked non-null here), and plain ``llvm.initialize()`` (only the
-native target and asm printer are initialised). llvmlite is imported on first use only; all
+between engines (each space creates its own; the engine takes ownership of it), linking
+against undefined externals (every symbol a module declares is in its ``bindings``, addresses
+looked up with ctypes and checked non-null, bound with ``llvm.add_symbol`` right before the
+module is linked), and plain ``llvm.initialize()`` (only the native target and asm printer are
+initialised).
+
+A module's code comes from LLVM or, when the program has a ``jit.cache.NativeCache``, from the
+object code stored under the module's key (its IR, with what the IR does not show); either way
+it is linked against this process's addresses. llvmlite is imported on first use only; all
 LLVM work (parsing, passes, adding and disposing engines: they share LLVM's global context)
 happens under ``_lock``.
 """
