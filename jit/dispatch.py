@@ -239,8 +239,6 @@ def _array_types():
     return (id(list), id(ImmutableArray))
 
 
-
-
 def _graph(entry):
     specs, seen, stack = [], set(), [entry]
     while stack:
