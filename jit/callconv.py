@@ -88,6 +88,9 @@ runs the Python code) and a bound entry calls the Python function itself.
 
 CPython 3.11 layouts used (checked at start-up by ``engine.check_layouts``): ``ob_refcnt`` at
 0, ``ob_type`` at 8; ``PyDictObject.ma_used`` at 16;
+``PyDictObject.ma_keys`` at 32 and ``ma_values`` at 40, and of ``PyDictKeysObject`` the index
+size at 9, the kind at 10, ``dk_nentries`` at 24 and the index from 32, str-keyed entries
+(key, value) after it; the GC header's ``_gc_next`` 16 bytes before a tracked object;
 ``PyLongObject``: ``ob_size`` at 16, 30-bit digits from 24; ``PyFloatObject.ob_fval`` at 16;
 ``PyListObject.ob_item`` at 24; tuple items from 24; ``PyCellObject.ob_ref`` at 16;
 ``PyFunctionObject``: ``func_code`` at 48, ``func_closure`` at 72.
@@ -111,6 +114,16 @@ CTX_GLOBALS_LIST = 40
 OFF_REFCNT = 0
 OFF_OB_TYPE = 8
 OFF_DICT_USED = 16        # PyDictObject.ma_used
+OFF_DICT_KEYS = 32        # PyDictObject.ma_keys (PyDictKeysObject*)
+OFF_DICT_VALUES = 40      # PyDictObject.ma_values (NULL: a combined table, entries hold values)
+OFF_DK_LOG2_INDEX_BYTES = 9   # PyDictKeysObject.dk_log2_index_bytes (uint8)
+OFF_DK_KIND = 10          # PyDictKeysObject.dk_kind (uint8)
+OFF_DK_NENTRIES = 24      # PyDictKeysObject.dk_nentries
+OFF_DK_INDICES = 32       # PyDictKeysObject.dk_indices; entries follow the 2**log2 index bytes
+DK_KIND_UNICODE = 1       # every key a str: entries are (me_key, me_value), 16 bytes
+DICT_ENTRY_BYTES = 16
+DICT_SCAN_MAX = 16        # a map this large or smaller is searched by key identity on a miss
+OFF_GC_NEXT = -16         # PyGC_Head._gc_next, before the object: non-zero when GC-tracked
 OFF_STR_LENGTH = 16       # PyASCIIObject.length (code points)
 OFF_STR_STATE = 32        # PyASCIIObject.state; bit STR_ASCII_BIT: only ASCII characters
 STR_ASCII_BIT = 6

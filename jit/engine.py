@@ -307,6 +307,19 @@ def check_layouts():
     ok = ok and ascii_bit("abc" * 9) == 1 and ascii_bit("h\u00e9llo") == 0
     d = {"a": 1, "b": 2}
     ok = ok and ctypes.c_ssize_t.from_address(id(d) + cc.OFF_DICT_USED).value == 2
+    keys = rd(id(d) + cc.OFF_DICT_KEYS)
+    entries = keys + cc.OFF_DK_INDICES + (1 << ctypes.c_uint8.from_address(
+        keys + cc.OFF_DK_LOG2_INDEX_BYTES).value)
+    ok = ok and rd(id(d) + cc.OFF_DICT_VALUES) is None and \
+        ctypes.c_uint8.from_address(keys + cc.OFF_DK_KIND).value == cc.DK_KIND_UNICODE and \
+        ctypes.c_ssize_t.from_address(keys + cc.OFF_DK_NENTRIES).value == 2 and \
+        rd(entries + cc.DICT_ENTRY_BYTES) == id("b") and \
+        rd(entries + cc.DICT_ENTRY_BYTES + 8) == id(2)
+    gc = __import__("gc")
+    tracked, untracked = {"a": []}, {"a": 1}
+    ok = ok and gc.is_tracked(tracked) and not gc.is_tracked(untracked) and \
+        rd(id(tracked) + cc.OFF_GC_NEXT) is not None and \
+        rd(id(untracked) + cc.OFF_GC_NEXT) is None
     budget = __import__("array").array("q", [123456789012])
     ok = ok and ctypes.c_int64.from_address(rd(id(budget) + cc.OFF_ARRAY_ITEMS)).value == 123456789012
     ok = ok and ctypes.c_ssize_t.from_address(id(d) + cc.OFF_REFCNT).value == \

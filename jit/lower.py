@@ -137,6 +137,7 @@ class ModuleBuilder:
         self.bindings = {}        # symbol name -> the address the engine links it to
         self._symbols = {}        # address -> its symbol (a declared global)
         self._opaque = self.m.context.get_identified_type("tj.obj")
+        self._hints = []          # the map access sites' inline caches (``dict_hint``)
 
     # ------------------------------------------------------------------ constants and helpers
     def const_ptr(self, b, addr, ty=PTR):
@@ -307,6 +308,86 @@ class ModuleBuilder:
         b.branch(done)
         b.position_at_end(done)
         b.ret_void()
+        return f
+
+    def dict_hint(self):
+        """A fresh inline-cache slot (an internal i64 global, 0 at first) for one map access
+        site: the entry index where its key was last found (``tj_dict_slot``)."""
+        g = ir.GlobalVariable(self.m, I64, name=f"tj.hint{len(self._hints)}")
+        g.linkage = "internal"
+        g.initializer = ir.Constant(I64, 0)
+        self._hints.append(g)
+        return g
+
+    def _mk_dict_slot(self):
+        """``PyObject** tj_dict_slot(dict, key, i64* hint)``: the address of the value that
+        ``dict`` (a dict or a subclass of it with dict's layout) holds under the very object
+        ``key``, or NULL (not found this way: the caller asks ``PyDict_GetItemWithError``, which
+        also finds equal keys that are other objects). Inline: the entry the site's ``hint``
+        names is checked; on a miss ``tj_dict_scan`` searches a small table and updates it.
+        Only combined tables with str keys are read (callconv.py has the layout)."""
+        f = ir.Function(self.m, ir.FunctionType(PPTR, [PTR, PTR, I64.as_pointer()]),
+                        name="tj_dict_slot")
+        f.linkage = "internal"
+        f.attributes.add("alwaysinline")
+        d, key, hint = f.args
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        keys, entries, n = self._dict_table(b, d)
+        h = b.load(hint)
+        probe, miss, hit = (f.append_basic_block(x) for x in ("probe", "miss", "hit"))
+        b.cbranch(b.icmp_unsigned("<", h, n), probe, miss)
+        b.position_at_end(probe)
+        entry = b.gep(entries, [b.mul(h, ir.Constant(I64, cc.DICT_ENTRY_BYTES))])
+        b.cbranch(b.icmp_unsigned("==", b.load(b.bitcast(entry, PPTR)), key), hit, miss)
+        b.position_at_end(hit)
+        b.ret(b.bitcast(b.gep(entry, [ir.Constant(I64, 8)]), PPTR))
+        b.position_at_end(miss)
+        b.ret(b.call(self.helper("dict_scan"), [d, key, hint]))
+        return f
+
+    def _dict_table(self, b, d):
+        """(keys, first entry, entries in use) of dict ``d``; entries in use is 0 unless the
+        table is combined with str keys (so every probe of it misses)."""
+        keys = self.load_ptr(b, d, cc.OFF_DICT_KEYS)
+        values = self.load_ptr(b, d, cc.OFF_DICT_VALUES)
+        kind = b.load(b.gep(keys, [ir.Constant(I64, cc.OFF_DK_KIND)]))
+        log2 = b.zext(b.load(b.gep(keys, [ir.Constant(I64, cc.OFF_DK_LOG2_INDEX_BYTES)])), I64)
+        first = b.add(ir.Constant(I64, cc.OFF_DK_INDICES), b.shl(ir.Constant(I64, 1), log2))
+        entries = b.gep(keys, [first])
+        used = b.load(b.bitcast(b.gep(keys, [ir.Constant(I64, cc.OFF_DK_NENTRIES)]), I64.as_pointer()))
+        usable = b.and_(b.icmp_unsigned("==", values, ir.Constant(PTR, None)),
+                        b.icmp_unsigned("==", kind, ir.Constant(I8, cc.DK_KIND_UNICODE)))
+        return keys, entries, b.select(usable, used, ir.Constant(I64, 0))
+
+    def _mk_dict_scan(self):
+        """``PyObject** tj_dict_scan(dict, key, i64* hint)``: ``tj_dict_slot``'s miss — the
+        entries of a table of at most ``DICT_SCAN_MAX`` searched for ``key`` by identity; a
+        find is remembered in ``hint``."""
+        f = ir.Function(self.m, ir.FunctionType(PPTR, [PTR, PTR, I64.as_pointer()]),
+                        name="tj_dict_scan")
+        f.linkage = "internal"
+        f.attributes.add("noinline")
+        d, key, hint = f.args
+        entry_b = f.append_basic_block("entry")
+        loop, body, found, none = (f.append_basic_block(x) for x in ("loop", "body", "found", "none"))
+        b = ir.IRBuilder(entry_b)
+        _, entries, n = self._dict_table(b, d)
+        small = b.icmp_unsigned("<=", n, ir.Constant(I64, cc.DICT_SCAN_MAX))
+        b.cbranch(small, loop, none)
+        b.position_at_end(loop)
+        i = b.phi(I64)
+        i.add_incoming(ir.Constant(I64, 0), entry_b)
+        b.cbranch(b.icmp_unsigned("<", i, n), body, none)
+        b.position_at_end(body)
+        entry = b.gep(entries, [b.mul(i, ir.Constant(I64, cc.DICT_ENTRY_BYTES))])
+        nxt = b.add(i, ir.Constant(I64, 1))
+        i.add_incoming(nxt, body)
+        b.cbranch(b.icmp_unsigned("==", b.load(b.bitcast(entry, PPTR)), key), found, loop)
+        b.position_at_end(found)
+        b.store(i, hint)
+        b.ret(b.bitcast(b.gep(entry, [ir.Constant(I64, 8)]), PPTR))
+        b.position_at_end(none)
+        b.ret(ir.Constant(PPTR, None))
         return f
 
     def _mk_poll(self):
@@ -1776,7 +1857,7 @@ class CoreLowering:
                 phi_in.append((item, b.block))
                 b.branch(done)
             b.position_at_end(fast)
-            got = b.call(self.mb.api(b, "PyDict_GetItemWithError", PTR, [PTR, PTR]), [o, k])
+            got = self.dict_get(o, k)
             # a string key never raises: NULL is a missing key, whose value is undefined
             none = self.mb.const_ptr(b, self.mb.rt.addr["Py_None"])
             got = b.select(b.icmp_unsigned("==", got, ir.Constant(PTR, None)), none, got)
@@ -2120,6 +2201,25 @@ class CoreLowering:
                 self.decref(old)
                 b.branch(done)
             b.position_at_end(fast)
+            # a key the map has: its value replaced in place (when the map is GC-tracked or
+            # the value is one the collector never tracks — else PyDict_SetItem tracks it).
+            # (``ma_version_tag`` stays: only dicts serving as Python globals or builtins are
+            # watched through it, and a Tengo map is never one.)
+            slot = b.call(self.mb.helper("dict_slot"), [cur, k, self.mb.dict_hint()])
+            replace, insert = self.new_block("iset.dict.replace"), self.new_block("iset.dict.insert")
+            atomic = b.or_(b.or_(self.is_type(v, "PyFloat_Type"), self.is_type(v, "PyLong_Type")),
+                           self.is_type(v, "PyUnicode_Type"))
+            tracked = b.icmp_unsigned("!=", self.mb.load_ptr(b, cur, cc.OFF_GC_NEXT),
+                                      ir.Constant(PTR, None))
+            found = b.icmp_unsigned("!=", slot, ir.Constant(PPTR, None))
+            b.cbranch(b.and_(found, b.or_(atomic, tracked)), replace, insert)
+            b.position_at_end(replace)
+            old = b.load(slot)
+            self.incref(v)
+            b.store(v, slot)
+            self.decref(old)
+            b.branch(done)
+            b.position_at_end(insert)
             r = b.call(self.mb.api(b, "PyDict_SetItem", I32, [PTR, PTR, PTR]), [cur, k, v])
             bad = self.new_block("iset.bad")
             self.unlikely(b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), bad, done))
@@ -2143,6 +2243,26 @@ class CoreLowering:
         self.unhold(v, OBJ)
         self.decref(v)
 
+    def dict_get(self, d, k):
+        """The value dict ``d`` (an exact dict or an immutable map) holds under str ``k``,
+        borrowed, or NULL when it has none: the site's inline cache (``tj_dict_slot``), else
+        ``PyDict_GetItemWithError`` (which never raises for a str key)."""
+        b = self.b
+        slot = b.call(self.mb.helper("dict_slot"), [d, k, self.mb.dict_hint()])
+        cached, api, done = (self.new_block(x) for x in ("dict.cached", "dict.api", "dict.got"))
+        b.cbranch(b.icmp_unsigned("==", slot, ir.Constant(PPTR, None)), api, cached)
+        b.position_at_end(cached)
+        v1 = b.load(slot)
+        b.branch(done)
+        b.position_at_end(api)
+        v2 = b.call(self.mb.api(b, "PyDict_GetItemWithError", PTR, [PTR, PTR]), [d, k])
+        b.branch(done)
+        b.position_at_end(done)
+        got = b.phi(PTR)
+        got.add_incoming(v1, cached)
+        got.add_incoming(v2, api)
+        return got
+
     def borrow_element(self, o, k, kt, str_key, general):
         """``o[k]`` borrowed (kept alive by ``o``) when it is an array item in range or a
         map's string key present; else branch to ``general``."""
@@ -2163,7 +2283,7 @@ class CoreLowering:
                 ok = b.and_(ok, self.is_type(k, "PyUnicode_Type"))
             b.cbranch(ok, fast, general)
             b.position_at_end(fast)
-            got = b.call(self.mb.api(b, "PyDict_GetItemWithError", PTR, [PTR, PTR]), [o, k])
+            got = self.dict_get(o, k)
             b.cbranch(b.icmp_unsigned("==", got, ir.Constant(PTR, None)), general, hit)
             b.position_at_end(hit)
             return got

@@ -80,8 +80,20 @@ def with_extra_ns(dt: datetime, ns_extra: int) -> datetime:
         return dt if type(dt) is datetime else datetime(
             dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, dt.microsecond,
             dt.tzinfo, fold=dt.fold)
-    return NanoTime(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, dt.microsecond,
-                    dt.tzinfo, fold=dt.fold, ns_extra=ns_extra)
+    return _nano_time(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, dt.microsecond,
+                      dt.tzinfo, dt.fold, ns_extra)
+
+
+def _nano_time(year, month, day, hour, minute, second, microsecond, tz, fold, ns_extra):
+    """A ``NanoTime`` from its fields (datetime's own constructor: no Python-level
+    ``__new__``, which costs more than the rest of ``times.now()``)."""
+    t = _new_datetime(NanoTime, year, month, day, hour, minute, second, microsecond, tz,
+                      fold=fold)
+    t.ns_extra = ns_extra
+    return t
+
+
+_new_datetime = datetime.__new__
 
 
 def extra_ns(t) -> int:
@@ -116,12 +128,18 @@ def unix_nano(t) -> int:
 
 def from_unix_nano(ns: int, tz) -> datetime:
     """The instant ``ns`` nanoseconds after the Unix epoch, shown in ``tz``."""
-    us, rem = divmod(ns, 1000)
+    sec, rem = divmod(ns, _NS_PER_SEC)
+    us, extra = divmod(rem, 1000)
     try:
-        dt = (_EPOCH + timedelta(microseconds=us)).astimezone(tz)
-    except (OverflowError, ValueError):
+        dt = datetime.fromtimestamp(sec, tz)
+    except (OverflowError, ValueError, OSError):
         raise GoTimeError("time out of range") from None
-    return with_extra_ns(dt, rem)
+    if extra:
+        return _nano_time(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, us,
+                          dt.tzinfo, dt.fold, extra)
+    # (a zone's offsets are whole seconds: the microseconds never change the wall clock's
+    # offset)
+    return dt.replace(microsecond=us) if us else dt
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ PROGRAMS = [
     ("f := func(a, m) { return is_array(a) && is_map(m) ? immutable(a) : error(m) }", "builtins"),
     ("f := func(a, m) { b := []; for i := 0; i < 5; i++ { b += [m, i]; b = b + [a]; "
      "b = append(b, m) }; c := a; c += [m]; return len(b) + len(c) }", "grow_in_place"),
+    ("f := func(a, m) { m.n = a; m.n = 2.5; m.k = m.k; m.n = m; m.n = \"s\"; return m.n }",
+     "map_values_replaced"),
 ]
 
 
