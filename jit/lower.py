@@ -123,6 +123,20 @@ def runtime():
     return _RT
 
 
+LAZY = "lazy"    # the lowering's tag of a ``Lazy`` value (never an inferred type)
+
+
+class Lazy:
+    """An arithmetic result over dynamic operands whose boxing is put off
+    (``CoreLowering.lazy_binary``): when ``isf`` (i1) it is the float ``f`` and ``o`` is NULL,
+    else ``o`` is the owned object. Only the operands of arithmetic see it; everything else
+    gets a boxed value (``lazy_object``)."""
+    __slots__ = ("isf", "f", "o")
+
+    def __init__(self, isf, f, o):
+        self.isf, self.f, self.o = isf, f, o
+
+
 class ModuleBuilder:
     """Builds one LLVM module: the cores of a set of specialisations (+ wrappers, see wrapper.py)."""
 
@@ -2443,6 +2457,8 @@ class CoreLowering:
     def e_BinaryExpr(self, n):
         if n.op in ("&&", "||"):
             return self.logical(n)
+        if self.lazy_arith(n):
+            return self.lazy_object(self.lazy_binary(n), n.pos), OBJ
         if BINARY[n.op].right_first:
             # the operator table says the right operand runs first (the baseline tier follows
             # the same column), which decides which error a script sees first
@@ -2456,6 +2472,87 @@ class CoreLowering:
             rv, rt = self.expr(n.right)
             self.unhold(lv, lt)
         return self.binop(n.op, lv, lt, rv, rt, n.pos)
+
+    # ---------------------------------------------------------- arithmetic of dynamic values
+    def lazy_arith(self, n):
+        """Is ``n`` arithmetic whose result is a dynamic value (an operand of any type), so
+        that a float result may stay unboxed for an enclosing arithmetic operator? (Not under
+        max_allocs, where every result counts as the baseline tier counts it.)"""
+        return (not self.counting and type(n) is A.BinaryExpr and n.op not in ("&&", "||")
+                and BINARY[n.op].kind not in ("compare", "equality")
+                and self.spec.expr_types.get(id(n)) == OBJ)
+
+    def arith_operand(self, e):
+        """An operand of arithmetic: a ``Lazy`` (tag ``LAZY``) when it is dynamic arithmetic
+        itself, else as ``expr`` gives it."""
+        inner = A.unparen(e)
+        if self.lazy_arith(inner):
+            return self.lazy_binary(inner), LAZY
+        return self.expr(e)
+
+    def lazy_binary(self, n):
+        """``n`` (``lazy_arith``) as a ``Lazy``: operands in the operator table's order, a
+        float result unboxed. The same values, errors and order as ``e_BinaryExpr``."""
+        if BINARY[n.op].right_first:
+            rv, rt = self.arith_operand(n.right)
+            self.hold_any(rv, rt)
+            lv, lt = self.arith_operand(n.left)
+            self.unhold_any(rv, rt)
+        else:
+            lv, lt = self.arith_operand(n.left)
+            self.hold_any(lv, lt)
+            rv, rt = self.arith_operand(n.right)
+            self.unhold_any(lv, lt)
+        if {lt, rt} & {OBJ, LAZY}:
+            return self.dynamic_binop(n.op, lv, lt, rv, rt, n.pos, lazy=True)[0]
+        v, t = self.binop(n.op, lv, lt, rv, rt, n.pos)
+        if t == FLOAT:
+            return Lazy(ir.Constant(I1, 1), v, ir.Constant(PTR, None))
+        return Lazy(ir.Constant(I1, 0), ir.Constant(F64, 0.0), self.to_obj(v, t, n.pos))
+
+    def hold_any(self, v, t):
+        self.hold(v.o, OBJ) if t == LAZY else self.hold(v, t)
+
+    def unhold_any(self, v, t):
+        self.unhold(v.o, OBJ) if t == LAZY else self.unhold(v, t)
+
+    def release_any(self, v, t):
+        self.xdecref(v.o) if t == LAZY else self.release(v, t)
+
+    def lazy_object(self, lz, pos):
+        """``lz`` as an owned object (consumed): its float boxed, else its object."""
+        b = self.b
+        boxed, kept, done = (self.new_block(x) for x in ("lazy.box", "lazy.obj", "lazy.done"))
+        b.cbranch(lz.isf, boxed, kept)
+        b.position_at_end(boxed)
+        r = self.to_obj(lz.f, FLOAT, pos)
+        boxed_end = b.block
+        b.branch(done)
+        b.position_at_end(kept)
+        b.branch(done)
+        b.position_at_end(done)
+        phi = b.phi(PTR)
+        phi.add_incoming(r, boxed_end)
+        phi.add_incoming(lz.o, kept)
+        return phi
+
+    def lazy_new_ref(self, lz, pos):
+        """A new reference to ``lz``'s value (``lz`` keeps its own)."""
+        b = self.b
+        boxed, kept, done = (self.new_block(x) for x in ("lazy.box", "lazy.ref", "lazy.done"))
+        b.cbranch(lz.isf, boxed, kept)
+        b.position_at_end(boxed)
+        r = self.to_obj(lz.f, FLOAT, pos)
+        boxed_end = b.block
+        b.branch(done)
+        b.position_at_end(kept)
+        self.incref(lz.o)
+        b.branch(done)
+        b.position_at_end(done)
+        phi = b.phi(PTR)
+        phi.add_incoming(r, boxed_end)
+        phi.add_incoming(lz.o, kept)
+        return phi
 
     def keep_left(self, key, lv, rv, r):
         """Tengo's float result ``r`` of ``lv <key> rv``: ``lv`` itself where ``keeps_left``
@@ -2580,18 +2677,25 @@ class CoreLowering:
             return sh, INT
         raise TypeError(op)
 
-    def dynamic_binop(self, op, lv, lt, rv, rt, pos):
+    def dynamic_binop(self, op, lv, lt, rv, rt, pos, lazy=False):
         """``lv op rv`` where an operand may be any value (both consumed; comparisons yield an
         i1). Inline: ints and floats (each pair of kinds lowered as the typed operator is),
         ``==``/``!=`` with undefined (identity) and between strings; everything else through
-        the runtime's own operator."""
+        the runtime's own operator. Operands may be ``Lazy`` (arithmetic only); with ``lazy``
+        the result is a ``Lazy`` too (a float result unboxed)."""
         b = self.b
         row = BINARY[op]
         boolean = row.kind in ("compare", "equality")
-        self.hold(lv, lt)
-        self.hold(rv, rt)
+        assert not (boolean and (lazy or LAZY in (lt, rt)))
+        self.hold_any(lv, lt)
+        self.hold_any(rv, rt)
         done, general = self.new_block("dyn.done"), self.new_block("dyn.slow")
         incoming = []
+        # a Lazy operand's object to test and unbox: a float constant stands in for its
+        # unboxed float, so the kind tests below need no NULL test
+        dummy = self.const_borrowed(0.0) if LAZY in (lt, rt) else None
+        lo = b.select(lv.isf, dummy, lv.o) if lt == LAZY else lv
+        ro = b.select(rv.isf, dummy, rv.o) if rt == LAZY else rv
         if row.kind == "equality" and lt == OBJ and rt == OBJ:
             none = self.mb.const_ptr(b, self.mb.rt.addr["Py_None"])
             ident, cont = self.new_block("eq.undefined"), self.new_block("eq.other")
@@ -2610,46 +2714,79 @@ class CoreLowering:
             incoming.append((eq if row.jit == "eq" else b.not_(eq), b.block))
             b.branch(done)
             b.position_at_end(cont)
-        kinds = lambda t: (INT, FLOAT) if t == OBJ else (t,)
+        dyn = lambda t: t in (OBJ, LAZY)
+        kinds = lambda t: (INT, FLOAT) if dyn(t) else (t,)
+
+        def unboxed(v, t, o, k):
+            if t == LAZY and k == FLOAT:
+                return b.select(v.isf, v.f, self.mb.unbox(b, FLOAT, o))
+            return self.mb.unbox(b, k, o) if dyn(t) else v
+        null = ir.Constant(PTR, None)
         for lk in kinds(lt):
             for rk in kinds(rt):
                 if lk not in (INT, FLOAT) or rk not in (INT, FLOAT):
                     continue
-                if lt == OBJ and rt == OBJ and lk != rk:
+                if dyn(lt) and dyn(rt) and lk != rk:
                     continue             # mixed kinds of two unknown values: the runtime
                 if not boolean and binop_result(op, lk, rk) is None:
                     continue
                 test = ir.Constant(I1, 1)
-                if lt == OBJ:
-                    test = b.and_(test, self.is_type(lv, _KIND_TYPE[lk]))
-                if rt == OBJ:
-                    test = b.and_(test, self.is_type(rv, _KIND_TYPE[rk]))
+                if dyn(lt):
+                    test = b.and_(test, self.is_type(lo, _KIND_TYPE[lk]))
+                if dyn(rt):
+                    test = b.and_(test, self.is_type(ro, _KIND_TYPE[rk]))
                 case, nxt = self.new_block(f"dyn.{lk}.{rk}"), self.new_block("dyn.next")
                 b.cbranch(test, case, nxt)
                 b.position_at_end(case)
-                l_ = self.mb.unbox(b, lk, lv) if lt == OBJ else lv
-                r_ = self.mb.unbox(b, rk, rv) if rt == OBJ else rv
+                l_ = unboxed(lv, lt, lo, lk)
+                r_ = unboxed(rv, rt, ro, rk)
                 v, t = self.binop(op, l_, lk, r_, rk, pos)
-                if not boolean:
+                if lazy and t == FLOAT:
+                    v = (ir.Constant(I1, 1), v, null)
+                elif lazy:
+                    v = (ir.Constant(I1, 0), ir.Constant(F64, 0.0), self.to_obj(v, t, pos))
+                elif not boolean:
                     v = self.to_obj(v, t, pos)
                 incoming.append((v, b.block))
                 b.branch(done)
                 b.position_at_end(nxt)
         b.branch(general)
         b.position_at_end(general)
-        r = self.slow("binary" + op, [(lv, lt), (rv, rt)], pos)
+        args, boxed = [], []
+        for v, t in ((lv, lt), (rv, rt)):
+            if t == LAZY:                    # the runtime's operator takes objects
+                m = self.lazy_new_ref(v, pos)
+                self.hold(m, OBJ)
+                boxed.append(m)
+                args.append((m, OBJ))
+            else:
+                args.append((v, t))
+        r = self.slow("binary" + op, args, pos)
+        for m in reversed(boxed):
+            self.unhold(m, OBJ)
+        for m in boxed:
+            self.decref(m)
         if boolean:
             r = self.py_bool(r)
-        incoming.append((r, b.block))
+        incoming.append(((ir.Constant(I1, 0), ir.Constant(F64, 0.0), r) if lazy else r, b.block))
         b.branch(done)
         b.position_at_end(done)
-        phi = b.phi(I1 if boolean else PTR)
-        for v, blk in incoming:
-            phi.add_incoming(v, blk)
-        self.unhold(rv, rt)
-        self.unhold(lv, lt)
-        self.release(rv, rt)
-        self.release(lv, lt)
+        if lazy:
+            parts = [b.phi(I1), b.phi(F64), b.phi(PTR)]
+            for v, blk in incoming:
+                for phi, x in zip(parts, v):
+                    phi.add_incoming(x, blk)
+            result = Lazy(*parts)
+        else:
+            phi = b.phi(I1 if boolean else PTR)
+            for v, blk in incoming:
+                phi.add_incoming(v, blk)
+        self.unhold_any(rv, rt)
+        self.unhold_any(lv, lt)
+        self.release_any(rv, rt)
+        self.release_any(lv, lt)
+        if lazy:
+            return result, LAZY
         return phi, (BOOL if boolean else OBJ)
 
     def divmod(self, op, a, d, pos):

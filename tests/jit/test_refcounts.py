@@ -39,6 +39,8 @@ PROGRAMS = [
      "b = append(b, m) }; c := a; c += [m]; return len(b) + len(c) }", "grow_in_place"),
     ("f := func(a, m) { m.n = a; m.n = 2.5; m.k = m.k; m.n = m; m.n = \"s\"; return m.n }",
      "map_values_replaced"),
+    ("f := func(a, m) { x := m.n * 1.5 + m.n * m.n - (m.n / 2.0); "
+     "return (m.n + 1) * (m.n + 2.5) * x + m.k }", "unboxed_arithmetic_then_error"),
 ]
 
 
