@@ -136,12 +136,20 @@ class Inferrer:
     @classmethod
     def infer(cls, program, G, how, *args):
         """``Inferrer(...).<how>(*args)``, again with ``dynamic_globals`` when the region turns
-        out to call values known only at run time. A region larger than ``MAX_REGION_NODES``
+        out to call values known only at run time, or is not eligible (a function it calls may
+        be the reason: with ``dynamic_globals`` it calls that function as a value). A region larger than ``MAX_REGION_NODES``
         syntax nodes is not eligible: compile time grows with code size, so this bounds it
         (such code stays on the baseline tier)."""
         inf = cls(program, G)
-        spec = getattr(inf, how)(*args)
-        if any(s.dynamic_calls for s in inf.order):
+        try:
+            spec = getattr(inf, how)(*args)
+            again = any(s.dynamic_calls for s in inf.order)
+        except NotEligible:
+            # perhaps only a function it calls is not eligible: called as a run-time value,
+            # that function runs on its own tier and this region may still be native (when
+            # the region itself is the reason, the second inference says so)
+            again = not inf.dynamic_globals
+        if again:
             inf = cls(program, G, dynamic_globals=True)
             spec = getattr(inf, how)(*args)
         size = sum(_node_count(s.node) for s in inf.order)
@@ -464,6 +472,19 @@ class Inferrer:
     def s_BranchStmt(self, n, spec):
         pass
 
+    def _calls_own_function(self, e, spec):
+        """Is ``e`` a call, through a global, of the function whose loop region ``spec`` is
+        (a call of a run-time value: the global holds that function now)?"""
+        e = A.unparen(e)
+        if not isinstance(e, A.CallExpr):
+            return False
+        f = A.unparen(e.func)
+        sym = spec.res.uses.get(id(f)) if isinstance(f, A.Ident) else None
+        if sym is None or sym.kind != "global":
+            return False
+        own = self.program.ns.get(f"_C{spec.fid}")
+        return own is not None and getattr(self.G[sym.index], "__code__", None) is own
+
     def s_ReturnStmt(self, n, spec):
         if spec.kind != "func":
             if not spec.in_function:
@@ -472,7 +493,8 @@ class Inferrer:
                 if self.expr(n.result, spec) == VOID:
                     raise NotEligible("returns the result of a function without a value")
                 callee = spec.calls.get(id(n.result))
-                if callee is not None and callee[0].fid == spec.fid:
+                if (callee is not None and callee[0].fid == spec.fid) or \
+                        self._calls_own_function(n.result, spec):
                     # the baseline makes that call a jump (deep recursion relies on it)
                     raise NotEligible("tail call of its own function in a loop region")
             return
