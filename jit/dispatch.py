@@ -16,7 +16,8 @@ import gc
 import threading
 import weakref
 
-from tengojit.errors import OpError, TengoRuntimeError, host_runtime_error, with_host_cause
+from tengojit.errors import (OpError, TengoError, TengoRuntimeError, host_runtime_error,
+                             with_host_cause)
 from tengojit.interp.rt import translate_error
 from tengojit.values import ImmutableArray
 try:
@@ -83,6 +84,10 @@ def _failure(program_ref, addr, exc):
         return msg, trace, TengoRuntimeError, None
     if not isinstance(exc, Exception):
         raise exc
+    if isinstance(exc, TengoError) and not isinstance(exc, TengoRuntimeError):
+        # an error of the host API (globals resized, a foreign closure, a conversion) raised
+        # by a host function or the runtime: it ends the call as it is, as on the baseline tier
+        raise exc
     err = translate_error(exc, program_ref())
     inner = list(getattr(err, "trace", None) or [])
     return (getattr(err, "message", str(err)), inner + trace, type(err),
@@ -90,7 +95,12 @@ def _failure(program_ref, addr, exc):
 
 
 def native_error_from_baseline(program_ref, addr, exc=None):
+    """Entries called by baseline code (prologue, loop): a ``NativeError`` the baseline
+    frame turns into the script's error (always a runtime error: ``_failure`` raises the
+    host API's own errors as they are)."""
     msg, trace, cls, host_exc = _failure(program_ref, addr, exc)
+    if not issubclass(cls, TengoRuntimeError):
+        cls = TengoRuntimeError
     raise NativeError(msg, trace, True, cls, host_exc)
 
 

@@ -54,3 +54,4 @@ def test_an_error_in_the_function_called_as_a_value_is_the_baselines():
     _, base = _run(src, False)
     _, native = _run(src, True)
     assert base[0] == "error" and native == base
+
