@@ -90,7 +90,8 @@ def _failure(program_ref, addr, exc):
         raise exc
     err = translate_error(exc, program_ref())
     inner = list(getattr(err, "trace", None) or [])
-    return (getattr(err, "message", str(err)), inner + trace, type(err),
+    message = err.message if hasattr(err, "message") else str(err)
+    return (message, inner + trace, type(err),
             getattr(err, "host_exception", None))
 
 

@@ -71,7 +71,10 @@ class TengoRuntimeError(TengoError):
     def __init__(self, message: str, trace: list | None = None) -> None:
         self.message = message
         self.trace = list(trace or [])
-        super().__init__(str(self))
+        # (``args`` holds the message alone: the text with the trace is made when asked for,
+        # so that an error passed up through many native frames, each adding its position,
+        # does not format its trace again at every one)
+        super().__init__(message)
 
     def __str__(self) -> str:
         s = "Runtime Error: " + self.message

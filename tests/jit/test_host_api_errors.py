@@ -36,3 +36,20 @@ def test_a_host_api_error_inside_native_code_is_raised_as_on_the_baseline(via):
             assert any(r["state"] == "compiled" for r in jit.stats(c.program))
     assert seen[0] == seen[1] == (InvalidGlobalsError,
                                   "globals must have 3 slots for this program, got 1")
+
+
+def test_a_runtime_error_formats_its_trace_only_when_asked():
+    """An error passed up through many native frames is rebuilt at each with one more
+    position: building one must not format the whole trace (that made a deep error
+    quadratic: seconds per call)."""
+    import pickle
+
+    from tengojit.errors import TengoRuntimeError
+    trace = [("f.tengo", 1, 2)] * 100_000
+    e = TengoRuntimeError("stack overflow", trace)
+    assert e.args == ("stack overflow",)
+    text = str(e)
+    assert text.startswith("Runtime Error: stack overflow\n\tat f.tengo:1:2")
+    assert text.count("\n") == 100_000
+    back = pickle.loads(pickle.dumps(e))
+    assert str(back) == text and back.trace == e.trace
