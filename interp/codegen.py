@@ -1957,7 +1957,8 @@ class ModuleBuilder:
         info = self.res.funcs[id(n)]
         params = info.params
         tco = None
-        if self_sym is not None and not n.variadic and not info.free_boxed:
+        if (self_sym is not None and not n.variadic and not info.free_boxed
+                and not self._has_shared_cells(n, info)):
             # identity of the callee: by code object when every closure of this code is the
             # same function (it captures nothing but itself), else by the closure itself
             mode = "self" if self._has_native_free(n, info, self_sym) else "code"
@@ -1985,6 +1986,18 @@ class ModuleBuilder:
         if counted:
             return self.alloc(_pos(N(fname), n.pos), n.pos)
         return _pos(N(fname), n.pos)
+
+    def _has_shared_cells(self, n, info):
+        """Does a closure capture a variable of this function that lives in a Python cell (not
+        a per-iteration box)? Then a self tail call must stay a call: a loop would hand the
+        next call's closures the previous call's cells."""
+        params = {self.res.defs.get(id(p)) for p in n.params}
+        for x in A.walk(n.body):
+            sym = self.res.defs.get(id(x))
+            if sym is not None:
+                params.add(sym)
+        return any(sym is not None and sym.func is info and sym.captured and not sym.boxed
+                   for sym in params)
 
     def _has_native_free(self, n, info, self_sym):
         """Does the function capture locals of enclosing functions other than itself?

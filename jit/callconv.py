@@ -13,6 +13,10 @@ Core functions (one per specialisation, ``lower.py``)::
   Tengo prints (accumulator jumps count as the frames they replace).
 * ``depth`` is the number of native frames still allowed; entering a function with none left
   is ``stack overflow`` (``ERR_STACK_OVERFLOW``); calls pass ``depth - 1``.
+* a captured variable that closures assign (``Spec.cell_syms``) is passed as its cell, a
+  borrowed ``PyCellObject*`` (the entry checked it is not empty), read and written through
+  ``ob_ref``; a function's own such variables (``Spec.own_cells``) live in cells it makes
+  when its body starts, which the closures it makes share;
 * arguments and captured values are unboxed: ``i64`` ints (wrap-around arithmetic, no ``nsw``),
   ``double`` floats (no fast-math; constants and negated operands go through an opaque barrier
   so NaN bits are the hardware's), ``i1`` bools.

@@ -479,10 +479,18 @@ def _build_function(program_ref, fid, G, arg_types, free_values, rec):
                              for i, t in enumerate(arg_types)]
             spec = Inferrer.infer(program, G, "function", fid, arg_types, free_values)
             rec.signature = "(" + ", ".join(map(show, spec.arg_types)) + ") -> " + show(spec.ret)
-            built = _compile(program, spec, ["prologue", "call"], rec)
-            code_entry.set(spec.code, built["call"].make())
-            program.state.jit_bound[fid] = NativeEntries(program, spec, rec)
-            program.ns[f"_J{fid}"] = built["prologue"].make()
+            if spec.cell_syms:
+                # its baseline code holds the values of captured variables, not their cells:
+                # native code runs it when called from native code or the host only
+                built = _compile(program, spec, ["call"], rec)
+                code_entry.set(spec.code, built["call"].make())
+                program.state.jit_bound[fid] = NativeEntries(program, spec, rec)
+                refuse(program, fid)
+            else:
+                built = _compile(program, spec, ["prologue", "call"], rec)
+                code_entry.set(spec.code, built["call"].make())
+                program.state.jit_bound[fid] = NativeEntries(program, spec, rec)
+                program.ns[f"_J{fid}"] = built["prologue"].make()
             rec.state = "compiled"
             _new_code()
         except NotEligible as e:

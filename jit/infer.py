@@ -9,7 +9,8 @@ disagree with the baseline tier about *which* type an operation yields (``lower.
 implements the values bit for bit).
 
 What is eligible (everything else raises ``NotEligible`` with the reason, recorded in stats):
-values of every type in locals, parameters, free variables (read only) and globals — ints,
+values of every type in locals, parameters, free variables (read once on entry, or through
+their cells when something assigns them: ``Spec.cell_syms``, ``Spec.own_cells``) and globals — ints,
 floats and bools unboxed, everything else (and a variable that holds values of several types)
 as ``OBJ``; ``if``/``else``; ``for`` loops (not ``for-in``) with ``break``/``continue``;
 arithmetic, bitwise, comparison, logical and unary operators; ternaries; string, char,
@@ -78,6 +79,13 @@ class Spec:
         self.arg_types = tuple(arg_types)
         self.free_syms = list(free_syms)  # Symbols of enclosing functions read here (sorted)
         self.free_types = tuple(free_types)
+        # captured variables that closures assign: passed as their cells (``PyCellObject*``),
+        # read and written through them, of type ``OBJ``
+        self.cell_syms = frozenset()
+        # this function's own variables that closures capture and something assigns after
+        # their definition: each lives in a cell the function makes when its body starts (and
+        # hands to the closures it makes), of type ``OBJ``
+        self.own_cells = frozenset()
         self.local_types = {}             # Symbol -> type
         self.expr_types = {}              # id(expr) -> type
         self.calls = {}                   # id(CallExpr) -> (callee Spec, source)
@@ -173,7 +181,8 @@ class Inferrer:
             raise NotEligible("captured variables not available")
         free_types = []
         for sym, v in zip(free_syms, free_values):
-            free_types.append(value_type(T.type_of_value(v, self.program)))
+            live = sym in self._closure_assignments(sym.func, res)
+            free_types.append(OBJ if live else value_type(T.type_of_value(v, self.program)))
         return self.spec_for(fid, tuple(arg_types), tuple(free_types), node, res, code, free_syms)
 
     def loop(self, fid, node, res, frame=()):
@@ -184,7 +193,7 @@ class Inferrer:
         types = []
         for sym, v in frame:
             t = value_type(T.type_of_value(v, self.program))
-            if sym.captured:
+            if sym.captured and not self._captured_constant(sym, res):
                 raise NotEligible(f"variable '{sym.name}' is captured by a closure")
             spec.local_types[sym] = t
             types.append(t)
@@ -220,6 +229,11 @@ class Inferrer:
         if len(arg_types) != len(node.params):
             raise NotEligible("called with the wrong number of arguments")
         spec = Spec("func", fid, node, res, code, arg_types, free_syms, free_types)
+        # a captured variable that a closure assigns may change while this function runs (it
+        # may call that closure): it is read and written through its cell; any other is read
+        # once, on entry
+        spec.cell_syms = frozenset(s for s in free_syms
+                                   if s in self._closure_assignments(s.func, res))
         spec.name = f"f{fid}_" + "_".join(map(T.show, arg_types + free_types)).replace("#", "")
         self.specs[key] = spec
         self.order.append(spec)
@@ -227,8 +241,26 @@ class Inferrer:
             spec.local_types[res.defs[id(p)]] = t
         for s, t in zip(free_syms, free_types):
             spec.local_types[s] = t
+        spec.own_cells = self._own_cells(node, res)
+        for s in spec.own_cells:
+            spec.local_types[s] = OBJ
         self._infer_function(spec)
         return spec
+
+    def _own_cells(self, node, res):
+        """The variables of function literal ``node`` that must live in cells in native code:
+        captured by a closure and assigned after their definition (by anyone), defined once
+        per call (a per-iteration variable is boxed instead, and stays on the baseline tier
+        when assigned)."""
+        finfo = res.funcs.get(id(node))
+        if finfo is None:
+            return frozenset()
+        assigned, _ = self._assignments(finfo, res)
+        out = set()
+        for sym in assigned:
+            if sym.kind == "local" and sym.captured and sym.func is finfo and not sym.boxed:
+                out.add(sym)
+        return frozenset(out)
 
     def _infer_function(self, spec):
         self._keep_variable_tail_calls(spec)
@@ -434,6 +466,8 @@ class Inferrer:
             raise NotEligible(f"assignment to {sym.kind} '{sym.name}'")
         # a variable neither of this function (a loop region: its frame or its own) nor
         # defined here is an enclosing function's, which native code cannot write back
+        if sym in spec.cell_syms or sym in spec.own_cells:
+            return                          # a cell: any value (``OBJ``)
         if sym in spec.free_syms or (sym.func is not None and sym not in spec.local_types
                                      and not define):
             raise NotEligible(f"writes captured variable '{sym.name}'")
@@ -600,13 +634,39 @@ class Inferrer:
             if sym.boxed != (sym in boxed):
                 raise NotEligible("uses function literals")
             assigned, defining = self._assignments(sym.func, spec.res)
-            if sym in assigned:
+            if sym in assigned and sym not in spec.own_cells and sym not in spec.cell_syms:
                 raise NotEligible(f"function literal captures variable '{sym.name}', which is assigned")
             if any(n is x for x in A.walk(defining.get(sym, ()))):
                 raise NotEligible(f"function literal captures '{sym.name}', the variable it defines")
             self.ident_type(n, sym, spec)      # native code must hold its value
         spec.closures[id(n)] = (code, cells, boxed)
         return OBJ
+
+    def _captured_constant(self, sym, res):
+        """May a loop region take captured variable ``sym`` of its function as a plain frame
+        value? Yes when nothing assigns it after its definition (closures included) and it
+        is not a per-iteration box: its cell then holds that one value for as long as the
+        region runs, and a closure the region makes over it (``e_FuncLit``) sees the same
+        value through a fresh cell."""
+        if sym.boxed or sym.func is None:
+            return False
+        assigned, _ = self._assignments(sym.func, res)
+        return sym not in assigned
+
+    def _closure_assignments(self, finfo, res):
+        """The variables that a function literal nested anywhere in ``finfo``'s body assigns
+        (other than by defining them)."""
+        cache = self._assign_cache
+        got = cache.get(("closures", id(finfo)))
+        if got is not None:
+            return got
+        got = set()
+        if finfo is not None:
+            for x in A.walk(finfo.node.body):
+                if isinstance(x, A.FuncLit):
+                    got |= _assigned_in(x.body, res)
+        cache[("closures", id(finfo))] = got
+        return got
 
     def _assignments(self, finfo, res):
         """(variables assigned other than by their definition anywhere in ``finfo``'s body,
@@ -616,22 +676,13 @@ class Inferrer:
         got = cache.get(id(finfo))
         if got is not None:
             return got
-        assigned, defining = set(), {}
+        defining = {}
         for x in A.walk(finfo.node.body):
-            if isinstance(x, A.AssignStmt):
-                if x.op == ":=":
-                    d = res.defs.get(id(x))           # a definition is keyed by its statement
-                    if d is not None:
-                        defining[d] = x.rhs
-                    continue
-                for t in x.lhs:
-                    if isinstance(t, A.Ident) and res.uses.get(id(t)) is not None:
-                        assigned.add(res.uses[id(t)])
-            elif isinstance(x, A.IncDecStmt) and isinstance(x.expr, A.Ident):
-                u = res.uses.get(id(x.expr))
-                if u is not None:
-                    assigned.add(u)
-        cache[id(finfo)] = got = (assigned, defining)
+            if isinstance(x, A.AssignStmt) and x.op == ":=":
+                d = res.defs.get(id(x))               # a definition is keyed by its statement
+                if d is not None:
+                    defining[d] = x.rhs
+        cache[id(finfo)] = got = (_assigned_in(finfo.node.body, res), defining)
         return got
 
     def e_ErrorExpr(self, n, spec):
@@ -946,3 +997,20 @@ def _describe(n):
              "SliceExpr": "slices", "ErrorExpr": "error values",
              "ImmutableExpr": "immutable values"}
     return "uses " + names.get(type(n).__name__, type(n).__name__)
+
+
+def _assigned_in(node, res):
+    """The variables assigned in ``node`` (closures included) other than by their definition."""
+    assigned = set()
+    for x in A.walk(node):
+        if isinstance(x, A.AssignStmt):
+            if x.op == ":=":
+                continue
+            for t in x.lhs:
+                if isinstance(t, A.Ident) and res.uses.get(id(t)) is not None:
+                    assigned.add(res.uses[id(t)])
+        elif isinstance(x, A.IncDecStmt) and isinstance(x.expr, A.Ident):
+            u = res.uses.get(id(x.expr))
+            if u is not None:
+                assigned.add(u)
+    return assigned

@@ -539,11 +539,26 @@ class ModuleBuilder:
     def load_ptr(self, b, obj, off):
         return b.load(b.bitcast(b.gep(obj, [ir.Constant(I64, off)]), PPTR))
 
+    def cell(self, b, func_obj, cell_index):
+        """Cell ``cell_index`` of a function's closure."""
+        clo = self.load_ptr(b, func_obj, cc.OFF_FUNC_CLOSURE)
+        return self.load_ptr(b, clo, cc.OFF_TUPLE_ITEMS + 8 * cell_index)
+
     def cell_value(self, b, func_obj, cell_index):
         """The object in cell ``cell_index`` of a function's closure."""
-        clo = self.load_ptr(b, func_obj, cc.OFF_FUNC_CLOSURE)
-        cell = self.load_ptr(b, clo, cc.OFF_TUPLE_ITEMS + 8 * cell_index)
-        return self.load_ptr(b, cell, cc.OFF_CELL_REF)
+        return self.load_ptr(b, self.cell(b, func_obj, cell_index), cc.OFF_CELL_REF)
+
+    def free_args(self, b, func_obj, spec):
+        """The captured-value arguments of ``spec``'s core for function object ``func_obj``
+        (its types already checked): each value unboxed, or the cell itself for the variables
+        closures assign (``spec.cell_syms``)."""
+        names = spec.code.co_freevars
+        out = []
+        for s, t in zip(spec.free_syms, spec.free_types):
+            i = names.index(s.pyname)
+            out.append(self.cell(b, func_obj, i) if s in spec.cell_syms
+                       else self.unbox(b, t, self.cell_value(b, func_obj, i)))
+        return out
 
 
 class CoreLowering:
@@ -579,6 +594,7 @@ class CoreLowering:
         self.promoted = set(promoted)
         self.acc_exprs = []
         self.vars = {}          # Symbol -> alloca
+        self.cells = {}         # Symbol -> its cell (``spec.cell_syms``: a borrowed argument)
         self.gvars = {}         # slot -> (alloca, dirty alloca)
         self.loops = []         # (continue block, break block)
         self.live = []          # owned OBJ temporaries an error exit here must release
@@ -622,13 +638,16 @@ class CoreLowering:
                 else:
                     b.store(f.args[2 + i], a)
             for j, (sym, t) in enumerate(zip(spec.free_syms, spec.free_types)):
+                if sym in spec.cell_syms:
+                    self.cells[sym] = f.args[2 + n + j]
+                    continue
                 a = self.var(sym, t)
                 if t == OBJ:
                     owned_params.append((f.args[2 + n + j], a, t))
                 else:
                     b.store(f.args[2 + n + j], a)
             for sym, t in spec.local_types.items():
-                if sym not in self.vars and t is not None:
+                if sym not in self.vars and sym not in self.cells and t is not None:
                     self.var(sym, t)
             b.store(f.args[1], self.depth)
             if self.checks_stack:
@@ -651,6 +670,7 @@ class CoreLowering:
             self.body_start = f.append_basic_block("body.start")
             b.branch(self.body_start)
             b.position_at_end(self.body_start)
+            self.make_own_cells()
         else:
             for slot in sorted(self.promoted):
                 t = spec.global_writes.get(slot) or spec.global_reads.get(slot)
@@ -710,6 +730,29 @@ class CoreLowering:
             agg = ir.Constant(self.mb.ret_type(spec), None)
             agg = b.insert_value(agg, b.load(self.retval), 0)
             b.ret(b.insert_value(agg, b.load(self.status), 1))
+
+    def make_own_cells(self):
+        """A fresh cell for each variable of ``spec.own_cells``, made where the body starts
+        (again at every self tail call: a new call's variables) — empty, or holding the
+        parameter's value (from its slot) — kept in a slot the exits release; ``self.cells``
+        maps each variable to it."""
+        b, mb = self.b, self.mb
+        params = {self.spec.res.defs[id(p)] for p in self.spec.node.params}
+        for sym in sorted(self.spec.own_cells, key=lambda s: s.pyname):
+            slot = self.vars.get(("cell", sym))
+            if slot is None:
+                with b.goto_block(self.entry):
+                    b.position_at_start(self.entry)
+                    slot = b.alloca(PTR, name=f"{sym.name}.cell")
+                    b.store(ir.Constant(PTR, None), slot)
+                self.vars[("cell", sym)] = slot
+            first = b.load(self.vars[sym]) if sym in params else ir.Constant(PTR, None)
+            cell = b.call(mb.api(b, "PyCell_New", PTR, [PTR]), [first])   # (its own reference)
+            self.check_null(cell, self.spec.node.pos)
+            old = b.load(slot)
+            b.store(cell, slot)
+            self.xdecref(old)
+            self.cells[sym] = cell
 
     def release_vars(self, exclude=()):
         """Release the reference every ``OBJ`` variable slot holds (on every exit)."""
@@ -1082,6 +1125,11 @@ class CoreLowering:
 
     def load_sym(self, sym, t):
         """The value of a variable (an ``OBJ`` as a new reference)."""
+        cell = self.cells.get(sym)
+        if cell is not None:
+            v = self.mb.load_ptr(self.b, cell, cc.OFF_CELL_REF)
+            self.incref(v)
+            return v
         if sym.kind == "global":
             g = self.gvars.get(sym.index)
             if g is not None:
@@ -1093,8 +1141,19 @@ class CoreLowering:
             self.incref(v)
         return v
 
-    def store_sym(self, sym, t, v):
-        """Store ``v`` (of the variable's type ``t``; an ``OBJ`` reference is taken over)."""
+    def store_sym(self, sym, t, v, rebind=False):
+        """Store ``v`` (of the variable's type ``t``; an ``OBJ`` reference is taken over).
+        ``rebind``: a parameter's value for the next call (a self tail call or accumulator
+        jump), stored in its slot even when it lives in a cell: the body start makes the next
+        call's cell from the slot."""
+        cell = None if rebind else self.cells.get(sym)
+        if cell is not None:
+            # the cell's value is released after the store: its finaliser may see the cell
+            slot = self.b.bitcast(self.b.gep(cell, [ir.Constant(I64, cc.OFF_CELL_REF)]), PPTR)
+            old = self.b.load(slot)
+            self.b.store(v, slot)
+            self.xdecref_inline(old)
+            return
         if t == OBJ and sym.kind != "global":
             a = self.var(sym, t)
             old = self.b.load(a)
@@ -1202,7 +1261,10 @@ class CoreLowering:
         self.store_sym(sym, st, self.coerce(v, t, st, n.pos))
 
     def is_self_append(self, sym, rhs):
-        """Is ``rhs`` ``append(X, ...)`` (the builtin, no spread) with X the variable ``sym``?"""
+        """Is ``rhs`` ``append(X, ...)`` (the builtin, no spread) with X the variable ``sym``
+        (a variable of this activation, not a cell)?"""
+        if sym in self.cells:
+            return False
         if not isinstance(rhs, A.CallExpr) or rhs.ellipsis or len(rhs.args) < 2:
             return False
         f, first = A.unparen(rhs.func), A.unparen(rhs.args[0])
@@ -1211,8 +1273,10 @@ class CoreLowering:
                 and isinstance(first, A.Ident) and self.spec.res.uses.get(id(first)) is sym)
 
     def grown_literal(self, sym, rhs, op):
-        """The array literal of ``X += [...]`` or ``X = X + [...]`` (X the variable ``sym``),
-        else None (the baseline tier grows the same two forms in place)."""
+        """The array literal of ``X += [...]`` or ``X = X + [...]`` (X the variable ``sym``, not
+        a cell), else None (the baseline tier grows the same two forms in place)."""
+        if sym in self.cells:
+            return None
         if op == "=" and isinstance(rhs, A.BinaryExpr) and rhs.op == "+" \
                 and isinstance(rhs.left, A.Ident) and self.spec.res.uses.get(id(rhs.left)) is sym:
             rhs = rhs.right
@@ -1555,7 +1619,8 @@ class CoreLowering:
             self.unhold(v, t)
         for p, t, v in zip(spec.node.params, spec.arg_types, vals):
             psym = spec.res.defs[id(p)]
-            self.store_sym(psym, self.sym_type(psym, t), self.coerce(v, t, self.sym_type(psym, t), e.pos))
+            self.store_sym(psym, self.sym_type(psym, t), self.coerce(v, t, self.sym_type(psym, t), e.pos),
+                           rebind=True)
         self.release_live()                 # what enclosing for-in loops hold
         b.store(b.sub(b.load(self.depth), ir.Constant(I64, 1)), self.depth)
         if not self.self_call_first(e.left):
@@ -1596,7 +1661,7 @@ class CoreLowering:
         for p, t, (v, vt) in zip(spec.node.params, spec.arg_types, typed):
             psym = spec.res.defs[id(p)]
             want = self.sym_type(psym, t)
-            self.store_sym(psym, want, self.coerce(v, vt, want, c.pos))
+            self.store_sym(psym, want, self.coerce(v, vt, want, c.pos), rebind=True)
         self.release_live()                 # what enclosing for-in loops hold
         b.branch(self.body_start)
         self.live = live
@@ -1615,7 +1680,8 @@ class CoreLowering:
     def same_env(self, env):
         spec = self.spec
         same = ir.Constant(I1, 1)
-        own = [self.b.load(self.vars[s]) for s in spec.free_syms]
+        own = [self.cells[s] if s in self.cells else self.b.load(self.vars[s])
+               for s in spec.free_syms]
         for a, o, t in zip(env, own, spec.free_types):
             eq = self.b.fcmp_ordered("==", a, o) if t == FLOAT else self.b.icmp_unsigned("==", a, o)
             same = self.b.and_(same, eq)
@@ -1639,7 +1705,8 @@ class CoreLowering:
             self.unhold(v, t)
         for p, t, v in zip(spec.node.params, spec.arg_types, vals):
             psym = spec.res.defs[id(p)]          # the parameter takes it over
-            self.store_sym(psym, self.sym_type(psym, t), self.coerce(v, t, self.sym_type(psym, t), c.pos))
+            self.store_sym(psym, self.sym_type(psym, t), self.coerce(v, t, self.sym_type(psym, t), c.pos),
+                           rebind=True)
         self.release_live()                 # what enclosing for-in loops hold
         self.b.branch(self.body_start)
         self.live = live
@@ -1792,7 +1859,7 @@ class CoreLowering:
         if isinstance(e, A.Ident):
             sym = self.spec.res.uses[id(e)]
             t = self.spec.expr_types[id(e)]
-            if t == OBJ and sym.kind != "global" and sym in self.vars:
+            if t == OBJ and sym.kind != "global" and sym in self.vars and sym not in self.cells:
                 return self.b.load(self.vars[sym]), OBJ, False
         v, t = self.expr(e)
         return v, t, True
@@ -2062,6 +2129,11 @@ class CoreLowering:
         cell_new = mb.api(b, "PyCell_New", PTR, [PTR])
         set_item = mb.api(b, "PyTuple_SetItem", I32, [PTR, I64, PTR])
         for i, sym in enumerate(syms):
+            cell = self.cells.get(sym)
+            if cell is not None:                  # a variable in a cell: shared, not copied
+                self.incref(cell)
+                b.call(set_item, [cells, ir.Constant(I64, i), cell])     # (steals the cell)
+                continue
             t = self.spec.local_types[sym]
             v = self.to_obj(self.load_sym(sym, t), t, n.pos)
             cell = b.call(cell_new, [v])          # (takes its own reference)
@@ -2954,12 +3026,15 @@ class CoreLowering:
                              self.mb.const_ptr(b, id(callee.code)))
         names = callee.code.co_freevars
         for s_, t in zip(callee.free_syms, callee.free_types):
-            if t == OBJ:
+            if t == OBJ and s_ not in callee.cell_syms:
                 continue
             nxt = self.new_block("checked.env")
             b.cbranch(ok, nxt, general)
             b.position_at_end(nxt)
             v = self.mb.cell_value(b, obj, names.index(s_.pyname))
+            if s_ in callee.cell_syms:          # passed as the cell: not empty
+                ok = b.icmp_unsigned("!=", v, ir.Constant(PTR, None))
+                continue
             ok = self.is_type(v, _KIND_TYPE.get(t, "PyBool_Type"))
             if t == INT:
                 nxt = self.new_block("checked.int")
@@ -2969,8 +3044,7 @@ class CoreLowering:
                 ok = b.icmp_unsigned("<=", b.add(size, ir.Constant(I64, 2)), ir.Constant(I64, 4))
         b.cbranch(ok, native, general)
         b.position_at_end(native)
-        env = [self.mb.unbox(b, t, self.mb.cell_value(b, obj, names.index(s_.pyname)))
-               for s_, t in zip(callee.free_syms, callee.free_types)]
+        env = self.mb.free_args(b, obj, callee)
         r, t = self.emit_call(n, callee, [v for v, _ in vals], env)
         if t != VOID:
             r = self.to_obj(r, t, n.pos)
@@ -3070,14 +3144,12 @@ class CoreLowering:
             return []
         kind, slot = source
         obj = self.global_obj(slot)
-        names = callee.code.co_freevars
-        return [self.mb.unbox(self.b, t, self.mb.cell_value(self.b, obj, names.index(s.pyname)))
-                for s, t in zip(callee.free_syms, callee.free_types)]
+        return self.mb.free_args(self.b, obj, callee)
 
     def emit_call(self, n, callee, vals, env):
         b = self.b
         if (callee is self.spec and not env and self.inline_depth < self.max_inline
-                and self.spec.kind == "func"):
+                and self.spec.kind == "func" and not self.spec.own_cells):
             return self.inline_self(n, vals)
         core = self.mb.cores[callee]
         if callee is self.spec and self.self_target is not None:

@@ -137,6 +137,25 @@ class WrapperBuilder:
         if t == INT:
             self.check_int64(b, obj, fail)
 
+    def checked_free_args(self, b, func, spec, fail):
+        """The captured-value arguments of ``spec``'s core for function object ``func``, each
+        checked to have its type (else branch to ``fail``) and unboxed; for the variables
+        closures assign (``spec.cell_syms``) the cell itself, checked not to be empty."""
+        mb = self.mb
+        names = spec.code.co_freevars
+        out = []
+        for s, t in zip(spec.free_syms, spec.free_types):
+            cell = mb.cell(b, func, names.index(s.pyname))
+            obj = mb.load_ptr(b, cell, cc.OFF_CELL_REF)
+            if s in spec.cell_syms:
+                ok = b.append_basic_block("cell.ok")
+                b.cbranch(b.icmp_unsigned("==", obj, ir.Constant(PTR, None)), fail, ok)
+                b.position_at_end(ok)
+                out.append(cell)
+            else:
+                out.append(self.checked_unbox(b, obj, t, fail))
+        return out
+
     def checked_unbox(self, b, obj, t, fail):
         """``obj`` checked to have lattice type ``t`` (else branch to ``fail``) and unboxed.
         An int: 0 or 1 digit inline, else ``PyLong_AsLongLongAndOverflow`` (out of int64
@@ -229,10 +248,7 @@ class WrapperBuilder:
         for slot in sorted(callees):
             callee = callees[slot]
             obj = b.load(b.gep(items, [ir.Constant(I64, slot)]))
-            names = callee.code.co_freevars
-            for s, t in zip(callee.free_syms, callee.free_types):
-                v = self.mb.cell_value(b, obj, names.index(s.pyname))
-                self.check_type(b, v, t, fail)
+            self.checked_free_args(b, obj, callee, fail)
 
     def depth_budget(self, b):
         """Native frames allowed: the thread's remaining Python recursion budget, capped."""
@@ -416,10 +432,7 @@ class WrapperBuilder:
             if t == OBJ and from_host:
                 self.check_plain(b, obj, fail)
             vals.append(self.checked_unbox(b, obj, t, fail))
-        names = spec.code.co_freevars
-        for s_, t in zip(spec.free_syms, spec.free_types):
-            obj = mb.cell_value(b, func, names.index(s_.pyname))
-            vals.append(self.checked_unbox(b, obj, t, fail))
+        vals += self.checked_free_args(b, func, spec, fail)
         self.guard_globals(b, items, spec, fail)
         limit = self.stack_room(b, fail)
         if inline:
@@ -610,11 +623,7 @@ class WrapperBuilder:
         f, b, selfobj, args, nargs, fail = self.start_entry(name, "deopt", 2)
         G, func = self.bound_pair(b, selfobj)
         items = self.globals_items(b, G, spec, fail)
-        env = []
-        names = spec.code.co_freevars
-        for s_, t in zip(spec.free_syms, spec.free_types):
-            obj = mb.cell_value(b, func, names.index(s_.pyname))
-            env.append(self.checked_unbox(b, obj, t, fail))
+        env = self.checked_free_args(b, func, spec, fail)
         self.guard_globals(b, items, spec, fail)
         arr_in = b.load(args)
         arr_out = b.load(b.gep(args, [ir.Constant(I64, 1)]))

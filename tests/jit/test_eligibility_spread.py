@@ -13,12 +13,16 @@ from tengojit.errors import TengoError
 
 pytestmark = pytest.mark.skipif(not jit.available(), reason="the JIT tier is not available")
 
-# ``helper`` makes a closure that writes a variable it captures: not eligible
+# ``helper`` makes closures that write a per-iteration variable they capture: not eligible
 SRC = """
 helper := func(x) {
     found := false
-    each := func(v) { if v == x { found = true } }
-    for v in [1, 2, 3] { each(v) }
+    for v in [1, 2, 3] {
+        w := v
+        each := func() { if w == x { w = -1 } }
+        each()
+        if w < 0 { found = true }
+    }
     return found
 }
 caller := func(n) {

@@ -41,6 +41,12 @@ PROGRAMS = [
      "map_values_replaced"),
     ("f := func(a, m) { x := m.n * 1.5 + m.n * m.n - (m.n / 2.0); "
      "return (m.n + 1) * (m.n + 2.5) * x + m.k }", "unboxed_arithmetic_then_error"),
+    # a closure writing a variable it captures (through the variable's cell), called natively
+    ("mk := func() { x := 0; return func(a, m) { x = [a, m]; t := x; x = m; x = \"s\"; "
+     "x += \"t\"; return len(t) + len(x) } }\ng := mk()\nf := func(a, m) { return g(a, m) }",
+     "captured_variable_writes"),
+    ("mk := func() { x := 0; return func(a, m) { x = a; x = [x, m]; return x[0][7] } }\n"
+     "g := mk()\nf := func(a, m) { return g(a, m) }", "captured_variable_then_error"),
 ]
 
 
