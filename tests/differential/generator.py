@@ -1070,6 +1070,68 @@ class HotGen(Gen):
         self.emit("}")
         return name, n_i, fl
 
+    def closure_kernel(self, idx: int) -> str:
+        """A kernel whose closures read and write the variables they capture: a counter the
+        closures assign (and the kernel too), read right after the calls and as the left
+        operand of a call that changes it, a per-iteration variable, a closure made by a
+        closure, and a helper that calls a closure it is given."""
+        name = f"ck{idx}"
+        fl = self.chance(0.4)
+        self.emit(f"{name} := func(a0, a1) {{")
+        self.indent += 1
+        self.emit(f"c := {self.h_int(['a0', 'a1'], [])}")
+        floats = []
+        if fl:
+            self.emit(f"y := {self.h_float(['a0'], [])}")
+            floats = ["y"]
+        self.emit(f"bump := func(v) {{ c = {self.h_int(['c', 'v'], floats)}; return c }}")
+        self.emit("peek := func() { return c }")
+        if fl:
+            self.emit(f"drift := func(v) {{ y = {self.h_float(['v'], ['y'])} }}")
+        self.emit(f"maker := func(k) {{ return func() {{ c {self.pick(['+=', '-=', '^=', '|='])} k; return c }} }}")
+        self.emit("each := func(n, fn) { t := 0; for q := 0; q < n; q++ { t += fn(q) }; return t }")
+        self.emit("s := 0")
+        self.emit(f"for j := 0; j < {self.r(12) + 1}; j++ {{")
+        self.indent += 1
+        names = ["c", "s", "j", "a0"]
+        for _ in range(self.r(5) + 2):
+            k = self.r(9)
+            if k == 0:
+                self.emit(f"s += bump({self.h_int(names, floats)})")
+            elif k == 1:
+                self.emit("s ^= c + bump(j) + peek()")
+            elif k == 2:
+                p = self.fresh("p")
+                self.emit(f"{p} := c {self.pick(['+', '-', '^'])} maker(j)()")
+                self.emit(f"s += {p}")
+            elif k == 3:
+                self.emit(f"if {self.h_bool(names, floats)} {{ c = {self.h_int(names, floats)} }}")
+            elif k == 4:
+                self.emit(f"s += each({self.r(4)}, func(q) {{ c += q; return c ^ j }})")
+            elif k == 5:
+                w, g = self.fresh("w"), self.fresh("g")
+                self.emit(f"{w} := {self.h_int(names, floats)}")
+                rd = self.pick([w, f"{w} + c"])
+                if self.chance(0.5):
+                    self.emit(f"{g} := func() {{ {w} += 1; return {rd} }}")
+                else:
+                    self.emit(f"{g} := func() {{ return {rd} }}")
+                self.emit(f"s -= {g}() + {g}()")
+            elif k == 6 and fl:
+                self.emit(f"drift({self.h_float(names, floats)})")
+                self.emit("if y == y { s += int(y) % 1000 }")
+            elif k == 7:
+                self.emit("c++")
+                self.emit("s += peek()")
+            else:
+                self.emit(f"s = s % 1000003 + bump(s % 97)")
+        self.indent -= 1
+        self.emit("}")
+        self.emit(f"return {self.pick(['s + c', 's ^ peek()', 's'])}")
+        self.indent -= 1
+        self.emit("}")
+        return name
+
     def poly_expr(self, names, d=0) -> str:
         """An expression valid for ints and floats alike (+ - * and comparisons only)."""
         if d > 2 or self.chance(0.3):
@@ -1120,6 +1182,14 @@ class HotGen(Gen):
         kernels = [self.kernel(i) for i in range(self.r(3) + 1)]
         if self.chance(0.5):
             self.poly_kernel(0)
+        if self.chance(0.5):
+            ck = self.closure_kernel(0)
+            its = self.pick([200, 1000, 2500])
+            self.emit("acc_ck := 0")
+            self.emit(f"for it := 0; it < {its}; it++ {{")
+            self.emit(f"    acc_ck = acc_ck * 31 + {ck}(it, {self.int_lit()})")
+            self.emit("}")
+            self.emit("fmt.println(acc_ck)")
         iters = self.pick([300, 1000, 2000, 3000])
         for name, n_i, fl in kernels:
             acc = f"acc_{name}"
