@@ -16,7 +16,8 @@ Core functions (one per specialisation, ``lower.py``)::
 * a captured variable that closures assign (``Spec.cell_syms``) is passed as its cell, a
   borrowed ``PyCellObject*`` (the entry checked it is not empty), read and written through
   ``ob_ref``; a function's own such variables (``Spec.own_cells``) live in cells it makes
-  when its body starts, which the closures it makes share;
+  when its body starts, which the closures it makes share; a per-iteration such variable
+  (``Spec.own_boxes``) lives in a one-element list made afresh by each definition;
 * arguments and captured values are unboxed: ``i64`` ints (wrap-around arithmetic, no ``nsw``),
   ``double`` floats (no fast-math; constants and negated operands go through an opaque barrier
   so NaN bits are the hardware's), ``i1`` bools.

@@ -10,7 +10,8 @@ implements the values bit for bit).
 
 What is eligible (everything else raises ``NotEligible`` with the reason, recorded in stats):
 values of every type in locals, parameters, free variables (read once on entry, or through
-their cells when something assigns them: ``Spec.cell_syms``, ``Spec.own_cells``) and globals — ints,
+their cells or boxes when something assigns them: ``Spec.cell_syms``, ``Spec.own_cells``,
+``Spec.own_boxes``) and globals — ints,
 floats and bools unboxed, everything else (and a variable that holds values of several types)
 as ``OBJ``; ``if``/``else``; ``for`` loops (not ``for-in``) with ``break``/``continue``;
 arithmetic, bitwise, comparison, logical and unary operators; ternaries; string, char,
@@ -86,6 +87,10 @@ class Spec:
         # their definition: each lives in a cell the function makes when its body starts (and
         # hands to the closures it makes), of type ``OBJ``
         self.own_cells = frozenset()
+        # per-iteration variables defined here that closures capture and something assigns:
+        # each definition makes a fresh box (a one-element list, as on the baseline tier)
+        # that the closures made from then on share, of type ``OBJ``
+        self.own_boxes = frozenset()
         self.local_types = {}             # Symbol -> type
         self.expr_types = {}              # id(expr) -> type
         self.calls = {}                   # id(CallExpr) -> (callee Spec, source)
@@ -204,6 +209,9 @@ class Inferrer:
         spec.loop_returns = region_returns(node)
         if spec.loop_returns and not spec.in_function:
             raise NotEligible("return in a loop region")
+        spec.own_boxes = self._own_boxes(node, res)
+        for s in spec.own_boxes:
+            spec.local_types[s] = OBJ
         self.specs[("loop", id(node))] = spec
         self.order.append(spec)
         self._infer_loop(spec)
@@ -242,10 +250,23 @@ class Inferrer:
         for s, t in zip(free_syms, free_types):
             spec.local_types[s] = t
         spec.own_cells = self._own_cells(node, res)
-        for s in spec.own_cells:
+        spec.own_boxes = self._own_boxes(node.body, res)
+        for s in spec.own_cells | spec.own_boxes:
             spec.local_types[s] = OBJ
         self._infer_function(spec)
         return spec
+
+    def _own_boxes(self, node, res):
+        """The per-iteration variables defined (by ``:=``) in ``node`` outside nested function
+        literals that closures capture and something assigns after their definition."""
+        out = set()
+        for x in A.walk(node, skip=(A.FuncLit,)):
+            if isinstance(x, A.AssignStmt) and x.op == ":=":
+                sym = res.defs.get(id(x))
+                if sym is not None and sym.kind == "local" and sym.boxed and sym.func is not None \
+                        and sym in self._assignments(sym.func, res)[0]:
+                    out.add(sym)
+        return frozenset(out)
 
     def _own_cells(self, node, res):
         """The variables of function literal ``node`` that must live in cells in native code:
@@ -466,8 +487,8 @@ class Inferrer:
             raise NotEligible(f"assignment to {sym.kind} '{sym.name}'")
         # a variable neither of this function (a loop region: its frame or its own) nor
         # defined here is an enclosing function's, which native code cannot write back
-        if sym in spec.cell_syms or sym in spec.own_cells:
-            return                          # a cell: any value (``OBJ``)
+        if sym in spec.cell_syms or sym in spec.own_cells or sym in spec.own_boxes:
+            return                          # a cell or box: any value (``OBJ``)
         if sym in spec.free_syms or (sym.func is not None and sym not in spec.local_types
                                      and not define):
             raise NotEligible(f"writes captured variable '{sym.name}'")
@@ -634,7 +655,8 @@ class Inferrer:
             if sym.boxed != (sym in boxed):
                 raise NotEligible("uses function literals")
             assigned, defining = self._assignments(sym.func, spec.res)
-            if sym in assigned and sym not in spec.own_cells and sym not in spec.cell_syms:
+            if sym in assigned and not (sym in spec.own_cells or sym in spec.cell_syms
+                                        or sym in spec.own_boxes):
                 raise NotEligible(f"function literal captures variable '{sym.name}', which is assigned")
             if any(n is x for x in A.walk(defining.get(sym, ()))):
                 raise NotEligible(f"function literal captures '{sym.name}', the variable it defines")

@@ -595,6 +595,7 @@ class CoreLowering:
         self.acc_exprs = []
         self.vars = {}          # Symbol -> alloca
         self.cells = {}         # Symbol -> its cell (``spec.cell_syms``: a borrowed argument)
+        self.boxes = {}         # Symbol -> slot of its current box (``spec.own_boxes``)
         self.gvars = {}         # slot -> (alloca, dirty alloca)
         self.loops = []         # (continue block, break block)
         self.live = []          # owned OBJ temporaries an error exit here must release
@@ -647,7 +648,8 @@ class CoreLowering:
                 else:
                     b.store(f.args[2 + n + j], a)
             for sym, t in spec.local_types.items():
-                if sym not in self.vars and sym not in self.cells and t is not None:
+                if (sym not in self.vars and sym not in self.cells and sym not in spec.own_boxes
+                        and t is not None):
                     self.var(sym, t)
             b.store(f.args[1], self.depth)
             if self.checks_stack:
@@ -730,6 +732,36 @@ class CoreLowering:
             agg = ir.Constant(self.mb.ret_type(spec), None)
             agg = b.insert_value(agg, b.load(self.retval), 0)
             b.ret(b.insert_value(agg, b.load(self.status), 1))
+
+    def box_slot(self, sym):
+        """The slot holding per-iteration variable ``sym``'s current box (``NULL`` until its
+        first definition; released on every exit)."""
+        slot = self.vars.get(("box", sym))
+        if slot is None:
+            b = self.b
+            with b.goto_block(self.entry):
+                b.position_at_start(self.entry)
+                slot = b.alloca(PTR, name=f"{sym.name}.box")
+                b.store(ir.Constant(PTR, None), slot)
+            self.vars[("box", sym)] = slot
+        return slot
+
+    def box_item(self, sym):
+        """The address of the one item of ``sym``'s current box (a one-element list)."""
+        box = self.b.load(self.box_slot(sym))
+        items = self.mb.load_ptr(self.b, box, cc.OFF_LIST_ITEMS)
+        return self.b.bitcast(items, PPTR)
+
+    def define_box(self, sym, v, pos):
+        """``sym := v`` for a per-iteration variable closures assign: a fresh box holding
+        ``v`` (an owned ``OBJ``, taken over), replacing the previous iteration's."""
+        self.hold(v, OBJ)
+        box = self.new_list([(v, OBJ)], pos)           # (takes the value over)
+        self.unhold(v, OBJ)
+        slot = self.box_slot(sym)
+        old = self.b.load(slot)
+        self.b.store(box, slot)
+        self.xdecref(old)
 
     def make_own_cells(self):
         """A fresh cell for each variable of ``spec.own_cells``, made where the body starts
@@ -1130,6 +1162,10 @@ class CoreLowering:
             v = self.mb.load_ptr(self.b, cell, cc.OFF_CELL_REF)
             self.incref(v)
             return v
+        if sym in self.spec.own_boxes:
+            v = self.b.load(self.box_item(sym))
+            self.incref(v)
+            return v
         if sym.kind == "global":
             g = self.gvars.get(sym.index)
             if g is not None:
@@ -1146,6 +1182,12 @@ class CoreLowering:
         ``rebind``: a parameter's value for the next call (a self tail call or accumulator
         jump), stored in its slot even when it lives in a cell: the body start makes the next
         call's cell from the slot."""
+        if sym in self.spec.own_boxes:
+            slot = self.box_item(sym)
+            old = self.b.load(slot)
+            self.b.store(v, slot)
+            self.xdecref_inline(old)
+            return
         cell = None if rebind else self.cells.get(sym)
         if cell is not None:
             # the cell's value is released after the store: its finaliser may see the cell
@@ -1233,6 +1275,9 @@ class CoreLowering:
             sym = spec.res.defs[id(n)]
             v, t = self.expr(rhs)
             st = self.sym_type(sym, t)
+            if sym in spec.own_boxes:
+                self.define_box(sym, self.coerce(v, t, OBJ, n.pos), n.pos)
+                return
             self.store_sym(sym, st, self.coerce(v, t, st, n.pos))
             return
         if not isinstance(target, A.Ident):
@@ -1263,7 +1308,7 @@ class CoreLowering:
     def is_self_append(self, sym, rhs):
         """Is ``rhs`` ``append(X, ...)`` (the builtin, no spread) with X the variable ``sym``
         (a variable of this activation, not a cell)?"""
-        if sym in self.cells:
+        if sym in self.cells or sym in self.spec.own_boxes:
             return False
         if not isinstance(rhs, A.CallExpr) or rhs.ellipsis or len(rhs.args) < 2:
             return False
@@ -1275,7 +1320,7 @@ class CoreLowering:
     def grown_literal(self, sym, rhs, op):
         """The array literal of ``X += [...]`` or ``X = X + [...]`` (X the variable ``sym``, not
         a cell), else None (the baseline tier grows the same two forms in place)."""
-        if sym in self.cells:
+        if sym in self.cells or sym in self.spec.own_boxes:
             return None
         if op == "=" and isinstance(rhs, A.BinaryExpr) and rhs.op == "+" \
                 and isinstance(rhs.left, A.Ident) and self.spec.res.uses.get(id(rhs.left)) is sym:
@@ -2159,6 +2204,20 @@ class CoreLowering:
         self.check_null(d, pos)
         self.hold(d, OBJ)
         for sym in boxed:
+            if sym in self.spec.own_boxes:            # the variable's own box: shared
+                box = b.load(self.box_slot(sym))
+                self.incref(box)
+                self.hold(box, OBJ)
+                r = b.call(mb.api(b, "PyDict_SetItem", I32, [PTR, PTR, PTR]),
+                           [d, self.const_borrowed(sym.pyname), box])
+                self.unhold(box, OBJ)
+                self.decref(box)
+                bad, ok = self.new_block("box.bad"), self.new_block("box.ok")
+                self.unlikely(b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), bad, ok))
+                b.position_at_end(bad)
+                self.fail(cc.ERR_PYEXC, pos)
+                b.position_at_end(ok)
+                continue
             t = self.spec.local_types[sym]
             v = self.to_obj(self.load_sym(sym, t), t, pos)
             self.hold(v, OBJ)
@@ -3149,7 +3208,8 @@ class CoreLowering:
     def emit_call(self, n, callee, vals, env):
         b = self.b
         if (callee is self.spec and not env and self.inline_depth < self.max_inline
-                and self.spec.kind == "func" and not self.spec.own_cells):
+                and self.spec.kind == "func" and not self.spec.own_cells
+                and not self.spec.own_boxes):
             return self.inline_self(n, vals)
         core = self.mb.cores[callee]
         if callee is self.spec and self.self_target is not None:

@@ -141,3 +141,30 @@ def test_a_loop_uses_a_captured_variable_that_is_not_assigned(assigned):
         assert "'count' is captured" in loops[0]["reason"]
     else:
         assert loops[0]["state"] == "compiled" and loops[0]["osr"] >= 1
+
+
+# a per-iteration variable that closures assign: each definition makes a fresh box, which the
+# closures made in that iteration share
+PER_ITERATION = """
+each := func(arr, fn) { for i := 0; i < len(arr); i++ { fn(arr[i]) } }
+sums := func(n) {
+    out := []
+    fs := []
+    for i := 0; i < n; i++ {
+        c := i
+        each([1, 2, 3], func(v) { c += v * i })
+        fs = append(fs, func() { c = c * 2; return c })
+        out = append(out, c)
+    }
+    return [out, fs[0](), fs[1](), fs[1](), fs[n - 1]()]
+}
+out := sums(6)
+"""
+
+
+def test_per_iteration_variables_closures_assign_live_in_boxes():
+    _, base = _run(PER_ITERATION, False)
+    c, native = _run(PER_ITERATION, True)
+    assert base == native
+    assert native[1][1:] == [("int", 0), ("int", 14), ("int", 28), ("int", 70)]
+    assert {r["name"]: r["state"] for r in jit.stats(c.program)}["sums"] == "compiled"

@@ -131,9 +131,18 @@ def test_made_natively(name):
     assert not [r for r in jit.stats(c.program) if "function literals" in r["reason"]]
 
 
-# captured variables that something assigns after their definition: in cells, shared by the
-# function and its closures (the loop counter is one variable for the whole loop)
+# captured variables that something assigns after their definition: in cells (a per-iteration
+# variable: in a fresh box per definition), shared by the function and its closures (the loop
+# counter is one variable for the whole loop)
 IN_CELLS = {
+    "captured per-iteration variable assigned": ("""
+f := func() {
+    fs := []
+    for i := 0; i < 3; i++ { j := i; fs = append(fs, func() { j += 10; return j }) }
+    return [fs[0](), fs[0](), fs[2]()]
+}
+out := f()
+""", "f"),
     "captured variable assigned after": ("""
 f := func() {
     x := 1
@@ -174,14 +183,14 @@ def test_captured_variables_assigned_live_in_cells(name):
 
 
 REFUSED = {
-    "captured per-iteration variable assigned": ("""
+    "captured for-in variable assigned": ("""
 f := func() {
     fs := []
-    for i := 0; i < 3; i++ { j := i; fs = append(fs, func() { j += 10; return j }) }
+    for i, v in [10, 20, 30] { fs = append(fs, func() { v += i; return v }) }
     return [fs[0](), fs[0](), fs[2]()]
 }
 out := f()
-""", "f", "function literal captures variable 'j', which is assigned"),
+""", "f", "function literal captures variable 'v', which is assigned"),
     "local recursive function": ("""
 f := func(n) {
     fact := func(k) { return k <= 1 ? 1 : k * fact(k - 1) }

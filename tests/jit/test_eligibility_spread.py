@@ -13,12 +13,11 @@ from tengojit.errors import TengoError
 
 pytestmark = pytest.mark.skipif(not jit.available(), reason="the JIT tier is not available")
 
-# ``helper`` makes closures that write a per-iteration variable they capture: not eligible
+# ``helper`` makes closures that write a ``for-in`` variable they capture: not eligible
 SRC = """
 helper := func(x) {
     found := false
-    for v in [1, 2, 3] {
-        w := v
+    for w in [1, 2, 3] {
         each := func() { if w == x { w = -1 } }
         each()
         if w < 0 { found = true }

@@ -17,7 +17,7 @@ STATES = {"compiled", "not eligible", "failed", "profiling", "invalidated"}
 SRC = """
 add := func(a, b) { return a + b }
 half := func(x) { return x / 2.0 }
-greet := func(n) { for i := 0; i < 1; i++ { c := 0; s := func() { c += 1; return c } }; return n + 1 }
+greet := func(n) { for i, c in [0] { s := func() { c += 1; return c } }; return n + 1 }
 total := 0
 for i := 0; i < 100; i++ { total += add(i, 1) }
 """
@@ -111,7 +111,7 @@ def test_not_eligible_records_the_reason():
 
 
 @pytest.mark.parametrize("src,call,reason_part", [
-    ("f := func(a) { fs := []; for i := 0; i < 2; i++ { j := i; fs = append(fs, func() { j += a; return j }) }; "
+    ("f := func(a) { fs := []; for i, j in [0, 1] { fs = append(fs, func() { j += a; return j }) }; "
      "return fs[1]() }", (1,), "function literal captures"),
 ])
 def test_not_eligible_reasons(src, call, reason_part):

@@ -47,6 +47,11 @@ PROGRAMS = [
      "captured_variable_writes"),
     ("mk := func() { x := 0; return func(a, m) { x = a; x = [x, m]; return x[0][7] } }\n"
      "g := mk()\nf := func(a, m) { return g(a, m) }", "captured_variable_then_error"),
+    # per-iteration variables that closures assign: a fresh box per definition
+    ("f := func(a, m) { fs := []; for i := 0; i < 3; i++ { x := [a, i]; "
+     "set := func(v) { x = v }; x = [m, a]; set(m); set([x, a]); x = [x, m]; "
+     "fs = append(fs, func() { return x }) }; "
+     "return len(fs[2]()) }", "per_iteration_boxes"),
 ]
 
 
