@@ -1124,7 +1124,7 @@ class HotGen(Gen):
                 self.emit("c++")
                 self.emit("s += peek()")
             else:
-                self.emit(f"s = s % 1000003 + bump(s % 97)")
+                self.emit("s = s % 1000003 + bump(s % 97)")
         self.indent -= 1
         self.emit("}")
         self.emit(f"return {self.pick(['s + c', 's ^ peek()', 's'])}")
