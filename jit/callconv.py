@@ -98,7 +98,8 @@ size at 9, the kind at 10, ``dk_nentries`` at 24 and the index from 32, str-keye
 (key, value) after it; the GC header's ``_gc_next`` 16 bytes before a tracked object;
 ``PyLongObject``: ``ob_size`` at 16, 30-bit digits from 24; ``PyFloatObject.ob_fval`` at 16;
 ``PyListObject.ob_item`` at 24; tuple items from 24; ``PyCellObject.ob_ref`` at 16;
-``PyFunctionObject``: ``func_code`` at 48, ``func_closure`` at 72.
+``PyFunctionObject``: ``func_code`` at 48, ``func_closure`` at 72; ``PyCodeObject.co_extra``
+at 176 (``NULL``, or a block of its size then one pointer per index).
 """
 import ctypes
 
@@ -141,6 +142,7 @@ OFF_TUPLE_ITEMS = 24
 OFF_CELL_REF = 16
 OFF_FUNC_CODE = 48
 OFF_FUNC_CLOSURE = 72
+OFF_CODE_EXTRA = 176     # PyCodeObject.co_extra (_PyCodeObjectExtra*: ce_size, then ce_extras[])
 OFF_ARRAY_ITEMS = 24      # arrayobject.ob_item (the ``array`` module's arrays: max_allocs' budget)
 OFF_NP_DATA = 16          # PyArrayObject.data (numpy 1.x and 2.x)
 OFF_NP_DIMS = 32          # PyArrayObject.dimensions

@@ -328,5 +328,17 @@ def check_layouts():
     ts = _api.PyThreadState_Get()
     ok = ok and ctypes.c_int.from_address(ts + cc.OFF_TSTATE_RECURSION_LIMIT).value == \
         __import__("sys").getrecursionlimit()
+    from . import code_entry
+
+    def probe():
+        return 1
+    marker = (object(),)
+    index = code_entry.index()
+    ok = ok and rd(id(probe.__code__) + cc.OFF_CODE_EXTRA) is None
+    code_entry.set(probe.__code__, marker)
+    extra = rd(id(probe.__code__) + cc.OFF_CODE_EXTRA)
+    ok = ok and extra is not None and ctypes.c_ssize_t.from_address(extra).value > index and \
+        rd(extra + 8 + 8 * index) == id(marker)
+    code_entry.set(probe.__code__, None)
     if not ok:
         raise RuntimeError("CPython object layout differs from what the JIT expects")

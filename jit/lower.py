@@ -899,12 +899,18 @@ class CoreLowering:
                                     self.new_block("dyn.call.native"), self.new_block("dyn.call.done"))
         b.cbranch(self.is_type(fn, "PyFunction_Type"), look, general)
         b.position_at_end(look)
-        with b.goto_entry_block():
-            slot = b.alloca(PTR, name="call.entry")
-        b.store(ir.Constant(PTR, None), slot)
-        get = self.mb.api(b, "_PyCode_GetExtra", I32, [PTR, I64, PPTR])
-        b.call(get, [self.mb.load_ptr(b, fn, cc.OFF_FUNC_CODE), ir.Constant(I64, code_entry.index()), slot])
-        entry = b.load(slot)
+        # the code object's extra slot, read as _PyCode_GetExtra reads it: no block, or one
+        # too short for the index, is no entry
+        index = code_entry.index()
+        extra = self.mb.load_ptr(b, self.mb.load_ptr(b, fn, cc.OFF_FUNC_CODE), cc.OFF_CODE_EXTRA)
+        sized = self.new_block("dyn.call.extra")
+        b.cbranch(b.icmp_unsigned("==", extra, ir.Constant(PTR, None)), general, sized)
+        b.position_at_end(sized)
+        size = b.load(b.bitcast(extra, I64.as_pointer()))
+        read = self.new_block("dyn.call.entry")
+        b.cbranch(b.icmp_signed(">", size, ir.Constant(I64, index)), read, general)
+        b.position_at_end(read)
+        entry = self.mb.load_ptr(b, extra, 8 + 8 * index)
         b.cbranch(b.icmp_unsigned("==", entry, ir.Constant(PTR, None)), general, has)
         b.position_at_end(has)
         self.incref(entry)                   # the slot may be replaced while it runs
