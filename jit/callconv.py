@@ -97,7 +97,7 @@ CPython 3.11 layouts used (checked at start-up by ``engine.check_layouts``): ``o
 size at 9, the kind at 10, ``dk_nentries`` at 24 and the index from 32, str-keyed entries
 (key, value) after it; the GC header's ``_gc_next`` 16 bytes before a tracked object;
 ``PyLongObject``: ``ob_size`` at 16, 30-bit digits from 24; ``PyFloatObject.ob_fval`` at 16;
-``PyListObject.ob_item`` at 24; tuple items from 24; ``PyCellObject.ob_ref`` at 16;
+``PyListObject.ob_item`` at 24 and ``allocated`` at 32; tuple items from 24; ``PyCellObject.ob_ref`` at 16;
 ``PyFunctionObject``: ``func_code`` at 48, ``func_closure`` at 72; ``PyCodeObject.co_extra``
 at 176 (``NULL``, or a block of its size then one pointer per index).
 """
@@ -137,6 +137,7 @@ OFF_LONG_SIZE = 16
 OFF_LONG_DIGIT = 24
 OFF_FLOAT_VAL = 16
 OFF_LIST_ITEMS = 24
+OFF_LIST_ALLOCATED = 32  # PyListObject.allocated: ob_item has room for this many
 OFF_LIST_SIZE = 16
 OFF_TUPLE_ITEMS = 24
 OFF_CELL_REF = 16

@@ -297,6 +297,10 @@ def check_layouts():
           and rd(id(f) + cc.OFF_OB_TYPE) == id(type(f)))
     lst = [7]
     ok = ok and rd(rd(id(lst) + cc.OFF_LIST_ITEMS)) == id(7)
+    lst.append(8)                  # (grows the block: room for more than two)
+    ok = ok and ctypes.c_ssize_t.from_address(id(lst) + cc.OFF_LIST_SIZE).value == 2 and \
+        ctypes.c_ssize_t.from_address(id(lst) + cc.OFF_LIST_ALLOCATED).value == \
+        (lst.__sizeof__() - [].__sizeof__()) // 8
     ok = ok and ctypes.c_double.from_address(id(2.5) + cc.OFF_FLOAT_VAL).value == 2.5
     big = 123456789
     ok = ok and ctypes.c_ssize_t.from_address(id(big) + cc.OFF_LONG_SIZE).value == 1 and \

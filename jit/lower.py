@@ -1382,14 +1382,8 @@ class CoreLowering:
                                self.new_block("append.done"))
         b.cbranch(own, fast, general)
         b.position_at_end(fast)
-        push = self.mb.api(b, "PyList_Append", I32, [PTR, PTR])
         for o, _ in objs:
-            r = b.call(push, [x, o])
-            bad, ok = self.new_block("append.bad"), self.new_block("append.ok")
-            self.unlikely(b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), bad, ok))
-            b.position_at_end(bad)
-            self.fail(cc.ERR_PYEXC, pos)
-            b.position_at_end(ok)
+            self.list_push(x, o, pos)
         self.incref(x)
         fast_end = b.block
         b.branch(done)
@@ -1408,6 +1402,32 @@ class CoreLowering:
                 self.decref(o)
         self.release_args(vals)
         self.store_sym(sym, OBJ, result)
+
+    def list_push(self, x, o, pos):
+        """``x.append(o)`` for list ``x`` (``o`` not consumed): stored inline while the
+        list's block has room, through ``PyList_Append`` when it must grow."""
+        b = self.b
+        size_p = b.bitcast(b.gep(x, [ir.Constant(I64, cc.OFF_LIST_SIZE)]), I64.as_pointer())
+        size = b.load(size_p)
+        room = b.load(b.bitcast(b.gep(x, [ir.Constant(I64, cc.OFF_LIST_ALLOCATED)]), I64.as_pointer()))
+        inline, grow, done = (self.new_block("push.inline"), self.new_block("push.grow"),
+                              self.new_block("push.done"))
+        b.cbranch(b.icmp_signed("<", size, room), inline, grow)
+        b.position_at_end(inline)
+        items = b.bitcast(self.mb.load_ptr(b, x, cc.OFF_LIST_ITEMS), PPTR)
+        self.incref(o)
+        b.store(o, b.gep(items, [size]))
+        b.store(b.add(size, ir.Constant(I64, 1)), size_p)
+        b.branch(done)
+        b.position_at_end(grow)
+        r = b.call(self.mb.api(b, "PyList_Append", I32, [PTR, PTR]), [x, o])
+        bad, ok = self.new_block("append.bad"), self.new_block("append.ok")
+        self.unlikely(b.cbranch(b.icmp_signed("!=", r, ir.Constant(I32, 0)), bad, ok))
+        b.position_at_end(bad)
+        self.fail(cc.ERR_PYEXC, pos)
+        b.position_at_end(ok)
+        b.branch(done)
+        b.position_at_end(done)
 
     def sym_type(self, sym, default):
         if sym.kind == "global":
