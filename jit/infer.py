@@ -271,8 +271,7 @@ class Inferrer:
     def _own_cells(self, node, res):
         """The variables of function literal ``node`` that must live in cells in native code:
         captured by a closure and assigned after their definition (by anyone), defined once
-        per call (a per-iteration variable is boxed instead, and stays on the baseline tier
-        when assigned)."""
+        per call (a per-iteration variable is boxed instead: ``_own_boxes``)."""
         finfo = res.funcs.get(id(node))
         if finfo is None:
             return frozenset()
