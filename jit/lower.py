@@ -595,7 +595,6 @@ class CoreLowering:
         self.acc_exprs = []
         self.vars = {}          # Symbol -> alloca
         self.cells = {}         # Symbol -> its cell (``spec.cell_syms``: a borrowed argument)
-        self.boxes = {}         # Symbol -> slot of its current box (``spec.own_boxes``)
         self.gvars = {}         # slot -> (alloca, dirty alloca)
         self.loops = []         # (continue block, break block)
         self.live = []          # owned OBJ temporaries an error exit here must release
