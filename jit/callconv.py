@@ -162,11 +162,12 @@ ERR_ALLOC_LIMIT = 6       # max_allocs: the run's allocation budget is spent
 # ``poll_flag_address()``) at every loop back-edge, every self tail call, and on entry to one
 # copy of each recursion ring and to every function of a call cycle (a bounded ring that
 # never polls gets only subtrees of at most ``descent.POLL_SUBTREE_CALLS`` calls). When the
-# flag is set it calls ``tj_poll(ctx)`` → ``int tengojit_poll(PyObject *G)`` (the globals list
-# of ``ctx``), which clears the flag, releases and retakes the GIL (other threads run), runs
+# flag is set it calls ``_hostcall.tengojit_poll_ctx(ctx)`` → ``int tengojit_poll(PyObject *G)``
+# (the globals list of ``ctx``), which clears the flag, releases and retakes the GIL (other threads run), runs
 # signal handlers (Ctrl-C: ``ERR_INTERRUPTED``) and, while some run has a deadline or cancel
 # token, ``interrupts.check`` (a stop: ``ERR_PYEXC``, the exception set); then, as after a
-# slow path, the entry's assumptions are checked again (``ERR_STATE_CHANGED``). A C ticker
+# slow path, the context's pointer to the globals' items is refreshed and the entry's
+# assumptions are checked again (``tj_revalidate``: ``ERR_STATE_CHANGED``). A C ticker
 # thread sets the flag every 5 ms while native code runs; a cancelled run sets it at once.
 
 ERROR_MESSAGES = {ERR_DIV_ZERO: "division by zero", ERR_STACK_OVERFLOW: "stack overflow",

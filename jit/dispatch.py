@@ -137,6 +137,7 @@ class NativeEntries:
         self._host = None
         self._map = None
         self._map_tried = False
+        self.run_addr = None          # the address of the prologue module's <core>_run
 
     @property
     def host(self):
@@ -292,7 +293,7 @@ def _uses_objects(spec):
 QUICK_ENTRIES = ("prologue", "call")
 
 
-def _compile(program, entry, kinds, rec=None):
+def _compile(program, entry, kinds, rec=None, runs=None):
     """``_compile_module`` with the cyclic collector paused. A compile makes large cyclic
     graphs of IR objects that are garbage once it ends; left to the collector, they survive
     into the oldest generation during the compile and are freed by a full collection later —
@@ -301,30 +302,16 @@ def _compile(program, entry, kinds, rec=None):
     was = gc.isenabled()
     gc.disable()
     try:
-        return _compile_module(program, entry, kinds, rec)
+        return _compile_module(program, entry, kinds, rec, runs)
     finally:
         if was:
             gc.enable()
             gc.collect(0)
 
 
-def _compile_module(program, entry, kinds, rec=None):
-    """Lower the specialisation graph of ``entry`` plus the requested entry wrappers
-    (``kinds`` ⊆ {"prologue", "bound", "map", "loop"}) into one LLVM module and compile it.
-
-    Returns ``{kind: NativeBuiltin}``. Every module gets its own copy of the cores (they are
-    internal), so entries compiled later (``bound``/``map`` on first host use) need nothing
-    from earlier modules. Module and entry names carry the engine's ``TAG``, which becomes the
-    module's key: equal code has equal names, in this process and in the next one that finds
-    it in the program's native code cache (``program.native_cache``).
-    """
-    # llvmlite loads with the first compilation, never with the baseline tier
-    from .engine import TAG, engine
-    from .lower import ModuleBuilder, CoreLowering
-    from .wrapper import WrapperBuilder, NativeBuiltin
-    specs = _graph(entry)
-    tag = TAG
-    mb = ModuleBuilder(f"{entry.name}_{tag}", lambda spec: file_id(program.jit_file(spec.fid)))
+def _lower_cores(mb, program, specs, rec):
+    """Lower the cores of ``specs`` into ``mb``; True when one of them is recursive."""
+    from .lower import CoreLowering
     for s in specs:
         mb.declare_core(s)
     recursive_any = False
@@ -382,6 +369,36 @@ def _compile_module(program, entry, kinds, rec=None):
                          polls=s in cyclic).lower()
     for frame, ring in frame_bounds:
         mb.set_frame_bound(frame, ring)
+    return recursive_any
+
+
+def _compile_module(program, entry, kinds, rec=None, runs=None):
+    """Lower the specialisation graph of ``entry`` plus the requested entry wrappers
+    (``kinds`` ⊆ {"prologue", "bound", "map", "loop"}) into one LLVM module and compile it.
+
+    Returns ``{kind: NativeBuiltin}``, plus ``"run"``: the address of the entry's
+    ``<core>_run`` when the module has one (the prologue, call and loop entries share it).
+    Every module gets its own copy of the cores (they are internal), so entries compiled
+    later (``bound``/``map`` on first host use) need nothing from earlier modules — except
+    with ``runs`` ({spec: address of its ``<core>_run``}): then no core is lowered, and the
+    wrappers call that code (``LazyCallEntry``). Module and entry names carry the engine's ``TAG``, which becomes the
+    module's key: equal code has equal names, in this process and in the next one that finds
+    it in the program's native code cache (``program.native_cache``).
+    """
+    # llvmlite loads with the first compilation, never with the baseline tier
+    from .engine import TAG, engine
+    from .lower import ModuleBuilder
+    from .wrapper import WrapperBuilder, NativeBuiltin, globals_needed
+    specs = _graph(entry)
+    tag = TAG
+    mb = ModuleBuilder(f"{entry.name}_{tag}", lambda spec: file_id(program.jit_file(spec.fid)))
+    mb.guarded = globals_needed(entry) > 0
+    if runs is None:
+        recursive_any = _lower_cores(mb, program, specs, rec)
+    else:
+        # an entry-only module: its wrappers call the ``<core>_run`` of an earlier module
+        mb.external_runs.update(runs)
+        recursive_any = False
     wb = WrapperBuilder(mb, program, _array_types())
     if "revalidate" in mb._helpers:
         wb.revalidate(entry)
@@ -403,7 +420,11 @@ def _compile_module(program, entry, kinds, rec=None):
         make(entry, name, deopt, raiser)
         names[kind] = name
     quick = [names[k] for k in QUICK_ENTRIES if k in names]
-    addrs, ms, size, cached = eng.compile(mb.m, list(names.values()), owner,
+    wanted = list(names.values())
+    run = mb.__dict__.get("_runners", {}).get(entry)
+    if run is not None:
+        wanted.append(run.name)
+    addrs, ms, size, cached = eng.compile(mb.m, wanted, owner,
                                           pipeline="full" if recursive_any else "small",
                                           quick=quick, bindings=mb.bindings,
                                           cache=program.native_cache)
@@ -417,6 +438,8 @@ def _compile_module(program, entry, kinds, rec=None):
         rec.deopt = deopt
     built = {k: NativeBuiltin(n, addrs[names[k]], owner, keywords=k == "bound")
              for k, n in names.items()}
+    if run is not None:
+        built["run"] = addrs[run.name]
     program.state.jit_keepalive.append(specs)
     program.state.jit_keepalive.append(mb.consts)
     return built
@@ -487,9 +510,12 @@ def _build_function(program_ref, fid, G, arg_types, free_values, rec):
                 program.state.jit_bound[fid] = NativeEntries(program, spec, rec)
                 refuse(program, fid)
             else:
-                built = _compile(program, spec, ["prologue", "call"], rec)
-                code_entry.set(spec.code, built["call"].make())
-                program.state.jit_bound[fid] = NativeEntries(program, spec, rec)
+                # the call entry is compiled when native code first calls the function as a
+                # run-time value (many functions never are): a smaller first module
+                built = _compile(program, spec, ["prologue"], rec)
+                entries = program.state.jit_bound[fid] = NativeEntries(program, spec, rec)
+                entries.run_addr = built["run"]
+                code_entry.set(spec.code, LazyCallEntry(entries))
                 program.ns[f"_J{fid}"] = built["prologue"].make()
             rec.state = "compiled"
             _new_code()
@@ -509,6 +535,52 @@ def _build_function(program_ref, fid, G, arg_types, free_values, rec):
             rec.state = "failed"
             rec.reason = f"{type(e).__name__}: {e}"
             refuse(program, fid)
+
+
+class LazyCallEntry:
+    """What a compiled function's code object holds (``code_entry``) until native code first
+    calls the function as a run-time value: called as the call entry is, ``(function, G,
+    args...)``, it compiles the real call entry — a module of that wrapper alone, calling the
+    ``<core>_run`` compiled with the prologue (``NativeEntries.run_addr``) — puts it in its
+    place and runs it. When the compile fails, or the program's code is gone, the slot is
+    emptied and the call goes to the baseline code (which still enters the native code
+    through its prologue). It holds its ``NativeEntries`` weakly: CPython never visits a code
+    object's extra slot when it looks for reference cycles."""
+
+    __slots__ = ("entries_ref", "entry")
+
+    def __init__(self, entries):
+        self.entries_ref = weakref.ref(entries)
+        self.entry = None
+
+    def __call__(self, fn, G, *args):
+        entry = self.entry
+        if entry is None:
+            entry = self._compile()
+        return entry(fn, G, *args)
+
+    def _compile(self):
+        with _lock:
+            if self.entry is not None:
+                return self.entry
+            entries = self.entries_ref()
+            entry = _call_baseline
+            if entries is not None:
+                try:
+                    built = _compile(entries.program, entries.spec, ["call"], entries.rec,
+                                     runs={entries.spec: entries.run_addr})
+                    entry = built["call"].make()
+                except Exception:        # a JIT bug must never change a script's behaviour
+                    pass
+                code = entries.spec.code
+                if code_entry.get(code) == id(self):
+                    code_entry.set(code, entry if entry is not _call_baseline else None)
+            self.entry = entry
+        return entry
+
+
+def _call_baseline(fn, G, *args):
+    return fn(G, *args)
 
 
 def background_compiles(program):

@@ -267,6 +267,16 @@ def poll_addr() -> int:
     return a
 
 
+def context_helper_addrs() -> dict:
+    """{name: address} of the ``_hostcall`` helpers native code calls with its activation
+    context (``tengojit_push_trace``, ``tengojit_push_trace_n``, ``tengojit_poll_ctx``), after
+    telling them the context's layout (``callconv``)."""
+    _hostcall.configure_context(cc.CTX_ERR, cc.CTX_NTRACE, cc.CTX_TRACE, cc.CTX_GLOBALS,
+                                cc.CTX_GLOBALS_LIST, cc.MAX_TRACE, cc.TRACE_ENTRY_INTS,
+                                cc.ERR_PYEXC, cc.ERR_INTERRUPTED)
+    return _hostcall.context_helpers()
+
+
 def poll_flag_addr() -> int:
     """Address of the int32 poll flag native code tests (``_hostcall``)."""
     a = _hostcall.poll_flag_address()

@@ -17,7 +17,8 @@ from tengojit import ops
 from tengojit.interp import ast as A
 from tengojit.operators import BINARY, COMPOUND
 from . import callconv as cc
-from .engine import api_addr, native_failure_addr, poll_addr, poll_flag_addr, stack_limit_addr
+from .engine import (api_addr, context_helper_addrs, native_failure_addr, poll_addr,
+                     poll_flag_addr, stack_limit_addr)
 from . import code_entry, intrinsics, slowpaths
 from .types import INT, FLOAT, BOOL, VOID, OBJ
 from tengojit.limits import NO_LIMIT
@@ -106,6 +107,7 @@ class Runtime:
         self.addr["array_Type"] = id(__import__("array").array)
         self.addr["tengojit_poll"] = poll_addr()
         self.addr["tengojit_poll_flag"] = poll_flag_addr()
+        self.addr.update(context_helper_addrs())
         self.addr["ImmutableArray_Type"] = id(ImmutableArray)
         del ctypes
         self.symbols = {}              # address -> symbol name (the first name of an address)
@@ -152,6 +154,13 @@ class ModuleBuilder:
         self._symbols = {}        # address -> its symbol (a declared global)
         self._opaque = self.m.context.get_identified_type("tj.obj")
         self._hints = []          # the map access sites' inline caches (``dict_hint``)
+        # does the entry hold assumptions a slow path or poll must check again (types of
+        # globals, callee objects, the globals list's length)? If not, no ``tj_revalidate``
+        # is made: refreshing the context's pointer to the globals' items is all there is
+        self.guarded = True
+        # spec -> address of its ``<core>_run`` compiled in an earlier module (an entry-only
+        # module, see ``dispatch.LazyCallEntry``)
+        self.external_runs = {}
 
     # ------------------------------------------------------------------ constants and helpers
     def const_ptr(self, b, addr, ty=PTR):
@@ -175,14 +184,19 @@ class ModuleBuilder:
         fnty = ir.FunctionType(ret, args)
         return self.const_ptr(b, self.rt.addr[name], fnty.as_pointer())
 
+    @staticmethod
+    def core_args(spec):
+        """The argument types of a function specialisation's core: (ctx, depth, arguments...,
+        captured values...)."""
+        return [PTR, I64] + [ll(t) for t in spec.arg_types] + [ll(t) for t in spec.free_types]
+
     def declare_core(self, spec):
         if spec.kind == "loop":
             # (a region that may return from its function: the value's slot, last)
             fnty = ir.FunctionType(I1, [PTR] + [ll(t).as_pointer() for t in spec.frame_types]
                                    + ([PPTR] if spec.loop_returns else []))
         else:
-            args = [PTR, I64] + [ll(t) for t in spec.arg_types] + [ll(t) for t in spec.free_types]
-            fnty = ir.FunctionType(self.ret_type(spec), args)
+            fnty = ir.FunctionType(self.ret_type(spec), self.core_args(spec))
         f = ir.Function(self.m, fnty, name=spec.name)
         f.linkage = "internal" if spec.kind == "func" else "external"
         self.cores[spec] = f
@@ -293,7 +307,7 @@ class ModuleBuilder:
         b.ret(ir.Constant(PTR, None))
         b.position_at_end(called)
         changed, ok = f.append_basic_block("changed"), f.append_basic_block("ok")
-        b.cbranch(b.call(self.helper("revalidate"), [ctx]), changed, ok)
+        b.cbranch(self.revalidated(b, ctx), changed, ok)
         b.position_at_end(changed)
         b.call(self.api(b, "Py_DecRef", ir.VoidType(), [PTR]), [r])
         b.store(ir.Constant(I32, cc.ERR_STATE_CHANGED), err)
@@ -404,37 +418,6 @@ class ModuleBuilder:
         b.ret(ir.Constant(PPTR, None))
         return f
 
-    def _mk_poll(self):
-        """``i32 tj_poll(ctx)``: ``_hostcall.tengojit_poll`` on the context's globals list, then
-        (as after a slow path: other threads ran) the entry's assumptions checked again.
-        0: go on; else 1 with ``ctx.err`` set (``ERR_PYEXC``: a stop request or another
-        exception is set; ``ERR_INTERRUPTED``: a signal handler raised; ``ERR_STATE_CHANGED``)."""
-        f = ir.Function(self.m, ir.FunctionType(I32, [PTR]), name="tj_poll")
-        f.linkage = "internal"
-        f.attributes.add("noinline")
-        f.attributes.add("cold")
-        ctx = f.args[0]
-        b = ir.IRBuilder(f.append_basic_block("entry"))
-        G = b.load(b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_GLOBALS_LIST)]), PPTR))
-        r = b.call(self.api(b, "tengojit_poll", I32, [PTR]), [G])
-        err = b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_ERR)]), I32.as_pointer())
-        polled, stopped = f.append_basic_block("polled"), f.append_basic_block("stopped")
-        b.cbranch(b.icmp_signed("==", r, ir.Constant(I32, 0)), polled, stopped)
-        b.position_at_end(stopped)
-        code = b.select(b.icmp_signed("==", r, ir.Constant(I32, 2)),
-                        ir.Constant(I32, cc.ERR_INTERRUPTED), ir.Constant(I32, cc.ERR_PYEXC))
-        b.store(code, err)
-        b.ret(ir.Constant(I32, 1))
-        b.position_at_end(polled)
-        changed, ok = f.append_basic_block("changed"), f.append_basic_block("ok")
-        b.cbranch(b.call(self.helper("revalidate"), [ctx]), changed, ok)
-        b.position_at_end(changed)
-        b.store(ir.Constant(I32, cc.ERR_STATE_CHANGED), err)
-        b.ret(ir.Constant(I32, 1))
-        b.position_at_end(ok)
-        b.ret(ir.Constant(I32, 0))
-        return f
-
     def _mk_revalidate(self):
         """``i1 tj_revalidate(ctx)``: the entry's assumptions checked again after a slow path
         (1: they no longer hold). Declared here, defined by ``WrapperBuilder.revalidate``."""
@@ -443,73 +426,52 @@ class ModuleBuilder:
         f.attributes.add("noinline")
         return f
 
-    def _mk_push_trace(self):
-        """Append (file, line, col) to the context's trace (ignored past MAX_TRACE, or when
-        the buffer cannot be allocated: the error itself is still reported)."""
-        f = ir.Function(self.m, ir.FunctionType(ir.VoidType(), [PTR, I32, I32, I32]), name="tj_push_trace")
-        f.linkage = "internal"
-        f.attributes.add("noinline")      # error paths only: keep the hot code small
-        f.attributes.add("cold")
-        ctx, fid, line, col = f.args
-        b = ir.IRBuilder(f.append_basic_block("entry"))
-        np_ = b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_NTRACE)]), I32.as_pointer())
-        slot = b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_TRACE)]), I32.as_pointer().as_pointer())
-        n = b.load(np_)
-        room = b.icmp_signed("<", n, ir.Constant(I32, cc.MAX_TRACE))
-        have = f.append_basic_block("have.room")
-        alloc = f.append_basic_block("alloc")
-        yes = f.append_basic_block("store")
-        done = f.append_basic_block("done")
-        b.cbranch(room, have, done)
-        b.position_at_end(have)
-        buf = b.load(slot)
-        b.cbranch(b.icmp_unsigned("==", buf, ir.Constant(buf.type, None)), alloc, yes)
-        b.position_at_end(alloc)
-        raw = b.call(self.api(b, "PyMem_RawMalloc", PTR, [I64]), [ir.Constant(I64, cc.TRACE_BYTES)])
-        fresh = b.bitcast(raw, I32.as_pointer())
-        b.store(fresh, slot)
-        b.cbranch(b.icmp_unsigned("==", raw, ir.Constant(PTR, None)), done, yes)
-        b.position_at_end(yes)
-        base = b.phi(I32.as_pointer())
-        base.add_incoming(buf, have)
-        base.add_incoming(fresh, alloc)
-        first = b.mul(n, ir.Constant(I32, cc.TRACE_ENTRY_INTS))
-        for k, v in enumerate((fid, line, col)):
-            b.store(v, b.gep(base, [b.add(first, ir.Constant(I32, k))]))
-        b.store(b.add(n, ir.Constant(I32, 1)), np_)
+    def revalidated(self, b, ctx):
+        """After a slow path (other code ran): the entry's assumptions checked again, the
+        context's pointer to the globals' items refreshed; an i1, 1 when they no longer hold."""
+        if self.guarded:
+            return b.call(self.helper("revalidate"), [ctx])
+        field = lambda off: b.bitcast(b.gep(ctx, [ir.Constant(I64, off)]), PPTR)
+        G = b.load(field(cc.CTX_GLOBALS_LIST))
+        items = b.load(b.bitcast(b.gep(G, [ir.Constant(I64, cc.OFF_LIST_ITEMS)]), PPTR))
+        b.store(items, field(cc.CTX_GLOBALS))
+        return ir.Constant(I1, 0)
+
+    def poll(self, b, ctx):
+        """A poll (``_hostcall.tengojit_poll_ctx``), then the entry's assumptions checked
+        again: an i1, 1 when the activation must stop (``ctx.err`` set: ``ERR_PYEXC`` for a
+        stop request, ``ERR_INTERRUPTED`` for a signal, ``ERR_STATE_CHANGED``)."""
+        code = b.call(self.api(b, "tengojit_poll_ctx", I32, [PTR]), [ctx])
+        stopped = b.icmp_signed("!=", code, ir.Constant(I32, 0))
+        if not self.guarded:
+            return stopped
+        f = b.function
+        check, done = f.append_basic_block("poll.recheck"), f.append_basic_block("poll.checked")
+        here = b.block
+        b.cbranch(stopped, done, check)
+        b.position_at_end(check)
+        changed = b.call(self.helper("revalidate"), [ctx])
+        err = b.bitcast(b.gep(ctx, [ir.Constant(I64, cc.CTX_ERR)]), I32.as_pointer())
+        code = b.select(changed, ir.Constant(I32, cc.ERR_STATE_CHANGED), b.load(err))
+        b.store(code, err)
+        check_end = b.block
         b.branch(done)
         b.position_at_end(done)
-        b.ret_void()
-        return f
+        out = b.phi(I1)
+        out.add_incoming(ir.Constant(I1, 1), here)
+        out.add_incoming(changed, check_end)
+        return out
 
-    def _mk_push_trace_n(self):
-        """push_trace ``n`` times (cold, never inlined)."""
-        f = ir.Function(self.m, ir.FunctionType(ir.VoidType(), [PTR, I32, I32, I32, I64]),
-                        name="tj_push_trace_n")
-        f.linkage = "internal"
-        f.attributes.add("noinline")
-        f.attributes.add("cold")
-        ctx, fid, line, col, n = f.args
-        entry = f.append_basic_block("entry")
-        loop = f.append_basic_block("loop")
-        body = f.append_basic_block("body")
-        done = f.append_basic_block("done")
-        b = ir.IRBuilder(entry)
-        cnt = b.alloca(I64)
-        b.store(n, cnt)
-        b.branch(loop)
-        b.position_at_end(loop)
-        k = b.load(cnt)
-        b.cbranch(b.icmp_signed(">", k, ir.Constant(I64, 0)), body, done)
-        b.position_at_end(body)
-        b.call(self.helper("push_trace"), [ctx, fid, line, col])
-        b.store(b.sub(k, ir.Constant(I64, 1)), cnt)
-        b.branch(loop)
-        b.position_at_end(done)
-        b.ret_void()
-        return f
+    def push_trace(self, b, ctx, fid, line, col, times=None):
+        """Append (file, line, col) to the context's trace, ``times`` (an i64) times or once
+        (``_hostcall.tengojit_push_trace``: error paths only)."""
+        if times is None:
+            fn = self.api(b, "tengojit_push_trace", ir.VoidType(), [PTR, I32, I32, I32])
+            b.call(fn, [ctx, fid, line, col])
+        else:
+            fn = self.api(b, "tengojit_push_trace_n", ir.VoidType(), [PTR, I32, I32, I32, I64])
+            b.call(fn, [ctx, fid, line, col, times])
 
-    # ------------------------------------------------------------------ boxing (used by wrappers too)
     def box(self, b, t, v):
         if t == INT:
             return b.call(self.api(b, "PyLong_FromLongLong", PTR, [I64]), [v])
@@ -1015,9 +977,8 @@ class CoreLowering:
         b.cbranch(b.load(self.status), start, done)
         b.position_at_end(start)
         n = b.sub(self.f.args[1], b.load(self.depth))
-        b.call(self.mb.helper("push_trace_n"),
-               [self.ctx, ir.Constant(I32, self.file_id), ir.Constant(I32, site.pos[0]),
-                ir.Constant(I32, site.pos[1]), n])
+        self.mb.push_trace(b, self.ctx, ir.Constant(I32, self.file_id),
+                           ir.Constant(I32, site.pos[0]), ir.Constant(I32, site.pos[1]), times=n)
         b.branch(done)
         b.position_at_end(done)
 
@@ -1119,8 +1080,8 @@ class CoreLowering:
         b.store(ir.Constant(I32, code), b.bitcast(b.gep(self.ctx, [ir.Constant(I64, cc.CTX_ERR)]), I32.as_pointer()))
 
     def push_trace(self, pos):
-        self.b.call(self.mb.helper("push_trace"),
-                    [self.ctx, ir.Constant(I32, self.file_id), ir.Constant(I32, pos[0]), ir.Constant(I32, pos[1])])
+        self.mb.push_trace(self.b, self.ctx, ir.Constant(I32, self.file_id),
+                           ir.Constant(I32, pos[0]), ir.Constant(I32, pos[1]))
 
     def fail(self, code, pos):
         """Raise Tengo error ``code`` at ``pos``: leave through the exit block with the flag set
@@ -1484,7 +1445,7 @@ class CoreLowering:
         self.b.branch(back)
 
     def poll_check(self, pos, atomic=True):
-        """``if (poll flag) tj_poll(ctx)``: the check point of deadlines, cancellation, signals
+        """``if (poll flag) poll``: the check point of deadlines, cancellation, signals
         and GIL hand-over (callconv.py, "Polling"); a poll that stops the activation leaves
         with its error at ``pos``. The flag is read with an atomic load in loops, so that no
         optimisation keeps it in a register across iterations."""
@@ -1495,8 +1456,7 @@ class CoreLowering:
         self.unlikely(b.cbranch(b.icmp_signed("!=", flag, ir.Constant(I32, 0)), poll, done))
         b.position_at_end(poll)
         stopped = self.new_block("poll.stopped")
-        code = b.call(mb.helper("poll"), [self.ctx])
-        b.cbranch(b.icmp_signed("!=", code, ir.Constant(I32, 0)), stopped, done)
+        b.cbranch(mb.poll(b, self.ctx), stopped, done)
         b.position_at_end(stopped)
         self.fail(None, pos)
         b.position_at_end(done)

@@ -14,6 +14,7 @@ import ctypes
 import llvmlite.ir as ir
 
 from . import callconv as cc
+from .engine import TAG
 from .lower import I1, I64, PTR, PPTR, ll
 from .types import INT, FLOAT, BOOL, VOID, OBJ, Func
 
@@ -450,11 +451,15 @@ class WrapperBuilder:
         mb = self.mb
         runners = mb.__dict__.setdefault("_runners", {})
         run = runners.get(spec)
-        if run is None:
+        if run is None and spec in mb.external_runs:
+            # an entry compiled after its core: the ``<core>_run`` of the earlier module
+            fnty = ir.FunctionType(PTR, [PTR, PTR, PPTR, I64] + mb.core_args(spec)[2:])
+            run = mb.const_ptr(b, mb.external_runs[spec], fnty.as_pointer())
+        elif run is None:
             core = mb.cores[spec]
             fnty = ir.FunctionType(PTR, [PTR, PTR, PPTR, I64] + list(core.function_type.args[2:]))
-            run = runners[spec] = ir.Function(mb.m, fnty, name=core.name + "_run")
-            run.linkage = "internal"
+            # (external, named by the module's key: entries compiled later call it by address)
+            run = runners[spec] = ir.Function(mb.m, fnty, name=f"{core.name}_run_{TAG}")
             run.attributes.add("noinline")
             rb = ir.IRBuilder(run.append_basic_block("entry"))
             raise_arg, g_arg, items_arg, limit_arg = run.args[:4]

@@ -918,6 +918,92 @@ tengojit_poll(PyObject *G)
     return 0;
 }
 
+/* ------------------------------------------------------------------ native context helpers */
+
+/* The layout of a native activation context (jit/callconv.py defines it; the JIT passes it
+   here once with `configure_context` before it compiles anything). */
+static struct {
+    Py_ssize_t err, ntrace, trace, globals, globals_list;
+    int32_t max_trace, entry_ints, err_pyexc, err_interrupted;
+} ctx_layout;
+
+/* Append (file id, line, col) to the context's trace: ignored past max_trace entries, or when
+   the buffer cannot be allocated (the error itself is still reported). Error paths only. */
+static void
+tengojit_push_trace(char *ctx, int32_t fid, int32_t line, int32_t col)
+{
+    int32_t *n = (int32_t *)(ctx + ctx_layout.ntrace);
+    int32_t **buf = (int32_t **)(ctx + ctx_layout.trace);
+    if (*n >= ctx_layout.max_trace) {
+        return;
+    }
+    if (*buf == NULL) {
+        *buf = (int32_t *)PyMem_RawMalloc(sizeof(int32_t) * (size_t)ctx_layout.entry_ints
+                                          * (size_t)ctx_layout.max_trace);
+        if (*buf == NULL) {
+            return;
+        }
+    }
+    int32_t *e = *buf + (Py_ssize_t)(*n) * ctx_layout.entry_ints;
+    e[0] = fid;
+    e[1] = line;
+    e[2] = col;
+    *n += 1;
+}
+
+/* push_trace `count` times (the frames of a native recursion that unwinds at once). */
+static void
+tengojit_push_trace_n(char *ctx, int32_t fid, int32_t line, int32_t col, int64_t count)
+{
+    for (; count > 0; count--) {
+        tengojit_push_trace(ctx, fid, line, col);
+    }
+}
+
+/* A poll from native code: tengojit_poll on the context's globals list, then the context's
+   pointer to the list's items refreshed (other threads ran and may have grown the list).
+   Returns 0 to go on; 1 with the context's error set when the run must stop. The caller checks
+   its own assumptions on globals again afterwards (tj_revalidate), when it has any. */
+static int32_t
+tengojit_poll_ctx(char *ctx)
+{
+    PyObject *G = *(PyObject **)(ctx + ctx_layout.globals_list);
+    int r = tengojit_poll(G);
+    if (r != 0) {
+        *(int32_t *)(ctx + ctx_layout.err) = r == 2 ? ctx_layout.err_interrupted
+                                                    : ctx_layout.err_pyexc;
+        return 1;
+    }
+    *(PyObject ***)(ctx + ctx_layout.globals) = ((PyListObject *)G)->ob_item;
+    return 0;
+}
+
+static PyObject *
+configure_context(PyObject *module, PyObject *args)
+{
+    if (!PyArg_ParseTuple(args, "nnnnniiii:configure_context", &ctx_layout.err,
+                          &ctx_layout.ntrace, &ctx_layout.trace, &ctx_layout.globals,
+                          &ctx_layout.globals_list, &ctx_layout.max_trace,
+                          &ctx_layout.entry_ints, &ctx_layout.err_pyexc,
+                          &ctx_layout.err_interrupted)) {
+        return NULL;
+    }
+    if (ctx_layout.entry_ints != 3 || ctx_layout.max_trace <= 0) {
+        PyErr_SetString(PyExc_ValueError, "configure_context: a trace entry is three int32s");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+context_helpers(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    return Py_BuildValue("{sNsNsN}",
+                         "tengojit_push_trace", PyLong_FromVoidPtr((void *)tengojit_push_trace),
+                         "tengojit_push_trace_n", PyLong_FromVoidPtr((void *)tengojit_push_trace_n),
+                         "tengojit_poll_ctx", PyLong_FromVoidPtr((void *)tengojit_poll_ctx));
+}
+
 static PyObject *
 poll_address(PyObject *module, PyObject *Py_UNUSED(ignored))
 {
@@ -977,6 +1063,11 @@ static PyMethodDef module_methods[] = {
      "Address of the C function tengojit_native_failure (the error exit of native entries)."},
     {"poll_address", poll_address, METH_NOARGS,
      "Address of the C function int tengojit_poll(PyObject *G) (native code's poll)."},
+    {"configure_context", configure_context, METH_VARARGS,
+     "configure_context(err, ntrace, trace, globals, globals_list, max_trace, entry_ints, "
+     "err_pyexc, err_interrupted): the native context's layout (jit/callconv.py)."},
+    {"context_helpers", context_helpers, METH_NOARGS,
+     "{name: address} of the C helpers native code calls with its context."},
     {"poll_flag_address", poll_flag_address, METH_NOARGS,
      "Address of the int32 flag native code tests at back-edges and function entries."},
     {"request_poll", request_poll, METH_NOARGS,
