@@ -2247,17 +2247,59 @@ class CoreLowering:
         everything else through the runtime's ``index_assign``."""
         b = self.b
         if op == "=":
-            v, t = self.expr(rhs)
+            v, t = self.arith_operand(rhs)
         else:
             lv, lt = self.expr(target)
             self.hold(lv, lt)
-            rv, rt = self.expr(rhs)
+            rv, rt = self.arith_operand(rhs)
             self.unhold(lv, lt)
-            v, t = self.binop(COMPOUND[op], lv, lt, rv, rt, n.pos)
+            cop = COMPOUND[op]
+            if ({lt, rt} & {OBJ, LAZY} and not self.counting
+                    and BINARY[cop].kind not in ("compare", "equality")):
+                v, t = self.dynamic_binop(cop, lv, lt, rv, rt, n.pos, lazy=True)
+            else:
+                if rt == LAZY:
+                    rv, rt = self.lazy_object(rv, n.pos), OBJ
+                v, t = self.binop(cop, lv, lt, rv, rt, n.pos)
             if self.counting:
                 self.count_alloc_of((v, t), n.pos)
-        v = self.to_obj(v, t, n.pos)
-        self.hold(v, OBJ)
+        # a float (or a Lazy arithmetic result that is one) is stored unboxed where it can be
+        # (``store_float_in_place``) and boxed on the other paths; ``vslot`` holds the value's
+        # object once there is one (held: an error exit releases what it holds)
+        fval = vslot = isf = None
+        if t in (FLOAT, LAZY):
+            fval, isf = (v, None) if t == FLOAT else (v.f, v.isf)
+            with b.goto_entry_block():
+                vslot = b.alloca(PTR, name="iset.boxed")
+            b.store(ir.Constant(PTR, None) if t == FLOAT else v.o, vslot)
+            self.live.append(("slot", vslot))
+
+            def boxed():
+                if isf is None:
+                    r = self.to_obj(fval, FLOAT, n.pos)
+                    b.store(r, vslot)
+                    return r
+                box, kept, join = (self.new_block(x) for x in ("iset.box", "iset.obj", "iset.boxed"))
+                b.cbranch(isf, box, kept)
+                b.position_at_end(box)
+                r1 = self.to_obj(fval, FLOAT, n.pos)
+                b.store(r1, vslot)
+                box_end = b.block
+                b.branch(join)
+                b.position_at_end(kept)
+                r2 = b.load(vslot)
+                b.branch(join)
+                b.position_at_end(join)
+                r = b.phi(PTR)
+                r.add_incoming(r1, box_end)
+                r.add_incoming(r2, kept)
+                return r
+        else:
+            v = self.to_obj(v, t, n.pos)
+            self.hold(v, OBJ)
+
+            def boxed():
+                return v
         sels, root = [], target
         while isinstance(root, (A.SelectorExpr, A.IndexExpr)):
             sels.append(root)
@@ -2290,6 +2332,9 @@ class CoreLowering:
             b.position_at_end(hit)
             items = b.bitcast(self.mb.load_ptr(b, cur, cc.OFF_LIST_ITEMS), PPTR)
             slot = b.gep(items, [k])
+            if fval is not None:
+                self.store_float_in_place(slot, fval, isf, done)
+            v = boxed()
             old = b.load(slot)
             self.incref(v)
             b.store(v, slot)
@@ -2325,6 +2370,9 @@ class CoreLowering:
                 b.position_at_end(hit)
                 items = b.bitcast(self.mb.load_ptr(b, cur, cc.OFF_LIST_ITEMS), PPTR)
                 slot = b.gep(items, [ki])
+                if fval is not None:
+                    self.store_float_in_place(slot, fval, isf, done)
+                v = boxed()
                 old = b.load(slot)
                 self.incref(v)
                 b.store(v, slot)
@@ -2336,6 +2384,14 @@ class CoreLowering:
             # (``ma_version_tag`` stays: only dicts serving as Python globals or builtins are
             # watched through it, and a Tengo map is never one.)
             slot = b.call(self.mb.helper("dict_slot"), [cur, k, self.mb.dict_hint()])
+            if fval is not None:
+                found, stored = self.new_block("iset.dict.found"), self.new_block("iset.dict.box")
+                b.cbranch(b.icmp_unsigned("!=", slot, ir.Constant(PPTR, None)), found, stored)
+                b.position_at_end(found)
+                self.store_float_in_place(slot, fval, isf, done)
+                b.branch(stored)
+                b.position_at_end(stored)
+            v = boxed()
             replace, insert = self.new_block("iset.dict.replace"), self.new_block("iset.dict.insert")
             atomic = b.or_(b.or_(self.is_type(v, "PyFloat_Type"), self.is_type(v, "PyLong_Type")),
                            self.is_type(v, "PyUnicode_Type"))
@@ -2358,6 +2414,7 @@ class CoreLowering:
         else:
             b.branch(general)
         b.position_at_end(general)
+        v = boxed()
         r = self.slow("index_set", [(base, OBJ), (v, OBJ)] + [(k, kt) for k, kt, _, _ in keys], n.pos)
         self.decref(r)
         b.branch(done)
@@ -2370,8 +2427,34 @@ class CoreLowering:
         for k, kt, _, owned in keys:
             if owned:
                 self.release(k, kt)
-        self.unhold(v, OBJ)
-        self.decref(v)
+        if fval is not None:
+            assert self.live and self.live[-1] == ("slot", vslot)
+            self.live.pop()
+            self.xdecref(b.load(vslot))      # (NULL when the float was stored in place)
+        else:
+            self.unhold(v, OBJ)
+            self.decref(v)
+
+    def store_float_in_place(self, slot, fval, isf, done):
+        """When the value is a float (``isf``, an i1, or None: it is one) and ``*slot`` (an
+        array item or a map value) is a float that nothing but its
+        container references (reference count 1), overwrite its value with the double
+        ``fval`` and branch to ``done``; else go on here. No one can see the difference: a
+        float is immutable to every reader, and any other reader — a variable, a temporary,
+        another container, the host — holds a reference of its own, so the count is above
+        1. It saves the allocation of a new float and the freeing of the old one."""
+        b = self.b
+        old = b.load(slot)
+        yes, no = self.new_block("iset.float.inplace"), self.new_block("iset.float.boxed")
+        is_float = self.is_type(old, "PyFloat_Type")
+        if isf is not None:
+            is_float = b.and_(isf, is_float)
+        refcnt = b.load(b.bitcast(b.gep(old, [ir.Constant(I64, cc.OFF_REFCNT)]), I64.as_pointer()))
+        b.cbranch(b.and_(is_float, b.icmp_signed("==", refcnt, ir.Constant(I64, 1))), yes, no)
+        b.position_at_end(yes)
+        b.store(fval, b.bitcast(b.gep(old, [ir.Constant(I64, cc.OFF_FLOAT_VAL)]), F64.as_pointer()))
+        b.branch(done)
+        b.position_at_end(no)
 
     def dict_get(self, d, k):
         """The value dict ``d`` (an exact dict or an immutable map) holds under str ``k``,

@@ -52,6 +52,13 @@ PROGRAMS = [
      "set := func(v) { x = v }; x = [m, a]; set(m); set([x, a]); x = [x, m]; "
      "fs = append(fs, func() { return x }) }; "
      "return len(fs[2]()) }", "per_iteration_boxes"),
+    # floats stored over floats (in place when only the container holds the old one), over
+    # other values and by other values; then an error with the stored values live
+    ("f := func(a, m) { m.f = 1.5 * m.n; k := m.f; for i := 0; i < 3; i++ { m.f = m.f * 2.0; "
+     "m.f += m.n * 0.5; a[0] = m.f - 1.0; a[0] = a[0] * a[0] }; m.f = m.k; a[0] = 1; "
+     "return [k, m.f, a[0]] }", "floats_stored_in_place"),
+    ("f := func(a, m) { m.f = 2.0 * m.n; m.f = m.f * 3.0; a[1] = m.f * 0.5; "
+     "return a[1] + m.k }", "floats_stored_then_error"),
 ]
 
 
