@@ -480,7 +480,8 @@ class ModuleBuilder:
         if t == BOOL:
             obj = b.select(v, self.const_ptr(b, self.rt.addr["Py_True"]),
                            self.const_ptr(b, self.rt.addr["Py_False"]))
-            b.call(self.api(b, "Py_IncRef", ir.VoidType(), [PTR]), [obj])
+            refcnt = b.bitcast(obj, I64.as_pointer())          # Py_INCREF, inline
+            b.store(b.add(b.load(refcnt), ir.Constant(I64, 1)), refcnt)
             return obj
         if t == OBJ:
             return v
