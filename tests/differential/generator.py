@@ -1132,6 +1132,65 @@ class HotGen(Gen):
         self.emit("}")
         return name
 
+    def object_kernel(self, idx: int) -> str:
+        """A kernel over objects as maps of float fields and an array of floats (the shape of
+        a simulation): fields read into arithmetic and stored back (in place, natively, when
+        only the map holds the old float), a variable or another field holding a field's old
+        float across the store, stores across objects, int fields, a field that changes kind,
+        compound assignments and edge values (NaN, infinities, signed zeros)."""
+        name = f"ok{idx}"
+        lit = lambda: self.pick(["0.5", "0.25", "-1.5", "1e-3", "2.0", "-0.125", "0.0", "-0.0"]
+                                + ([self.pick(FLOAT_EDGES)] if self.chance(0.15) else []))
+        self.emit(f"{name} := func(objs, arr, n) {{")
+        self.indent += 1
+        self.emit("acc := 0.0")
+        self.emit("for k := 0; k < n; k++ {")
+        self.indent += 1
+        self.emit("for i := 0; i < len(objs); i++ {")
+        self.indent += 1
+        self.emit("o := objs[i]")
+        self.emit("p := objs[(i + 1) % len(objs)]")
+        fields = ["o.x", "o.v", "p.x", "p.v", "arr[i % len(arr)]"]
+        fexpr = lambda: (f"{self.pick(fields)} {self.pick(['+', '-', '*'])} "
+                         f"{self.pick(fields + [lit()])} * {lit()}")
+        for _ in range(self.r(6) + 2):
+            k = self.r(10)
+            if k == 0:
+                self.emit(f"o.x = o.x + o.v * {lit()}")
+            elif k == 1:
+                self.emit(f"o.v {self.pick(['+=', '-=', '*='])} {fexpr()}")
+            elif k == 2:
+                keep = self.fresh("keep")
+                self.emit(f"{keep} := o.x")
+                self.emit(f"o.x = {fexpr()}")
+                self.emit(f"if {keep} == {keep} {{ acc += {keep} }}")
+            elif k == 3:
+                self.emit("o.s = o.x")
+                self.emit(f"o.x = o.x * {lit()} + 1.0")
+            elif k == 4:
+                self.emit(f"arr[(i + k) % len(arr)] = {fexpr()}")
+            elif k == 5:
+                self.emit(f"p.x {self.pick(['+=', '-='])} o.v * {lit()}")
+            elif k == 6:
+                self.emit(f"o.c {self.pick(['+=', '*=', '-='])} {self.pick(['1', '3', 'i', 'k'])}")
+                self.emit("o.c = o.c % 1000003")
+            elif k == 7:
+                self.emit(f"o.t = o.x > 0.0 ? o.x * {lit()} : o.c")
+                self.emit(f"o.t = o.t + {self.pick(['1', '0.5', 'o.c'])}")
+            elif k == 8:
+                self.emit(f"arr[i % len(arr)] *= {lit()}")
+                self.emit(f"o.v = arr[i % len(arr)] - o.v")
+            else:
+                self.emit(f"if o.x == o.x {{ acc += o.x * {lit()} }}")
+        self.indent -= 1
+        self.emit("}")
+        self.indent -= 1
+        self.emit("}")
+        self.emit("return acc")
+        self.indent -= 1
+        self.emit("}")
+        return name
+
     def poly_expr(self, names, d=0) -> str:
         """An expression valid for ints and floats alike (+ - * and comparisons only)."""
         if d > 2 or self.chance(0.3):
@@ -1190,6 +1249,25 @@ class HotGen(Gen):
             self.emit(f"    acc_ck = acc_ck * 31 + {ck}(it, {self.int_lit()})")
             self.emit("}")
             self.emit("fmt.println(acc_ck)")
+        if self.chance(0.35):
+            ok = self.object_kernel(0)
+            n_objs = self.r(3) + 1
+            self.emit("objs_ok := [" + ", ".join(
+                f"{{x: {self.pick(['0.5', '1.5', '-2.25', '0.0', self.pick(FLOAT_EDGES)])}, "
+                f"v: {self.pick(['1.0', '-0.5', '0.25', '-0.0'])}, s: 0.0, c: {self.r(9)}, t: 0}}"
+                for _ in range(n_objs)) + "]")
+            self.emit("arr_ok := [" + ", ".join(
+                self.pick(["0.5", "-1.0", "2.5", "-0.0", "3"]) for _ in range(self.r(3) + 1)) + "]")
+            its = self.pick([200, 1000, 2500])
+            self.emit(f"for it := 0; it < {its}; it++ {{")
+            self.emit(f"    r := {ok}(objs_ok, arr_ok, {self.r(3) + 1})")
+            self.emit(f"    if it % {self.pick([97, 499, 1000])} == 0 {{ fmt.println(r) }}")
+            self.emit("}")
+            self.emit("for i := 0; i < len(objs_ok); i++ {")
+            self.emit("    q := objs_ok[i]")
+            self.emit("    fmt.println(q.x, q.v, q.s, q.c, q.t)")
+            self.emit("}")
+            self.emit("fmt.println(arr_ok)")
         iters = self.pick([300, 1000, 2000, 3000])
         for name, n_i, fl in kernels:
             acc = f"acc_{name}"
