@@ -1179,7 +1179,7 @@ class HotGen(Gen):
                 self.emit(f"o.t = o.t + {self.pick(['1', '0.5', 'o.c'])}")
             elif k == 8:
                 self.emit(f"arr[i % len(arr)] *= {lit()}")
-                self.emit(f"o.v = arr[i % len(arr)] - o.v")
+                self.emit("o.v = arr[i % len(arr)] - o.v")
             else:
                 self.emit(f"if o.x == o.x {{ acc += o.x * {lit()} }}")
         self.indent -= 1
