@@ -31,6 +31,7 @@ happens under ``_lock``.
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 import time
 
@@ -315,6 +316,9 @@ def check_layouts():
     big = 123456789
     ok = ok and ctypes.c_ssize_t.from_address(id(big) + cc.OFF_LONG_SIZE).value == 1 and \
         ctypes.c_uint32.from_address(id(big) + cc.OFF_LONG_DIGIT).value == big
+    # (ints of one 30-bit digit are rewritten in place: ``lower.store_int_in_place``)
+    ok = ok and sys.int_info.bits_per_digit == 30 and \
+        ctypes.c_ssize_t.from_address(id(2 ** 30) + cc.OFF_LONG_SIZE).value == 2
     ok = ok and ctypes.c_ssize_t.from_address(id("h\u00e9llo") + cc.OFF_STR_LENGTH).value == 5
     ascii_bit = lambda s: (ctypes.c_uint32.from_address(id(s) + cc.OFF_STR_STATE).value
                            >> cc.STR_ASCII_BIT) & 1

@@ -133,10 +133,13 @@ class Lazy:
     (``CoreLowering.lazy_binary``): when ``isf`` (i1) it is the float ``f`` and ``o`` is NULL,
     else ``o`` is the owned object. Only the operands of arithmetic see it; everything else
     gets a boxed value (``lazy_object``)."""
-    __slots__ = ("isf", "f", "o")
+    __slots__ = ("isf", "f", "o", "isi", "i")
 
-    def __init__(self, isf, f, o):
+    def __init__(self, isf, f, o, isi=None, i=None):
         self.isf, self.f, self.o = isf, f, o
+        # only from ``dynamic_binop(..., keep_int=True)`` (an assignment's value): when
+        # ``isi`` the value is the int ``i`` and ``o`` is NULL
+        self.isi, self.i = isi, i
 
 
 class ModuleBuilder:
@@ -2248,7 +2251,11 @@ class CoreLowering:
         everything else through the runtime's ``index_assign``."""
         b = self.b
         if op == "=":
-            v, t = self.arith_operand(rhs)
+            inner = A.unparen(rhs)
+            if self.lazy_arith(inner):
+                v, t = self.lazy_binary(inner, keep_int=True), LAZY
+            else:
+                v, t = self.expr(rhs)
         else:
             lv, lt = self.expr(target)
             self.hold(lv, lt)
@@ -2257,7 +2264,7 @@ class CoreLowering:
             cop = COMPOUND[op]
             if ({lt, rt} & {OBJ, LAZY} and not self.counting
                     and BINARY[cop].kind not in ("compare", "equality")):
-                v, t = self.dynamic_binop(cop, lv, lt, rv, rt, n.pos, lazy=True)
+                v, t = self.dynamic_binop(cop, lv, lt, rv, rt, n.pos, lazy=True, keep_int=True)
             else:
                 if rt == LAZY:
                     rv, rt = self.lazy_object(rv, n.pos), OBJ
@@ -2267,9 +2274,11 @@ class CoreLowering:
         # a float (or a Lazy arithmetic result that is one) is stored unboxed where it can be
         # (``store_float_in_place``) and boxed on the other paths; ``vslot`` holds the value's
         # object once there is one (held: an error exit releases what it holds)
-        fval = vslot = isf = None
+        fval = vslot = isf = ival = isi = None
         if t in (FLOAT, LAZY):
             fval, isf = (v, None) if t == FLOAT else (v.f, v.isf)
+            if t == LAZY and v.isi is not None:
+                ival, isi = v.i, v.isi
             with b.goto_entry_block():
                 vslot = b.alloca(PTR, name="iset.boxed")
             b.store(ir.Constant(PTR, None) if t == FLOAT else v.o, vslot)
@@ -2280,20 +2289,25 @@ class CoreLowering:
                     r = self.to_obj(fval, FLOAT, n.pos)
                     b.store(r, vslot)
                     return r
-                box, kept, join = (self.new_block(x) for x in ("iset.box", "iset.obj", "iset.boxed"))
-                b.cbranch(isf, box, kept)
-                b.position_at_end(box)
-                r1 = self.to_obj(fval, FLOAT, n.pos)
-                b.store(r1, vslot)
-                box_end = b.block
-                b.branch(join)
-                b.position_at_end(kept)
-                r2 = b.load(vslot)
+                join = self.new_block("iset.boxed")
+                incoming = []
+                for flag, val, kind in ((isf, fval, FLOAT), (isi, ival, INT)):
+                    if flag is None:
+                        continue
+                    box, other = self.new_block("iset.box"), self.new_block("iset.notbox")
+                    b.cbranch(flag, box, other)
+                    b.position_at_end(box)
+                    r1 = self.to_obj(val, kind, n.pos)
+                    b.store(r1, vslot)
+                    incoming.append((r1, b.block))
+                    b.branch(join)
+                    b.position_at_end(other)
+                incoming.append((b.load(vslot), b.block))
                 b.branch(join)
                 b.position_at_end(join)
                 r = b.phi(PTR)
-                r.add_incoming(r1, box_end)
-                r.add_incoming(r2, kept)
+                for x, blk in incoming:
+                    r.add_incoming(x, blk)
                 return r
         else:
             v = self.to_obj(v, t, n.pos)
@@ -2334,7 +2348,7 @@ class CoreLowering:
             items = b.bitcast(self.mb.load_ptr(b, cur, cc.OFF_LIST_ITEMS), PPTR)
             slot = b.gep(items, [k])
             if fval is not None:
-                self.store_float_in_place(slot, fval, isf, done)
+                self.store_in_place(slot, fval, isf, ival, isi, done)
             v = boxed()
             old = b.load(slot)
             self.incref(v)
@@ -2372,7 +2386,7 @@ class CoreLowering:
                 items = b.bitcast(self.mb.load_ptr(b, cur, cc.OFF_LIST_ITEMS), PPTR)
                 slot = b.gep(items, [ki])
                 if fval is not None:
-                    self.store_float_in_place(slot, fval, isf, done)
+                    self.store_in_place(slot, fval, isf, ival, isi, done)
                 v = boxed()
                 old = b.load(slot)
                 self.incref(v)
@@ -2389,7 +2403,7 @@ class CoreLowering:
                 found, stored = self.new_block("iset.dict.found"), self.new_block("iset.dict.box")
                 b.cbranch(b.icmp_unsigned("!=", slot, ir.Constant(PPTR, None)), found, stored)
                 b.position_at_end(found)
-                self.store_float_in_place(slot, fval, isf, done)
+                self.store_in_place(slot, fval, isf, ival, isi, done)
                 b.branch(stored)
                 b.position_at_end(stored)
             v = boxed()
@@ -2435,6 +2449,43 @@ class CoreLowering:
         else:
             self.unhold(v, OBJ)
             self.decref(v)
+
+    def store_in_place(self, slot, fval, isf, ival, isi, done):
+        """``store_float_in_place``, then (when the value may be an int: ``isi``)
+        ``store_int_in_place``."""
+        self.store_float_in_place(slot, fval, isf, done)
+        if isi is not None:
+            self.store_int_in_place(slot, ival, isi, done)
+
+    def store_int_in_place(self, slot, ival, isi, done):
+        """When the value is an int (``isi``) of one 30-bit digit outside CPython's cache of
+        small ints (-5..256), and ``*slot`` is an int of one digit that nothing but its
+        container references, overwrite that int's digit and sign and branch to ``done``;
+        else go on here. As with floats (``store_float_in_place``), no reader can tell: any
+        other holder of the old int has a reference of its own. The cached small ints are
+        never written (their count is far above 1) nor made (they stay unique)."""
+        b = self.b
+        old = b.load(slot)
+        yes, no = self.new_block("iset.int.inplace"), self.new_block("iset.int.boxed")
+        size_p = b.bitcast(b.gep(old, [ir.Constant(I64, cc.OFF_LONG_SIZE)]), I64.as_pointer())
+        refcnt = b.load(b.bitcast(b.gep(old, [ir.Constant(I64, cc.OFF_REFCNT)]), I64.as_pointer()))
+        neg = b.icmp_signed("<", ival, ir.Constant(I64, 0))
+        mag = b.select(neg, b.sub(ir.Constant(I64, 0), ival), ival)
+        one_digit = b.icmp_signed("<", mag, ir.Constant(I64, 1 << 30))
+        not_cached = b.or_(b.icmp_signed(">", ival, ir.Constant(I64, 256)),
+                           b.icmp_signed("<", ival, ir.Constant(I64, -5)))
+        old_size = b.load(size_p)
+        old_one_digit = b.icmp_unsigned("<=", b.add(old_size, ir.Constant(I64, 1)), ir.Constant(I64, 2))
+        ok = b.and_(b.and_(isi, self.is_type(old, "PyLong_Type")),
+                    b.and_(b.icmp_signed("==", refcnt, ir.Constant(I64, 1)),
+                           b.and_(old_one_digit, b.icmp_signed("!=", old_size, ir.Constant(I64, 0)))))
+        b.cbranch(b.and_(ok, b.and_(one_digit, not_cached)), yes, no)
+        b.position_at_end(yes)
+        b.store(b.select(neg, ir.Constant(I64, -1), ir.Constant(I64, 1)), size_p)
+        b.store(b.trunc(mag, I32), b.bitcast(b.gep(old, [ir.Constant(I64, cc.OFF_LONG_DIGIT)]),
+                                             I32.as_pointer()))
+        b.branch(done)
+        b.position_at_end(no)
 
     def store_float_in_place(self, slot, fval, isf, done):
         """When the value is a float (``isf``, an i1, or None: it is one) and ``*slot`` (an
@@ -2690,9 +2741,10 @@ class CoreLowering:
             return self.lazy_binary(inner), LAZY
         return self.expr(e)
 
-    def lazy_binary(self, n):
+    def lazy_binary(self, n, keep_int=False):
         """``n`` (``lazy_arith``) as a ``Lazy``: operands in the operator table's order, a
-        float result unboxed. The same values, errors and order as ``e_BinaryExpr``."""
+        float result unboxed (and with ``keep_int`` an int result, see ``dynamic_binop``).
+        The same values, errors and order as ``e_BinaryExpr``."""
         if BINARY[n.op].right_first:
             rv, rt = self.arith_operand(n.right)
             self.hold_any(rv, rt)
@@ -2704,7 +2756,7 @@ class CoreLowering:
             rv, rt = self.arith_operand(n.right)
             self.unhold_any(lv, lt)
         if {lt, rt} & {OBJ, LAZY}:
-            return self.dynamic_binop(n.op, lv, lt, rv, rt, n.pos, lazy=True)[0]
+            return self.dynamic_binop(n.op, lv, lt, rv, rt, n.pos, lazy=True, keep_int=keep_int)[0]
         v, t = self.binop(n.op, lv, lt, rv, rt, n.pos)
         if t == FLOAT:
             return Lazy(ir.Constant(I1, 1), v, ir.Constant(PTR, None))
@@ -2877,12 +2929,13 @@ class CoreLowering:
             return sh, INT
         raise TypeError(op)
 
-    def dynamic_binop(self, op, lv, lt, rv, rt, pos, lazy=False):
+    def dynamic_binop(self, op, lv, lt, rv, rt, pos, lazy=False, keep_int=False):
         """``lv op rv`` where an operand may be any value (both consumed; comparisons yield an
         i1). Inline: ints and floats (each pair of kinds lowered as the typed operator is),
         ``==``/``!=`` with undefined (identity) and between strings; everything else through
         the runtime's own operator. Operands may be ``Lazy`` (arithmetic only); with ``lazy``
-        the result is a ``Lazy`` too (a float result unboxed)."""
+        the result is a ``Lazy`` too (a float result unboxed; with ``keep_int`` an int result
+        too, ``Lazy.isi``: for ``assign_element`` only)."""
         b = self.b
         row = BINARY[op]
         boolean = row.kind in ("compare", "equality")
@@ -2943,6 +2996,8 @@ class CoreLowering:
                 v, t = self.binop(op, l_, lk, r_, rk, pos)
                 if lazy and t == FLOAT:
                     v = (ir.Constant(I1, 1), v, null)
+                elif lazy and keep_int and t == INT:
+                    v = (ir.Constant(I1, 0), ir.Constant(F64, 0.0), null, ir.Constant(I1, 1), v)
                 elif lazy:
                     v = (ir.Constant(I1, 0), ir.Constant(F64, 0.0), self.to_obj(v, t, pos))
                 elif not boolean:
@@ -2972,9 +3027,10 @@ class CoreLowering:
         b.branch(done)
         b.position_at_end(done)
         if lazy:
-            parts = [b.phi(I1), b.phi(F64), b.phi(PTR)]
+            parts = [b.phi(I1), b.phi(F64), b.phi(PTR)] + ([b.phi(I1), b.phi(I64)] if keep_int else [])
+            no_int = (ir.Constant(I1, 0), ir.Constant(I64, 0))
             for v, blk in incoming:
-                for phi, x in zip(parts, v):
+                for phi, x in zip(parts, tuple(v) + (no_int if len(v) == 3 else ())):
                     phi.add_incoming(x, blk)
             result = Lazy(*parts)
         else:

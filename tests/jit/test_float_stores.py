@@ -1,7 +1,8 @@
-"""Floats stored into maps and arrays by native code. A float result stored over a float that
-only its container references is written into that float object in place
-(``CoreLowering.store_float_in_place``) instead of boxing a new one; any other reader of the
-old float holds a reference of its own, so it must keep seeing the old value. Each program
+"""Floats and ints stored into maps and arrays by native code. A float result stored over a
+float that only its container references is written into that float object in place
+(``CoreLowering.store_float_in_place``) instead of boxing a new one, and so is an int of one
+30-bit digit outside CPython's small-int cache over such an int (``store_int_in_place``); any
+other reader of the old value holds a reference of its own, so it must keep seeing it. Each program
 runs on the baseline tier and with the JIT forced; the results must be the same, and the same
 as the values written here (the reference's)."""
 from __future__ import annotations
@@ -92,6 +93,55 @@ f := func(m) {
 }
 out := f({a: 0.0 * 1.0, b: 1e308 * 10.0, c: 1e308 * 10.0})
 """, None),
+    # ints: a counter in a map, read into a variable before the store
+    "int_variable_keeps_old": ("""
+f := func(m) { a := m.c; m.c += 1000; m.c++; return [a, m.c] }
+m := {c: 300}
+r := []
+for i := 0; i < 3; i++ { r = append(r, f(m)) }
+out := r
+""", [[300, 1301], [1301, 2302], [2302, 3303]]),
+    # ints crossing the small-int cache (-5..256), one digit (2**30) and int64's wrap-around
+    "int_boundaries": ("""
+f := func(m, arr, n) {
+    for i := 0; i < n; i++ {
+        m.up += 60
+        m.down -= 3
+        m.big = m.big + 1073741800
+        arr[0] = arr[0] * 3 + 1
+        m.wrap += 4611686018427387904
+    }
+    return [m.up, m.down, m.big, arr[0], m.wrap]
+}
+out := f({up: 100, down: 10, big: 1073741000, wrap: 0}, [250], 6)
+""", [460, -8, 1073741000 + 6 * 1073741800, ((((((250 * 3 + 1) * 3 + 1) * 3 + 1) * 3 + 1) * 3 + 1) * 3 + 1),
+      (6 * 4611686018427387904 + 2 ** 63) % 2 ** 64 - 2 ** 63]),
+    # two maps share one int object; a slice shares the array's ints
+    "int_shared": ("""
+f := func() {
+    m1 := {c: 1000 * 3}
+    m2 := {c: m1.c}
+    a := [m1.c + 1, 5000 + 1]
+    s := a[0:2]
+    for i := 0; i < 4; i++ { m1.c += 7; a[0] -= 1000; a[1] = a[1] * 2 }
+    return [m1.c, m2.c, a, s]
+}
+out := f()
+""", [3028, 3000, [-999, 80016], [3001, 5001]]),
+    # an int field that becomes a float, a string and a bool, and back
+    "int_kinds_change": ("""
+f := func(m, n) {
+    for i := 0; i < n; i++ {
+        m.c = m.c + 500
+        if i == 2 { m.c = m.c * 0.5 }
+        if i == 3 { m.c = int(m.c) }
+        m.b = m.c > 1000
+        m.c++
+    }
+    return [m.c, m.b]
+}
+out := f({c: 400, b: false}, 6)
+""", None),
 }
 
 
@@ -138,6 +188,25 @@ bump := func(m) { m.x = m.x + 1.0; return m.x }
     for _ in range(3):
         ctx.call(c.get("bump"), m)
     assert m["x"] == 6.5
+
+
+def test_an_int_the_host_holds_keeps_its_value():
+    src = """
+bump := func(m) { m.c += 1000; return m.c }
+"""
+    c = Script(src, jit=True, jit_threshold=0, jit_background=False).compile()
+    c.run()
+    ctx = c.context()
+    m = {"c": 123456 * 7}
+    held = m["c"]
+    before = sys.getrefcount(held)
+    assert ctx.call(c.get("bump"), m) == 865192
+    assert held == 864192 and sys.getrefcount(held) == before
+    for _ in range(3):
+        ctx.call(c.get("bump"), m)
+    assert m["c"] == 868192
+    small = {"c": 5}
+    assert ctx.call(c.get("bump"), small) == 1005 and (5).__add__(0) == 5
 
 
 def test_floats_stored_in_place_leak_nothing():
