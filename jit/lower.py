@@ -1243,6 +1243,8 @@ class CoreLowering:
         spec = self.spec
         if op == ":=":
             sym = spec.res.defs[id(n)]
+            if self.number_into_local(sym, rhs, n.pos):
+                return
             v, t = self.expr(rhs)
             st = self.sym_type(sym, t)
             if sym in spec.own_boxes:
@@ -1263,17 +1265,80 @@ class CoreLowering:
             self.append_in_place(sym, [None] + grown.elements, "concat_items", n.pos)
             return
         if op == "=":
+            if self.number_into_local(sym, rhs, n.pos):
+                return
             v, t = self.expr(rhs)
         else:
             lv = self.load_sym(sym, st)
             self.hold(lv, st)
-            rv, rt = self.expr(rhs)
+            rv, rt = self.arith_operand(rhs) if st == OBJ and not self.counting else self.expr(rhs)
             self.unhold(lv, st)
-            v, t = self.binop(COMPOUND[op], lv, st, rv, rt, n.pos)
+            cop = COMPOUND[op]
+            if (st == OBJ and self.in_place_local(sym) and not self.counting
+                    and BINARY[cop].kind not in ("compare", "equality")):
+                lz, _ = self.dynamic_binop(cop, lv, st, rv, rt, n.pos, lazy=True, keep_int=True)
+                self.store_lazy_local(sym, lz, n.pos)
+                return
+            if rt == LAZY:
+                rv, rt = self.lazy_object(rv, n.pos), OBJ
+            v, t = self.binop(cop, lv, st, rv, rt, n.pos)
             if self.counting:
                 self.count_alloc_of((v, t), n.pos)
         st = st if st is not None else t
         self.store_sym(sym, st, self.coerce(v, t, st, n.pos))
+
+    def in_place_local(self, sym):
+        """Is ``sym`` a variable of this activation held in its own slot (not a global, a
+        cell or a per-iteration box), so that ``store_lazy_local`` may write a number into the
+        object the slot holds?"""
+        return (sym.kind != "global" and sym not in self.cells
+                and sym not in self.spec.own_boxes and sym in self.spec.local_types)
+
+    def number_into_local(self, sym, rhs, pos):
+        """``sym = rhs`` / ``sym := rhs`` where ``rhs`` is arithmetic over values of any type
+        and ``sym`` holds any value: stored by ``store_lazy_local``. False (nothing emitted)
+        for any other assignment."""
+        inner = A.unparen(rhs)
+        if (self.counting or not self.lazy_arith(inner) or not self.in_place_local(sym)
+                or self.sym_type(sym, OBJ) != OBJ):
+            return False
+        self.store_lazy_local(sym, self.lazy_binary(inner, keep_int=True), pos)
+        return True
+
+    def store_lazy_local(self, sym, lz, pos):
+        """Store the ``Lazy`` ``lz`` into variable ``sym`` (``in_place_local``, of type
+        ``OBJ``): a float or an int written into the object the variable holds when nothing
+        else references it (``store_in_place``, as for map values), else boxed and stored."""
+        b = self.b
+        a = self.var(sym, OBJ)
+        done, boxing = self.new_block("local.stored"), self.new_block("local.box")
+        if lz.isi is None and isinstance(lz.isf, ir.Constant) and not lz.isf.constant:
+            b.branch(boxing)                 # (an object: nothing to write in place)
+        else:
+            held = self.new_block("local.held")
+            b.cbranch(b.icmp_unsigned("!=", b.load(a), ir.Constant(PTR, None)), held, boxing)
+            b.position_at_end(held)
+            self.store_in_place(a, lz.f, lz.isf, lz.i, lz.isi, done)
+            b.branch(boxing)
+        b.position_at_end(boxing)
+        v = self.lazy_object(lz, pos)
+        if lz.isi is not None:
+            ib, other, join = (self.new_block(x) for x in ("local.int", "local.obj", "local.boxed"))
+            b.cbranch(lz.isi, ib, other)
+            b.position_at_end(ib)
+            v1 = self.to_obj(lz.i, INT, pos)
+            ib_end = b.block
+            b.branch(join)
+            b.position_at_end(other)
+            b.branch(join)
+            b.position_at_end(join)
+            phi = b.phi(PTR)
+            phi.add_incoming(v1, ib_end)
+            phi.add_incoming(v, other)
+            v = phi
+        self.store_sym(sym, OBJ, v)
+        b.branch(done)
+        b.position_at_end(done)
 
     def is_self_append(self, sym, rhs):
         """Is ``rhs`` ``append(X, ...)`` (the builtin, no spread) with X the variable ``sym``

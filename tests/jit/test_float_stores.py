@@ -142,6 +142,45 @@ f := func(m, n) {
 }
 out := f({c: 400, b: false}, 6)
 """, None),
+    # variables holding any value: a number result written into the object the variable
+    # holds when nothing else references it
+    "local_aliases": ("""
+f := func(m, n) {
+    x := m.a * 1.0
+    c := m.c + 1000
+    keep := x
+    keepc := c
+    arr := []
+    fs := []
+    for i := 0; i < n; i++ {
+        d := m.a * 2.0 + float(i)
+        arr = append(arr, d)
+        fs = append(fs, func() { return d })
+        m.last = d
+        x = x * 2.0
+        c += 5
+        k := m.c * 3
+        arr = append(arr, k)
+    }
+    return [keep, x, keepc, c, arr, fs[0](), fs[2](), m.last]
+}
+out := f({a: 1.5, c: 400}, 3)
+""", [1.5, 12.0, 1400, 1415, [3.0, 1200, 4.0, 1200, 5.0, 1200], 3.0, 5.0, 5.0]),
+    "local_kinds_change": ("""
+f := func(m, n) {
+    v := m.a * 1.0
+    s := ""
+    for i := 0; i < n; i++ {
+        v = v + m.b
+        if i == 1 { v = m.s + "!"; s += v; v = 2 }
+        if i == 2 { v = v * 400 }
+        s += string(v)
+        v = v * m.b
+    }
+    return [v, s]
+}
+out := f({a: 0.5, b: 3, s: "x"}, 5)
+""", [97236, "3.5x!236001080332412"]),
 }
 
 
