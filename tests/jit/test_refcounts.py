@@ -59,6 +59,10 @@ PROGRAMS = [
      "return [k, m.f, a[0]] }", "floats_stored_in_place"),
     ("f := func(a, m) { m.f = 2.0 * m.n; m.f = m.f * 3.0; a[1] = m.f * 0.5; "
      "return a[1] + m.k }", "floats_stored_then_error"),
+    # numbers written into the objects variables hold (in place when only the variable does)
+    ("f := func(a, m) { x := m.n * 1.5; k := x; for i := 0; i < 3; i++ { x = x * 2.0 + m.n; "
+     "y := x - 1.0; a[0] = y; c := m.n + 1000; c += 7; a[1] = c }; x += m.n; return [k, x] }",
+     "locals_in_place"),
 ]
 
 
