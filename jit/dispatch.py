@@ -653,39 +653,8 @@ def hot_loop(program, lid, G, F=None):
     rec.native_calls += 1
     if rec.native_calls <= program.jit_loop_threshold or rec.state not in ("profiling", "compiled"):
         return False
-    if rec.state == "profiling" and _left_to_function(program, lid):
-        return False
     fn = _loop_code(program, lid, G, F, rec)
     return fn is not None and fn is not PENDING and _run_loop(fn, G, F)
-
-
-def _left_to_function(program, lid):
-    """Is loop ``lid`` of a function body better left to its function's compile? A loop
-    entered again is hot, and so is the function that runs it: rather than compile the loop
-    region now and the whole function (loop included) a few calls later, the function's next
-    call makes it hot (its call counter is moved to the threshold; ``stats()`` still counts
-    the calls made). The loop region is compiled as before when the function is compiled but
-    its baseline code runs anyway (its entry refused the types), when the function is not
-    eligible, and for a run long enough for on-stack replacement (``loop_continues_natively``),
-    which does not ask here."""
-    _, _, fid = program.jit_loops[lid]
-    ns = program.ns
-    if ns.get(f"_J{fid}", NOJIT) is not None or not ns.get(f"_P{fid}", False):
-        return False                  # compiled, refused, or not profiled (the main body)
-    frec = program.state.jit_records.get(("function", fid))
-    if frec is not None and frec.state == "queued":
-        return True                   # its compile is under way
-    if frec is not None and frec.state != "profiling":
-        return False
-    cnt, jt = ns.get("_CNT"), ns.get("_JT")
-    if cnt is None or jt is None or fid >= len(cnt) or cnt[fid] > jt - 1:
-        return False
-    if cnt[fid] < jt - 1:
-        info = program.functions.get(fid)
-        frec = _record(program, "function", fid, info.name if info and info.name else f"func#{fid}")
-        frec.call_base -= jt - 1 - cnt[fid]
-        cnt[fid] = jt - 1
-    return True
 
 
 def loop_continues_natively(program, lid, G, F=None):

@@ -227,37 +227,5 @@ def test_loop_region_returns_from_its_function(name):
     c, nat = outcome(True)
     assert nat == base
     if c is not None:
-        # each loop ran natively: as a loop region, or inside its function, compiled whole
-        # once the loop's second entry made it hot (``dispatch._left_to_function``)
-        stats = jit.stats(c.program)
-        f_compiled = any(r["kind"] == "function" and r["name"] == "f" and r["state"] == "compiled"
-                         for r in stats)
         recs = loop_records(c)
-        assert recs and all(r["state"] == "compiled" or (f_compiled and ":1:" in r["name"])
-                            for r in recs), stats
-
-
-def test_a_hot_loop_of_a_function_called_again_makes_the_function_hot():
-    """A function-body loop entered again is left to its function: the function's next call
-    compiles it whole (the loop with it), rather than the loop region now and the function
-    again later; ``stats()`` still counts the calls made."""
-    src = ("f := func(n) { s := 0; for i := 0; i < n; i++ { s += i * 3 }; return s }\n"
-           "out := []\nfor k := 0; k < 5; k++ { out = append(out, f(50 + k)) }")
-    c = Script(src, jit=True, jit_background=False).compile()
-    c.run()
-    assert c.get("out") == run(src, jit=False).get("out")
-    stats = {r["name"]: r for r in jit.stats(c.program)}
-    assert stats["f"]["state"] == "compiled" and stats["f"]["calls"] == 3
-    loop = [r for r in loop_records(c) if ":1:" in r["name"]]
-    assert loop and loop[0]["state"] == "profiling" and loop[0]["code_bytes"] == 0
-
-
-def test_a_loop_whose_function_is_not_eligible_is_compiled_itself():
-    # f is variadic (never compiled as a function): its loop region is compiled as before
-    src = ("f := func(n, ...rest) { s := 0; for i := 0; i < n; i++ { s += i * 3 }; return s }\n"
-           "out := []\nfor k := 0; k < 5; k++ { out = append(out, f(50 + k)) }")
-    c = Script(src, jit=True, jit_background=False).compile()
-    c.run()
-    assert c.get("out") == run(src, jit=False).get("out")
-    loop = [r for r in loop_records(c) if ":1:" in r["name"]]
-    assert loop and loop[0]["state"] == "compiled"
+        assert recs and all(r["state"] == "compiled" for r in recs), recs
