@@ -2536,7 +2536,7 @@ class CoreLowering:
         refcnt = b.load(b.bitcast(b.gep(old, [ir.Constant(I64, cc.OFF_REFCNT)]), I64.as_pointer()))
         neg = b.icmp_signed("<", ival, ir.Constant(I64, 0))
         mag = b.select(neg, b.sub(ir.Constant(I64, 0), ival), ival)
-        one_digit = b.icmp_signed("<", mag, ir.Constant(I64, 1 << 30))
+        one_digit = b.icmp_unsigned("<", mag, ir.Constant(I64, 1 << 30))   # (|MIN| wraps)
         not_cached = b.or_(b.icmp_signed(">", ival, ir.Constant(I64, 256)),
                            b.icmp_signed("<", ival, ir.Constant(I64, -5)))
         old_size = b.load(size_p)

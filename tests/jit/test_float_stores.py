@@ -116,6 +116,20 @@ f := func(m, arr, n) {
 out := f({up: 100, down: 10, big: 1073741000, wrap: 0}, [250], 6)
 """, [460, -8, 1073741000 + 6 * 1073741800, ((((((250 * 3 + 1) * 3 + 1) * 3 + 1) * 3 + 1) * 3 + 1) * 3 + 1),
       (6 * 4611686018427387904 + 2 ** 63) % 2 ** 64 - 2 ** 63]),
+    # int64's minimum over an int of one digit: its magnitude does not fit one digit (nor
+    # int64: computed with wrap-around it is negative)
+    "int_min_over_one_digit": ("""
+f := func(m, arr) {
+    x := m.c * 1
+    x += (-9223372036854775807 - 1) - x
+    m.c = m.c - 1000
+    m.c += (-9223372036854775807 - 1) - m.c
+    arr[0] = arr[0] + 1000
+    arr[0] = (-9223372036854775807 - 1) + arr[0] - arr[0]
+    return [x, m.c, arr[0]]
+}
+out := f({c: 5000}, [700])
+""", [-2 ** 63, -2 ** 63, -2 ** 63]),
     # two maps share one int object; a slice shares the array's ints
     "int_shared": ("""
 f := func() {
