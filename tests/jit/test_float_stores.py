@@ -180,6 +180,22 @@ f := func(m, n) {
 }
 out := f({a: 1.5, c: 400}, 3)
 """, [1.5, 12.0, 1400, 1415, [3.0, 1200, 4.0, 1200, 5.0, 1200], 3.0, 5.0, 5.0]),
+    # for-in variables and parameters reassigned: the array, the map and the caller's value
+    # keep theirs
+    "loop_variables_and_parameters": ("""
+f := func(arr, m) {
+    t := 0.0
+    for i, v in arr { v = v * 2.0; v += 1.0; t += v }
+    for k, v in m { v = v * 3.0; v -= 0.5; t += v }
+    g := func(x) { x = x * 4.0; x += 1; return x }
+    u := [1.5 * 1.0]
+    t += g(u[0])
+    y := u[0]
+    y = y + 100.0
+    return [arr, m.a, t, u, y]
+}
+out := f([1.5 * 1.0, 2.5 * 1.0], {a: 0.25 * 1.0})
+""", [[1.5, 2.5], 0.25, 17.25, [1.5], 101.5]),
     "local_kinds_change": ("""
 f := func(m, n) {
     v := m.a * 1.0
