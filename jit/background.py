@@ -55,8 +55,9 @@ def _run():
                 _cond.notify_all()
 
 
-def submit(job):
-    """Queue ``job``; returns False (nothing queued) once the interpreter is exiting."""
+def submit(job, first=False):
+    """Queue ``job`` (at the head of the queue with ``first``: a small job the script's
+    speed waits on); returns False (nothing queued) once the interpreter is exiting."""
     global _worker
     with _cond:
         if _closing:
@@ -64,7 +65,10 @@ def submit(job):
         if _worker is None or not _worker.is_alive():
             _worker = threading.Thread(target=_run, name="tengojit-compiler", daemon=True)
             _worker.start()
-        _queue.append(job)
+        if first:
+            _queue.appendleft(job)
+        else:
+            _queue.append(job)
         _cond.notify_all()
     return True
 

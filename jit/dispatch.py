@@ -547,17 +547,35 @@ class LazyCallEntry:
     through its prologue). It holds its ``NativeEntries`` weakly: CPython never visits a code
     object's extra slot when it looks for reference cycles."""
 
-    __slots__ = ("entries_ref", "entry")
+    __slots__ = ("entries_ref", "entry", "queued")
 
     def __init__(self, entries):
         self.entries_ref = weakref.ref(entries)
         self.entry = None
+        self.queued = False
 
     def __call__(self, fn, G, *args):
         entry = self.entry
         if entry is None:
-            entry = self._compile()
+            entry = self._start()
         return entry(fn, G, *args)
+
+    def _start(self):
+        """The entry for this call: the compiled one when compiling on the spot; with the
+        background compiler, the baseline code until the worker has compiled the entry (a
+        script never waits for a compile, nor for the compiles queued before it)."""
+        entries = self.entries_ref()
+        if entries is not None and background_compiles(entries.program):
+            if self.queued or background.submit(self._compile_job, first=True):
+                self.queued = True
+                return _call_baseline
+        return self._compile()
+
+    def _compile_job(self):
+        try:
+            self._compile()
+        except BaseException:       # a job never raises (background.submit)
+            pass
 
     def _compile(self):
         with _lock:

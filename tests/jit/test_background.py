@@ -44,6 +44,18 @@ f := func(x) { return x * 3 + 1 }
     assert ctx.call(f, 7) == 22
 
 
+def test_a_job_submitted_first_runs_before_those_queued():
+    gate = threading.Event()
+    order = []
+    assert jit.wait(60)
+    background.submit(lambda: gate.wait(30))          # holds the worker while the rest queue
+    background.submit(lambda: order.append("queued"))
+    background.submit(lambda: order.append("first"), first=True)
+    gate.set()
+    assert jit.wait(60)
+    assert order == ["first", "queued"]
+
+
 def test_osr_asks_again_while_the_loop_is_queued():
     # the worker is held by a gate job, so the loop's region waits in the queue when its run
     # reaches the OSR check (iteration 500): the check must come back after 500 more, by

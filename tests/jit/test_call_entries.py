@@ -117,3 +117,46 @@ def test_a_lazy_call_entry_does_not_keep_its_program_alive():
     del c
     gc.collect()
     assert ref() is None
+
+
+# ``apply`` calls ``double`` through a map, as above; here both are made hot from the host
+BACKGROUND = """
+double := func(x) { return x * 2 }
+ops := {d: double}
+apply := func(n) { s := 0; for i := 0; i < n; i++ { s += ops.d(i) }; return s }
+"""
+
+
+def test_with_the_background_compiler_the_call_entry_compiles_on_the_worker(monkeypatch):
+    """The call that finds a ``LazyCallEntry`` runs the baseline code and queues the compile:
+    a script never waits for it (nor for the compiles queued before it)."""
+    import threading
+    from tengojit.jit import dispatch
+    real = dispatch._compile
+    threads = []
+
+    def recording(program, entry, kinds, rec=None, runs=None):
+        if runs is not None:
+            threads.append(threading.current_thread().name)
+        return real(program, entry, kinds, rec, runs)
+    monkeypatch.setattr(dispatch, "_compile", recording)
+    c = Script(BACKGROUND, jit=True, jit_threshold=2, jit_background=True).compile()
+    c.run()
+    ctx = c.context()
+    double, apply = c.get("double"), c.get("apply")
+    for _ in range(3):
+        assert ctx.call(double, 21) == 42
+    assert jit.wait(60)
+    assert _slot(c, "double") is not None
+    for _ in range(3):
+        assert ctx.call(apply, 5) == 20
+    assert jit.wait(60)
+    results = [ctx.call(apply, 300) for _ in range(3)]
+    assert jit.wait(60)
+    assert results == [2 * sum(range(300))] * 3
+    stats = {r["name"]: r for r in jit.stats(c.program)}
+    assert stats["double"]["state"] == stats["apply"]["state"] == "compiled"
+    assert threads and set(threads) == {"tengojit-compiler"}
+    slot = _slot(c, "double")
+    assert type(slot).__name__ == "builtin_function_or_method"
+    assert ctx.call(apply, 300) == 2 * sum(range(300))
