@@ -217,6 +217,7 @@ class Record:
         self.bounded = set()        # "fib(n)": recursion proven bounded by that parameter
         self.continuation = None    # loops: native rest of a run (on-stack replacement)
         self.osr = 0                # loops: runs that switched to native code mid-way
+        self.waiting = 0            # loops: iterations and entries while queued (its heat)
         self.runtime = {}           # operation -> count: done by runtime calls only
         self.refused_types = {}     # parameter index -> the type of an argument refused
 
@@ -481,10 +482,20 @@ def hot_function(program, fid, G, args, free_values):
         rec.state = "queued"
         job = functools.partial(_build_function, weakref.ref(program), fid, G, arg_types,
                                 free_values, rec)
-        if not background.submit(job):
+        if not background.submit(job, heat=_calls_since(program, fid)):
             rec.state = before
         return
     _build_function(weakref.ref(program), fid, G, arg_types, free_values, rec)
+
+
+def _calls_since(program, fid):
+    """A ``background.submit`` heat: the calls prototype ``fid`` has had since now (its
+    baseline prologue keeps counting while its compile is queued)."""
+    cnt = program.ns.get("_CNT")
+    if cnt is None:
+        return None
+    base = cnt[fid]
+    return lambda: cnt[fid] - base
 
 
 def _build_function(program_ref, fid, G, arg_types, free_values, rec):
@@ -687,6 +698,7 @@ def loop_continues_natively(program, lid, G, F=None):
     """
     rec = _loop_record(program, lid)
     if rec.state == "queued":
+        rec.waiting += program.jit_osr_iterations
         return None
     if rec.state not in ("profiling", "compiled"):
         return False
@@ -717,6 +729,7 @@ def _loop_code(program, lid, G, F, rec):
     if fn is not None:
         return fn
     if rec.state == "queued":
+        rec.waiting += 1
         return PENDING
     frame = ()
     if F is not None:
@@ -724,7 +737,8 @@ def _loop_code(program, lid, G, F, rec):
     if background_compiles(program):
         rec.state = "queued"
         job = functools.partial(_build_loop, weakref.ref(program), lid, G, frame, F is not None, rec)
-        if background.submit(job):
+        rec.waiting = 0
+        if background.submit(job, heat=lambda: rec.waiting):
             return PENDING
         rec.state = "profiling"
     return _build_loop(weakref.ref(program), lid, G, frame, F is not None, rec)

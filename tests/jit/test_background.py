@@ -56,6 +56,60 @@ def test_a_job_submitted_first_runs_before_those_queued():
     assert order == ["first", "queued"]
 
 
+def test_the_hottest_queued_job_runs_next():
+    # heat is read when the worker takes a job: here ``warm`` heats up after it was queued
+    gate = threading.Event()
+    order, heat = [], {"cold": 1, "warm": 0, "hot": 5}
+    assert jit.wait(60)
+    background.submit(lambda: gate.wait(30))
+    for name in ("cold", "warm", "hot"):
+        background.submit(lambda n=name: order.append(n), heat=lambda n=name: heat[n])
+    background.submit(lambda: order.append("plain"))          # no heat: counts as 0
+    background.submit(lambda: order.append("broken"), heat=lambda: 1 / 0)   # counts as 0
+    heat["warm"] = 9
+    gate.set()
+    assert jit.wait(60)
+    assert order == ["warm", "hot", "cold", "plain", "broken"]
+
+
+def test_a_hot_loop_queued_behind_lukewarm_functions_is_compiled_first():
+    # many functions become hot at once, then a long loop: compiled hottest first, the loop
+    # (asking again and again at its OSR checks) goes ahead of the functions called once more
+    fns = "\n".join(f"f{i} := func(x) {{ return x + {i} }}" for i in range(8))
+    src = fns + """
+for r := 0; r < 3; r++ {
+""" + "\n".join(f"    f{i}(r)" for i in range(8)) + """
+}
+total := 0
+for i := 0; i < 3000000; i++ { total += i % 7 }
+"""
+    gate = threading.Event()
+    assert jit.wait(60)
+    background.submit(lambda: gate.wait(30))
+    c = Script(src, jit=True, jit_threshold=2, jit_background=True).compile()
+    done = []
+    real = background._take
+
+    def take():
+        job = real()
+        func = getattr(job, "func", None)
+        done.append(getattr(func, "__name__", "?"))
+        return job
+    background._take = take
+    try:
+        t = threading.Timer(0.3, gate.set)
+        t.start()
+        c.run()
+        t.join()
+        assert jit.wait(60)
+    finally:
+        background._take = real
+    assert c.get("total") == sum(i % 7 for i in range(3000000))
+    assert "_build_loop" in done, done
+    first_build = [d for d in done if d.startswith("_build")][0]
+    assert first_build == "_build_loop", done
+
+
 def test_osr_asks_again_while_the_loop_is_queued():
     # the worker is held by a gate job, so the loop's region waits in the queue when its run
     # reaches the OSR check (iteration 500): the check must come back after 500 more, by
