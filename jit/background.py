@@ -26,7 +26,7 @@ import os
 import sys
 import threading
 
-SWITCH_INTERVAL = 0.0001
+SWITCH_INTERVAL = 0.002
 
 _cond = threading.Condition(threading.Lock())
 _first = collections.deque()  # jobs submitted with first=True

@@ -64,6 +64,7 @@ class Engine:
         self.code_bytes = 0
         self._open = None             # the space new programs compile into
         self._last_object = 0
+        self._bound = {}              # symbol -> the address it is bound to now (process-wide)
         check_layouts()
 
     def _target_machine(self):
@@ -145,8 +146,11 @@ class Engine:
                 space.engine.add_module(mod)
             # the symbols are process-wide and shared by modules: bound to this module's
             # addresses right before it is linked, under the lock
+            bound = self._bound
             for name, addr in (bindings or {}).items():
-                llvm.add_symbol(name, addr)
+                if bound.get(name) != addr:
+                    llvm.add_symbol(name, addr)
+                    bound[name] = addr
             space.engine.finalize_object()
             addrs = {n: space.engine.get_function_address(r) for n, r in real.items()}
             if data is None:
