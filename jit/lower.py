@@ -2374,6 +2374,13 @@ class CoreLowering:
                 for x, blk in incoming:
                     r.add_incoming(x, blk)
                 return r
+        elif t == BOOL:
+            # True or False, borrowed (they live as long as the process): the store takes the
+            # one reference it keeps, and nothing is released afterwards
+            v = self.bool_borrowed(v)
+
+            def boxed():
+                return v
         else:
             v = self.to_obj(v, t, n.pos)
             self.hold(v, OBJ)
@@ -2511,7 +2518,7 @@ class CoreLowering:
             assert self.live and self.live[-1] == ("slot", vslot)
             self.live.pop()
             self.xdecref(b.load(vslot))      # (NULL when the float was stored in place)
-        else:
+        elif t != BOOL:
             self.unhold(v, OBJ)
             self.decref(v)
 
@@ -2628,10 +2635,62 @@ class CoreLowering:
 
     def condition(self, e):
         """i1: the truth of expression ``e`` (its value released)."""
+        if isinstance(e, (A.IndexExpr, A.SelectorExpr)):
+            return self.element_condition(e)
         v, t = self.expr(e)
         c = self.truth(v, t, e.pos)
         self.release(v, t)
         return c
+
+    def bool_borrowed(self, v):
+        """The i1 ``v`` as ``True`` or ``False``, borrowed (never released)."""
+        rt = self.mb.rt.addr
+        return self.b.select(v, self.mb.const_ptr(self.b, rt["Py_True"]),
+                             self.mb.const_ptr(self.b, rt["Py_False"]))
+
+    def element_condition(self, n):
+        """The truth of ``o[k]`` / ``o.sel``: an array item in range or a map value that is
+        ``true`` or ``false`` is read borrowed and decides at once (no reference taken or
+        released); anything else takes ``index_get`` and ``truth``."""
+        b = self.b
+        o, ot, own_o = self.operand(n.expr)
+        self.hold_owned(o, ot, own_o)
+        if isinstance(n, A.SelectorExpr):
+            k, kt, own_k, str_key = self.const_borrowed(n.sel), OBJ, False, True
+        else:
+            k, kt, own_k = self.operand(n.index)
+            str_key = isinstance(n.index, A.StringLit)
+        self.unhold_owned(o, ot, own_o)
+        if ot != OBJ or kt not in (INT, OBJ):
+            v = self.index_get(o, ot, k, kt, n.pos, str_key=str_key, own_o=own_o, own_k=own_k)
+            c = self.truth(v, OBJ, n.pos)
+            self.release(v, OBJ)
+            return c
+        slow, decided = self.new_block("cond.elem.slow"), self.new_block("cond.elem.bool")
+        join = self.new_block("cond.elem.done")
+        item = self.borrow_element(o, k, kt, str_key, slow)
+        rt = self.mb.rt.addr
+        is_true = b.icmp_unsigned("==", item, self.mb.const_ptr(b, rt["Py_True"]))
+        is_false = b.icmp_unsigned("==", item, self.mb.const_ptr(b, rt["Py_False"]))
+        b.cbranch(b.or_(is_true, is_false), decided, slow)
+        b.position_at_end(decided)
+        if own_o:
+            self.decref(o)
+        if own_k and kt == OBJ:
+            self.decref(k)
+        fast_end = b.block
+        b.branch(join)
+        b.position_at_end(slow)
+        v = self.index_get(o, ot, k, kt, n.pos, str_key=str_key, own_o=own_o, own_k=own_k)
+        c = self.truth(v, OBJ, n.pos)
+        self.release(v, OBJ)
+        slow_end = b.block
+        b.branch(join)
+        b.position_at_end(join)
+        r = b.phi(I1)
+        r.add_incoming(is_true, fast_end)
+        r.add_incoming(c, slow_end)
+        return r
 
     def truth(self, v, t, pos=(0, 0)):
         """Tengo's !IsFalsy: ints non-zero, floats not NaN, bools themselves; any other value

@@ -63,6 +63,15 @@ PROGRAMS = [
     ("f := func(a, m) { x := m.n * 1.5; k := x; for i := 0; i < 3; i++ { x = x * 2.0 + m.n; "
      "y := x - 1.0; a[0] = y; c := m.n + 1000; c += 7; a[1] = c }; x += m.n; return [k, x] }",
      "locals_in_place"),
+    # bools read borrowed by conditions and stored without a temporary; then an error with
+    # an owned container live
+    ("f := func(a, m) { fl := [true, false, 1, \"s\", undefined, m, []]; n := 0; "
+     "for i := 0; i < len(fl); i++ { if fl[i] { n++ }; fl[i] = i % 2 == 0; if fl[i] { n++ } }; "
+     "m.b = n > 3; if m.b { n++ }; if m.nope { n++ }; if m.k { n++ }; if a[0] { n++ }; "
+     "x := {q: [true, m]}; if x.q[0] { n++ }; if m[\"k\" + \"\"] { n++ }; return n }",
+     "bool_elements"),
+    ("f := func(a, m) { t := {q: [m, a]}; if t.q[0] { a[1] = true }; if t.q[1][0][2] { }; "
+     "return 1 }", "bool_elements_then_error"),
 ]
 
 
