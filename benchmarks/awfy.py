@@ -155,6 +155,9 @@ def run_one(impl, name, inner, outer, scratch, whole=False):
         return {"us": [], "error": f"no port at {port_path(name)}", "wall_s": 0.0}
     argv, cwd = command(impl, name, inner, outer, scratch, whole)
     env = dict(os.environ, PYTHONHASHSEED="0")
+    # byte-code caches as a user has them (pip writes them at install time; a first import
+    # writes them otherwise): an environment that forbids them would time Python's compiler
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     t0 = time.perf_counter()
     try:
         r = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT, env=env)

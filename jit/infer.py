@@ -685,7 +685,7 @@ class Inferrer:
         if finfo is not None:
             for x in A.walk(finfo.node.body):
                 if isinstance(x, A.FuncLit):
-                    got |= _assigned_in(x.body, res)
+                    got |= assigned_in(x.body, res)
         cache[("closures", id(finfo))] = got
         return got
 
@@ -703,7 +703,7 @@ class Inferrer:
                 d = res.defs.get(id(x))               # a definition is keyed by its statement
                 if d is not None:
                     defining[d] = x.rhs
-        cache[id(finfo)] = got = (_assigned_in(finfo.node.body, res), defining)
+        cache[id(finfo)] = got = (assigned_in(finfo.node.body, res), defining)
         return got
 
     def e_ErrorExpr(self, n, spec):
@@ -1020,7 +1020,7 @@ def _describe(n):
     return "uses " + names.get(type(n).__name__, type(n).__name__)
 
 
-def _assigned_in(node, res):
+def assigned_in(node, res):
     """The variables assigned in ``node`` (closures included) other than by their definition."""
     assigned = set()
     for x in A.walk(node):

@@ -24,7 +24,7 @@ from .types import INT, FLOAT, BOOL, VOID, OBJ
 from tengojit.limits import NO_LIMIT
 from tengojit.builtins import BUILTIN_FUNCTIONS, TYPE_PREDICATES
 from tengojit.values import Char, ImmutableArray, ImmutableMap
-from .infer import binop_type
+from .infer import assigned_in, binop_type
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -560,6 +560,7 @@ class CoreLowering:
         self.promoted = set(promoted)
         self.acc_exprs = []
         self.vars = {}          # Symbol -> alloca
+        self.borrowed_vars = set()   # parameters whose slot borrows the caller's argument
         self.cells = {}         # Symbol -> its cell (``spec.cell_syms``: a borrowed argument)
         self.gvars = {}         # slot -> (alloca, dirty alloca)
         self.loops = []         # (continue block, break block)
@@ -595,11 +596,17 @@ class CoreLowering:
 
             n = len(spec.arg_types)
             owned_params = []
+            unassigned = self.unassigned_params()
             for i, (p, t) in enumerate(zip(spec.node.params, spec.arg_types)):
                 sym = spec.res.defs[id(p)]
                 vt = spec.local_types.get(sym) or t     # a parameter assigned other types
                 a = self.var(sym, vt)
-                if vt == OBJ:
+                if vt == OBJ and t == OBJ and sym in unassigned:
+                    # borrowed: the caller keeps its argument alive for the whole call, and
+                    # nothing here stores into this slot (released by no exit)
+                    self.borrowed_vars.add(sym)
+                    b.store(f.args[2 + i], a)
+                elif vt == OBJ:
                     owned_params.append((f.args[2 + i], a, t))
                 else:
                     b.store(f.args[2 + i], a)
@@ -752,10 +759,20 @@ class CoreLowering:
             self.cells[sym] = cell
 
     def release_vars(self, exclude=()):
-        """Release the reference every ``OBJ`` variable slot holds (on every exit)."""
+        """Release the reference every ``OBJ`` variable slot holds (on every exit; a borrowed
+        parameter's slot holds none)."""
         for sym, a in self.vars.items():
-            if sym not in exclude and a.type.pointee == PTR:
+            if sym not in exclude and sym not in self.borrowed_vars and a.type.pointee == PTR:
                 self.xdecref(self.b.load(a))
+
+    def unassigned_params(self):
+        """The parameters of this function that nothing assigns (closures included) and no
+        self tail call rebinds: their slots may borrow the caller's arguments."""
+        spec = self.spec
+        if spec.self_tail_calls or spec.checked_self_tail or spec.acc_calls:
+            return set()
+        params = {spec.res.defs[id(p)] for p in spec.node.params}
+        return params - assigned_in(spec.node.body, spec.res)
 
     # ------------------------------------------------------------------ references
     def incref(self, v):
@@ -3214,9 +3231,19 @@ class CoreLowering:
                 return self.dynamic_call(n)
             return self.checked_call(n)
         callee, source = spec.calls[id(n)]
-        vals = self.args(n.args)
-        r = self.emit_call(n, callee, [v for v, _ in vals], self.callee_env(callee, source))
-        self.release_args(vals)
+        # a core's arguments need only live as long as the call: a variable of this
+        # activation passes its value borrowed (see ``operand``)
+        vals = []
+        for a in n.args:
+            v, t, owned = self.operand(a)
+            self.hold_owned(v, t, owned)
+            vals.append((v, t, owned))
+        r = self.emit_call(n, callee, [v for v, _, _ in vals], self.callee_env(callee, source))
+        for v, t, owned in reversed(vals):
+            self.unhold_owned(v, t, owned)
+        for v, t, owned in reversed(vals):
+            if owned:
+                self.release(v, t)
         if r[1] == VOID:
             return self.const_obj(None), OBJ          # undefined
         return r

@@ -72,6 +72,17 @@ PROGRAMS = [
      "bool_elements"),
     ("f := func(a, m) { t := {q: [m, a]}; if t.q[0] { a[1] = true }; if t.q[1][0][2] { }; "
      "return 1 }", "bool_elements_then_error"),
+    # arguments passed borrowed to parameters nothing assigns: stored by the callee, captured,
+    # passed down a recursion, returned; a parameter that is assigned takes its own reference
+    ("keep := func(m, v) { m.kept = v; return v }\n"
+     "down := func(v, n) { if n == 0 { return v }; return [down(v, n - 1)][0] }\n"
+     "grab := func(v) { return func() { return v } }\n"
+     "swap := func(v, w) { v = w; return v }\n"
+     "f := func(a, m) { x := [a, m]; keep(m, x); y := down(x, 5); g := grab(a); "
+     "z := swap(x, m); x = 0; return [len(y), len(g()), len(z), len(m.kept)] }",
+     "borrowed_arguments"),
+    ("down := func(v, n) { if n == 0 { return v[7] + 1 }; return down(v, n - 1) }\n"
+     "f := func(a, m) { x := [a, m]; return down(x, 4) }", "borrowed_arguments_then_error"),
 ]
 
 
