@@ -142,6 +142,15 @@ class Lazy:
         self.isi, self.i = isi, i
 
 
+class _Args(list):
+    """Call arguments ``[(value, type)]`` and, in ``owned``, whether each is a reference of
+    its own (``CoreLowering.args``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.owned = []
+
+
 class ModuleBuilder:
     """Builds one LLVM module: the cores of a set of specialisations (+ wrappers, see wrapper.py)."""
 
@@ -3231,19 +3240,9 @@ class CoreLowering:
                 return self.dynamic_call(n)
             return self.checked_call(n)
         callee, source = spec.calls[id(n)]
-        # a core's arguments need only live as long as the call: a variable of this
-        # activation passes its value borrowed (see ``operand``)
-        vals = []
-        for a in n.args:
-            v, t, owned = self.operand(a)
-            self.hold_owned(v, t, owned)
-            vals.append((v, t, owned))
-        r = self.emit_call(n, callee, [v for v, _, _ in vals], self.callee_env(callee, source))
-        for v, t, owned in reversed(vals):
-            self.unhold_owned(v, t, owned)
-        for v, t, owned in reversed(vals):
-            if owned:
-                self.release(v, t)
+        vals = self.args(n.args, borrow=True)
+        r = self.emit_call(n, callee, [v for v, _ in vals], self.callee_env(callee, source))
+        self.release_args(vals)
         if r[1] == VOID:
             return self.const_obj(None), OBJ          # undefined
         return r
@@ -3404,21 +3403,30 @@ class CoreLowering:
             return self.const_obj(None), OBJ          # undefined
         return phi, OBJ
 
-    def args(self, nodes):
-        """Evaluate call arguments in order: [(value, type)], each ``OBJ`` held until
-        ``release_args``."""
-        vals = []
+    def args(self, nodes, borrow=False):
+        """Evaluate call arguments in order: [(value, type)], each owned ``OBJ`` held until
+        ``release_args``. ``borrow``: a variable of this activation is passed borrowed (see
+        ``operand``) — for calls of compiled cores, which keep an argument only by taking a
+        reference of their own (never for builtins, whose in-place fast paths read reference
+        counts)."""
+        vals = _Args()
         for a in nodes:
-            v, t = self.expr(a)
-            self.hold(v, t)
+            if borrow:
+                v, t, owned = self.operand(a)
+            else:
+                (v, t), owned = self.expr(a), True
+            self.hold_owned(v, t, owned)
             vals.append((v, t))
+            vals.owned.append(owned)
         return vals
 
     def release_args(self, vals):
-        for v, t in reversed(vals):
-            self.unhold(v, t)
-        for v, t in reversed(vals):
-            self.release(v, t)
+        owned = getattr(vals, "owned", None) or [True] * len(vals)
+        for (v, t), o in zip(reversed(vals), reversed(owned)):
+            self.unhold_owned(v, t, o)
+        for (v, t), o in zip(reversed(vals), reversed(owned)):
+            if o:
+                self.release(v, t)
 
     def builtin_call(self, n, name):
         """A builtin: ``len`` of an array or map inline, everything else (and ``len`` of other
