@@ -170,6 +170,7 @@ class SelectorExpr:
     pos: Pos
     expr: object
     sel: str            # `a.b` is `a["b"]`
+    sel_pos: Pos = None  # where the name `b` is (None: made by the compiler, not parsed)
 
 
 @node
@@ -341,3 +342,50 @@ def assigned_targets(n):
             t = t.expr
         roots.append(t)
     return roots
+
+
+def reference_pos(e):
+    """The position the reference gives expression ``e`` (its ``Node.Pos()``): a unary
+    expression is where its operand is, a binary one where its left operand is, a conditional
+    where its condition is; every other node where it starts."""
+    while True:
+        if isinstance(e, UnaryExpr):
+            e = e.operand
+        elif isinstance(e, BinaryExpr):
+            e = e.left
+        elif isinstance(e, CondExpr):
+            e = e.cond
+        else:
+            return e.pos
+
+
+def last_pos(e):
+    """The position of the last instruction the reference compiles for expression ``e``: the
+    instruction that makes the value, at ``reference_pos``, except that parentheses and a
+    unary ``+`` add none, a conditional ends with its ``else`` value's code and ``&&``/``||``
+    with their right operand's."""
+    while True:
+        if isinstance(e, ParenExpr):
+            e = e.expr
+        elif isinstance(e, CondExpr):
+            e = e.false_expr
+        elif isinstance(e, BinaryExpr) and e.op in ("&&", "||"):
+            e = e.right
+        elif isinstance(e, UnaryExpr) and e.op == "+":
+            e = e.operand
+        else:
+            return reference_pos(e)
+
+
+def read_error_pos(n):
+    """Where the reference reports an error of reading ``n`` (an index, selector or slice
+    expression): its VM names the instruction before the failing ``OpIndex`` or
+    ``OpSliceIndex`` — the last of the key's code (the selector's name), or of the slice's
+    upper bound (the slice itself when it has none)."""
+    if isinstance(n, SelectorExpr):
+        return n.sel_pos or n.pos
+    if isinstance(n, IndexExpr):
+        return last_pos(n.index)
+    if isinstance(n, SliceExpr):
+        return last_pos(n.high) if n.high is not None else n.pos
+    return n.pos

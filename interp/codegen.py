@@ -1870,7 +1870,8 @@ class ModuleBuilder:
         ``_index``. Tengo evaluates ``o`` before ``i``; the inline forms keep that order
         whenever either could fail or have effects (else ``_index`` is used as is)."""
         o, i = self.expr(n.expr), self.expr(n.index)
-        slow = call(rt("index"), [o, i], n.pos)
+        epos = A.read_error_pos(n)       # (the reference's position for a failed read)
+        slow = call(rt("index"), [o, i], epos)
         i_simple = isinstance(i, (P.Name, P.Constant))
         # a captured variable is read once, before the index, when the index is computed
         o_simple = isinstance(o, P.Constant) or (
@@ -1887,7 +1888,7 @@ class ModuleBuilder:
             test = P.BoolOp(op=P.And(), values=[both, P.Compare(
                 left=N(ti), ops=[P.Lt()], comparators=[P.Call(func=N("len"), args=[N(to)], keywords=[])])])
             return _pos(P.IfExp(test=test, body=P.Subscript(value=N(to), slice=N(ti), ctx=P.Load()),
-                                orelse=call(rt("index"), [N(to), N(ti)], n.pos)), n.pos)
+                                orelse=call(rt("index"), [N(to), N(ti)], epos)), n.pos)
         if not (o_simple or i_simple):
             # both computed: ``type(o) is not type(i) is int`` evaluates both, o first, before
             # any test can short-circuit
@@ -1900,7 +1901,7 @@ class ModuleBuilder:
                 left=C(0), ops=[P.LtE(), P.Lt()],
                 comparators=[N(ti), P.Call(func=N("len"), args=[N(to)], keywords=[])])])
             return _pos(P.IfExp(test=test, body=P.Subscript(value=N(to), slice=N(ti), ctx=P.Load()),
-                                orelse=call(rt("index"), [N(to), N(ti)], n.pos)), n.pos)
+                                orelse=call(rt("index"), [N(to), N(ti)], epos)), n.pos)
         if isinstance(i, P.Constant) and type(i.value) is str:
             if isinstance(o, P.Name) and o.id in self.dict_names:
                 return _pos(P.Call(func=P.Attribute(value=o, attr="get", ctx=P.Load()), args=[i],
@@ -1909,7 +1910,7 @@ class ModuleBuilder:
             return _pos(P.IfExp(test=type_is(first_o, "dict"),
                                 body=P.Call(func=P.Attribute(value=later_o, attr="get", ctx=P.Load()),
                                             args=[i], keywords=[]),
-                                orelse=call(rt("index"), [later_o, i], n.pos)), n.pos)
+                                orelse=call(rt("index"), [later_o, i], epos)), n.pos)
         if o_simple and not i_simple and i_int:
             # the index is evaluated by the first test whatever its outcome
             t = self.temp()
@@ -1918,7 +1919,7 @@ class ModuleBuilder:
                      P.Compare(left=N(t), ops=[P.Lt()], comparators=[P.Call(func=N("len"), args=[o], keywords=[])])]
             return _pos(P.IfExp(test=P.BoolOp(op=P.And(), values=tests),
                                 body=P.Subscript(value=o, slice=N(t), ctx=P.Load()),
-                                orelse=call(rt("index"), [o, N(t)], n.pos)), n.pos)
+                                orelse=call(rt("index"), [o, N(t)], epos)), n.pos)
         if o_simple and not i_simple:
             t = self.temp()
             first_i, later_i = P.NamedExpr(target=S(t), value=i), N(t)
@@ -1935,7 +1936,7 @@ class ModuleBuilder:
                            comparators=[later_i, P.Call(func=N("len"), args=[later_o], keywords=[])])
         fast = P.Subscript(value=later_o, slice=later_i, ctx=P.Load())
         return _pos(P.IfExp(test=P.BoolOp(op=P.And(), values=tests + [bounds]), body=fast,
-                            orelse=call(rt("index"), [later_o, later_i], n.pos)), n.pos)
+                            orelse=call(rt("index"), [later_o, later_i], epos)), n.pos)
 
     def e_SelectorExpr(self, n):
         o = self.expr(n.expr)
@@ -1946,12 +1947,13 @@ class ModuleBuilder:
         first, later = self.operand(o)
         fast = P.Call(func=P.Attribute(value=later, attr="get", ctx=P.Load()), args=[key], keywords=[])
         return _pos(P.IfExp(test=type_is(first, "dict"), body=fast,
-                            orelse=call(rt("index"), [later, key], n.pos)), n.pos)
+                            orelse=call(rt("index"), [later, key], A.read_error_pos(n))), n.pos)
 
     def e_SliceExpr(self, n):
         lo = self.expr(n.low) if n.low is not None else C(None)
         hi = self.expr(n.high) if n.high is not None else C(None)
-        return self.alloc(call(rt("slice"), [self.expr(n.expr), lo, hi], n.pos), n.pos)
+        return self.alloc(call(rt("slice"), [self.expr(n.expr), lo, hi], A.read_error_pos(n)),
+                          n.pos)
 
     def e_FuncLit(self, n, self_sym=None):
         info = self.res.funcs[id(n)]

@@ -185,7 +185,7 @@ class _Parser:
             if tok == ".":
                 self.next()
                 if self.tok == T.IDENT:
-                    x = A.SelectorExpr(x.pos, x, self.lit)
+                    x = A.SelectorExpr(x.pos, x, self.lit, self.lc(self.off))
                     self.next()
                 else:
                     off = self.off

@@ -2002,13 +2002,15 @@ class CoreLowering:
         self.hold_owned(o, ot, own_o)
         k, kt, own_k = self.operand(n.index)
         self.unhold_owned(o, ot, own_o)
-        return self.index_get(o, ot, k, kt, n.pos, str_key=isinstance(n.index, A.StringLit),
+        return self.index_get(o, ot, k, kt, A.read_error_pos(n),
+                              str_key=isinstance(n.index, A.StringLit),
                               own_o=own_o, own_k=own_k), OBJ
 
     def e_SelectorExpr(self, n):
         o, ot, own_o = self.operand(n.expr)
         k = self.const_borrowed(n.sel)
-        return self.index_get(o, ot, k, OBJ, n.pos, str_key=True, own_o=own_o, own_k=False), OBJ
+        return self.index_get(o, ot, k, OBJ, A.read_error_pos(n), str_key=True, own_o=own_o,
+                              own_k=False), OBJ
 
     def index_get(self, o, ot, k, kt, pos, str_key=False, own_o=True, own_k=True):
         """``o[k]`` as a new reference (``o`` and ``k`` consumed when owned): an array with an
@@ -2173,7 +2175,7 @@ class CoreLowering:
         b.position_at_end(general)
         low = lo_v if n.low is not None else (self.const_obj(None), OBJ)
         high = hi_v if hi_v is not None else (self.const_obj(None), OBJ)
-        r2 = self.slow("slice_get", [(o, OBJ), low, high], n.pos)
+        r2 = self.slow("slice_get", [(o, OBJ), low, high], A.read_error_pos(n))
         if n.low is None:
             self.decref(low[0])
         if hi_v is None:
@@ -2203,7 +2205,7 @@ class CoreLowering:
             else:
                 parts.append(self.expr(e))
             self.hold(*parts[-1])
-        r = self.slow("slice_get", parts, n.pos, only=True)
+        r = self.slow("slice_get", parts, A.read_error_pos(n), only=True)
         self.release_args(parts)
         return r, OBJ
 
@@ -2687,8 +2689,9 @@ class CoreLowering:
             k, kt, own_k = self.operand(n.index)
             str_key = isinstance(n.index, A.StringLit)
         self.unhold_owned(o, ot, own_o)
+        pos = A.read_error_pos(n)
         if ot != OBJ or kt not in (INT, OBJ):
-            v = self.index_get(o, ot, k, kt, n.pos, str_key=str_key, own_o=own_o, own_k=own_k)
+            v = self.index_get(o, ot, k, kt, pos, str_key=str_key, own_o=own_o, own_k=own_k)
             c = self.truth(v, OBJ, n.pos)
             self.release(v, OBJ)
             return c
@@ -2707,7 +2710,7 @@ class CoreLowering:
         fast_end = b.block
         b.branch(join)
         b.position_at_end(slow)
-        v = self.index_get(o, ot, k, kt, n.pos, str_key=str_key, own_o=own_o, own_k=own_k)
+        v = self.index_get(o, ot, k, kt, pos, str_key=str_key, own_o=own_o, own_k=own_k)
         c = self.truth(v, OBJ, n.pos)
         self.release(v, OBJ)
         slow_end = b.block
