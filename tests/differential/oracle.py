@@ -4,15 +4,16 @@ Contract:
 
 - ``run(cmd, path, timeout)`` runs one command on ``path`` (the program file; every
   implementation gets the same path so error positions match) and returns a ``Result``:
-  stdout (text, undecoded bytes replaced), exit status, first stderr line, and flags for a
-  timeout and for a Go panic (reference crashes: ``panic:`` / ``goroutine`` on stderr or exit
-  status 2).
+  stdout (text, undecoded bytes replaced), exit status, first stderr line, the innermost
+  position of an error (``where``, ``L:C``), and flags for a timeout and for a Go panic
+  (reference crashes: ``panic:`` / ``goroutine`` on stderr or exit status 2).
 - ``TENGOJIT_CONFIGS`` names the tengojit configurations compared: ``nojit`` (``-no-jit``)
   and ``jit`` (``-jit-threshold 0 -jit-sync``: every function and loop compiled on first use).
 - ``compare(path, ref=...)`` runs the reference and each configuration, and returns a
   ``Verdict``: ``skip`` (the reference panicked or timed out: not a usable oracle), ``ok``,
   or ``mismatch`` with the ``signature`` -- a hashable description of *how* it differs
-  (which configurations, which of stdout / status / stderr), used by the minimiser to keep
+  (which configurations, which of stdout / status / stderr / position — the position only
+  when the first stderr lines agree), used by the minimiser to keep
   the same failure.
 - Nothing here edits files other than reading ``path``.
 """
@@ -45,14 +46,29 @@ class Result:
     stderr1: str
     timeout: bool = False
     panic: bool = False
+    where: str | None = None       # "L:C" of an error's innermost position; None: not known
 
     def as_json(self) -> dict:
-        return {"stdout": self.stdout, "status": self.status, "stderr_first_line": self.stderr1}
+        d = {"stdout": self.stdout, "status": self.status, "stderr_first_line": self.stderr1}
+        if self.where is not None:
+            d["where"] = self.where
+        return d
 
 
 def _first_line(text: str) -> str:
     for line in text.splitlines():
         return line.rstrip()
+    return ""
+
+
+def _where(text: str) -> str:
+    """``L:C`` of the first ``at file:L:C`` line of an error (the innermost frame), or ""
+    (the file's name is left out: the implementations print paths differently)."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("at "):
+            parts = line.rsplit(":", 2)
+            return ":".join(parts[-2:]) if len(parts) == 3 else ""
     return ""
 
 
@@ -69,7 +85,7 @@ def run(cmd: list[str], path: str, timeout: float = 30.0) -> Result:
     out = p.stdout.decode("utf-8", "replace")
     err = p.stderr.decode("utf-8", "replace")
     panic = ("panic:" in err or "goroutine " in err) or p.returncode == 2
-    return Result(out, p.returncode, _first_line(err), panic=panic)
+    return Result(out, p.returncode, _first_line(err), panic=panic, where=_where(err))
 
 
 def ref_cmd(ref: str | None = None) -> list[str]:
@@ -89,6 +105,9 @@ def diff_fields(expected: Result, got: Result) -> tuple[str, ...]:
         out.append("status")
     if expected.stderr1 != got.stderr1:
         out.append("stderr")
+    elif (expected.where is not None and got.where is not None
+          and expected.where != got.where):
+        out.append("position")
     return tuple(out)
 
 
@@ -104,10 +123,11 @@ class Verdict:
     def describe(self) -> str:
         lines = [f"{self.kind}: {self.reason or self.signature}"]
         if self.ref is not None:
-            lines.append(f"  ref    status={self.ref.status} stderr={self.ref.stderr1!r}")
+            lines.append(f"  ref    status={self.ref.status} stderr={self.ref.stderr1!r} "
+                         f"at {self.ref.where}")
             lines.append(f"         stdout={_clip(self.ref.stdout)!r}")
         for name, r in self.got.items():
-            lines.append(f"  {name:6} status={r.status} stderr={r.stderr1!r}")
+            lines.append(f"  {name:6} status={r.status} stderr={r.stderr1!r} at {r.where}")
             lines.append(f"         stdout={_clip(r.stdout)!r}")
         return "\n".join(lines)
 
@@ -119,7 +139,7 @@ def _clip(s: str, n: int = 600) -> str:
 def run_in(runner, config: str, path: str, timeout: float = 30.0) -> Result:
     """``run`` of a tengojit configuration through a ``worker.Runner`` (one long-lived process)."""
     out, status, err, timed_out = runner.run(config, path, timeout)
-    return Result(out, status, _first_line(err), timeout=timed_out)
+    return Result(out, status, _first_line(err), timeout=timed_out, where=_where(err))
 
 
 def compare(path: str, ref: str | None = None, configs: tuple[str, ...] = ("nojit", "jit"),
@@ -144,7 +164,8 @@ def compare(path: str, ref: str | None = None, configs: tuple[str, ...] = ("noji
 def compare_expected(path: str, expected: dict, configs: tuple[str, ...] = ("nojit", "jit"),
                      timeout: float = 60.0) -> dict[str, tuple[str, ...]]:
     """Compare tengojit with recorded reference output; {config: differing fields} (empty: ok)."""
-    exp = Result(expected["stdout"], expected["status"], expected["stderr_first_line"])
+    exp = Result(expected["stdout"], expected["status"], expected["stderr_first_line"],
+                 where=expected.get("where"))
     out = {}
     for c in configs:
         g = run(tengojit_cmd(c), path, timeout=timeout)
