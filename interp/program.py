@@ -7,6 +7,7 @@ Nothing in it changes after ``compile_main`` returns; every context shares it.
 """
 from __future__ import annotations
 
+import time
 import itertools
 import warnings
 from types import CodeType
@@ -56,7 +57,7 @@ class ProgramState:
     the compiled program, which does not change once ``compile_main`` returns (only its
     namespace does: the JIT installs its entries there, where the generated code finds them)."""
     __slots__ = ("jit_records", "jit_bound", "jit_keepalive", "jit_code", "host_natives",
-                 "host_on_error", "payload_index")
+                 "host_on_error", "payload_index", "jit_born", "jit_spot_ms")
 
     def __init__(self):
         self.jit_records = {}        # (kind, id) -> jit.dispatch.Record
@@ -66,6 +67,8 @@ class ProgramState:
         self.host_natives = None     # id(code) -> host entry (context._program_natives)
         self.host_on_error = None    # the host-call trampoline's error callback
         self.payload_index = None    # builtins and module values by name (payload._index)
+        self.jit_born = time.perf_counter()   # (jit_background="auto": the budget's clock)
+        self.jit_spot_ms = 0.0       # ms of compiles done on the spot, not by the worker
 
 
 class Program:

@@ -60,10 +60,17 @@ def enabled_by_default() -> bool:
     return os.environ.get("TENGOJIT_JIT", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def background_by_default() -> bool:
-    """On, unless ``TENGOJIT_JIT_BACKGROUND`` is ``0``, ``false``, ``no`` or ``off``."""
-    return os.environ.get("TENGOJIT_JIT_BACKGROUND", "1").strip().lower() not in (
-        "0", "false", "no", "off")
+def background_by_default(default=True):
+    """``TENGOJIT_JIT_BACKGROUND``: False for ``0``, ``false``, ``no`` or ``off``; ``"auto"``
+    for ``auto`` (see ``dispatch.background_compiles``); True for any other value; ``default``
+    when it is not set."""
+    v = os.environ.get("TENGOJIT_JIT_BACKGROUND")
+    if v is None:
+        return default
+    v = v.strip().lower()
+    if v in ("0", "false", "no", "off"):
+        return False
+    return "auto" if v == "auto" else True
 
 
 def wait(timeout: float | None = None) -> bool:

@@ -102,6 +102,11 @@ def submit(job, first=False, heat=None):
     return True
 
 
+def on_worker():
+    """Is the calling thread the worker?"""
+    return threading.current_thread() is _worker
+
+
 def pending():
     """Jobs queued or running."""
     with _cond:

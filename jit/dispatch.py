@@ -14,6 +14,7 @@ import ctypes
 import functools
 import gc
 import threading
+import time
 import weakref
 
 from tengojit.errors import (OpError, TengoError, TengoRuntimeError, host_runtime_error,
@@ -302,12 +303,15 @@ def _compile(program, entry, kinds, rec=None, runs=None):
     generation, and one collection of it right after the compile frees them (a few ms)."""
     was = gc.isenabled()
     gc.disable()
+    t0 = time.perf_counter()
     try:
         return _compile_module(program, entry, kinds, rec, runs)
     finally:
         if was:
             gc.enable()
             gc.collect(0)
+        if not background.on_worker():
+            program.state.jit_spot_ms += (time.perf_counter() - t0) * 1000.0
 
 
 def _lower_cores(mb, program, specs, rec):
@@ -612,12 +616,31 @@ def _call_baseline(fn, G, *args):
     return fn(G, *args)
 
 
+# jit_background="auto": compiles run on the spot while they have taken at most
+# SPOT_BUDGET_MS plus SPOT_BUDGET_SHARE of the program's life so far, and the worker is idle
+SPOT_BUDGET_MS = 100.0
+SPOT_BUDGET_SHARE = 0.25
+
+
 def background_compiles(program):
-    """Does ``program`` compile on the background worker? Only when asked for
+    """Does this compile of ``program`` go to the background worker? Only when asked for
     (``Script(jit_background=...)``, ``TENGOJIT_JIT_BACKGROUND``) and with a threshold above
     0: threshold 0 means "native from the first call", which only a compile on the spot
-    gives."""
-    return bool(program.jit_background) and bool(program.jit_threshold)
+    gives. With ``"auto"`` (the command's default): on the spot while the program's compiles
+    on the spot stay within their budget (``SPOT_BUDGET_MS`` plus ``SPOT_BUDGET_SHARE`` of
+    the time since the program was compiled) and the worker has nothing to do — so a
+    program whose time goes to a few hot loops runs them natively at once, and one that
+    makes a hundred functions hot goes on while the worker compiles them."""
+    mode = program.jit_background
+    if not mode or not program.jit_threshold:
+        return False
+    if mode != "auto":
+        return True
+    st = program.state
+    if background.pending():
+        return True
+    age_ms = (time.perf_counter() - st.jit_born) * 1000.0
+    return st.jit_spot_ms > SPOT_BUDGET_MS + SPOT_BUDGET_SHARE * age_ms
 
 
 INVALIDATE_AFTER = 100           # failed entry checks before a specialisation is dropped

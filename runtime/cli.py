@@ -17,8 +17,9 @@ Flags (Go ``flag`` style, before FILE; ``--flag`` works too): ``-help``, ``-vers
 ``-resolve`` (accepted; always on), ``-o OUT`` (Tengo compiles to a bytecode file; tengojit has no
 bytecode format and says so), and the JIT's: ``-no-jit`` (baseline tier only; also
 ``TENGOJIT_JIT=0``), ``-jit-threshold N`` (calls before a function is compiled), ``-jit-sync``
-(compile hot code on the spot, the program waiting, instead of on the background compiler
-while it runs on; also ``TENGOJIT_JIT_BACKGROUND=0``), ``-jit-stats`` (the REPL's ``:jit``
+(compile hot code on the spot, the program waiting; also ``TENGOJIT_JIT_BACKGROUND=0``; by
+default compiles run on the spot within a budget, then on the background compiler:
+``jit_background="auto"``), ``-jit-stats`` (the REPL's ``:jit``
 table on stderr when the program ends), ``-no-cache`` (compile hot code again rather than load
 it from the on-disk cache of native code; also ``TENGOJIT_CACHE=0``) and ``-cache-clear``
 (empty that cache).
@@ -34,7 +35,7 @@ from typing import Sequence
 from . import repl
 from .errors import RecursionLimitWarning, TengoError
 from .file_modules import add_file_modules, blank_shebang, stdlib_imports  # noqa: F401 - public
-from .jit import compiles_pending, stats
+from .jit import background_by_default, compiles_pending, stats
 from .jit.cache import NativeCache
 from .jit_report import print_table
 from .script import Script
@@ -53,7 +54,8 @@ Flags:
 
 \t-cache-clear      empty the cache of native code (then run the file, if one is given)
 \t-jit-stats        print what the JIT compiled (on stderr, at exit)
-\t-jit-sync         compile hot code before running on (default: in the background)
+\t-jit-sync         compile hot code before running on (default: on the spot within a
+\t                  budget, then in the background; see docs/jit.md)
 \t-jit-threshold N  calls before a function is compiled to native code
 \t-no-cache         compile hot code again instead of loading it from the native code cache
 \t-no-jit           run on the baseline tier only (also TENGOJIT_JIT=0)
@@ -66,7 +68,7 @@ Environment:
 
 \tTENGOJIT_JIT=0              the same as -no-jit
 \tTENGOJIT_THRESHOLD=N        the same as -jit-threshold N (default 1000)
-\tTENGOJIT_JIT_BACKGROUND=0   the same as -jit-sync
+\tTENGOJIT_JIT_BACKGROUND=0   the same as -jit-sync (1: always in the background)
 \tTENGOJIT_CACHE=0            the same as -no-cache
 \tTENGOJIT_CACHE_DIR=DIR      where native code is cached (default ~/.cache/tengojit/native)
 \tTENGOJIT_CACHE_MAX_MB=N     the cache's size bound, least recently used out first (default 64)
@@ -338,7 +340,8 @@ def _main(argv) -> int:
         return 1
     return run_file(file, rest, jit=jit, jit_threshold=threshold,
                     jit_stats=bool(opts.get("jit-stats")),
-                    jit_background=False if opts.get("jit-sync") else None,
+                    jit_background=(False if opts.get("jit-sync")
+                                    else background_by_default(default="auto")),
                     timeout=opts.get("timeout"), cache=False if opts.get("no-cache") else None)
 
 

@@ -66,6 +66,7 @@ class Script:
         self.jit_threshold = default_threshold() if jit_threshold is None else jit_threshold
         self.profile = profile or self.jit
         self.jit_background = (background_by_default() if jit_background is None
+                               else jit_background if jit_background == "auto"
                                else bool(jit_background))
         try:
             self.native_cache = resolve_cache(cache)

@@ -246,3 +246,73 @@ for i := 0; i < 2000; i++ {{ fmt.println(i) }}
     assert (r.returncode, r.stderr) == (0, "")
     assert r.stdout.split() == [str(i) for i in range(2000)]
     assert target.read_text().split() == [str(i) for i in range(1000)]
+
+
+def test_auto_compiles_on_the_spot_within_the_budget_then_in_the_background(monkeypatch):
+    from tengojit.jit import dispatch
+    src = "f := func(x) { return x * 3 + 1 }\ng := func(x) { return x * 5 - 1 }"
+    c = Script(src, jit=True, jit_threshold=5, jit_background="auto").compile().run()
+    ctx, f, g = c.context(), c.get("f"), c.get("g")
+    assert c.program.jit_background == "auto"
+    assert jit.wait(60)
+    # a fresh program and an idle worker: on the spot, so the sixth call already runs natively
+    assert not dispatch.background_compiles(c.program)
+    assert [ctx.call(f, i) for i in range(6)] == [i * 3 + 1 for i in range(6)]
+    assert by_name(c, "f")["state"] == "compiled"
+    assert c.program.state.jit_spot_ms > 0
+    # past the budget: to the worker
+    monkeypatch.setattr(dispatch, "SPOT_BUDGET_MS", -1e9)
+    assert dispatch.background_compiles(c.program)
+    gate = threading.Event()
+    background.submit(lambda: gate.wait(30))         # the worker busy: g waits in its queue
+    try:
+        assert [ctx.call(g, i) for i in range(6)] == [i * 5 - 1 for i in range(6)]
+        assert by_name(c, "g")["state"] == "queued"
+    finally:
+        gate.set()
+    assert jit.wait(60)
+    assert by_name(c, "g")["state"] == "compiled"
+
+
+def test_auto_leaves_a_compile_to_the_worker_while_the_worker_is_busy():
+    from tengojit.jit import dispatch
+    c = Script("f := func(x) { return x }", jit=True, jit_threshold=5,
+               jit_background="auto").compile().run()
+    gate = threading.Event()
+    assert jit.wait(60)
+    background.submit(lambda: gate.wait(30))
+    try:
+        assert dispatch.background_compiles(c.program)
+    finally:
+        gate.set()
+    assert jit.wait(60)
+    assert not dispatch.background_compiles(c.program)
+
+
+def test_the_environment_and_the_command_choose_the_mode(monkeypatch):
+    from tengojit.jit import background_by_default
+    monkeypatch.delenv("TENGOJIT_JIT_BACKGROUND", raising=False)
+    assert background_by_default() is True
+    assert background_by_default(default="auto") == "auto"
+    for value, mode in (("0", False), ("off", False), ("1", True), ("auto", "auto"),
+                        (" AUTO ", "auto")):
+        monkeypatch.setenv("TENGOJIT_JIT_BACKGROUND", value)
+        assert background_by_default(default="auto") == mode
+        assert Script("x := 1").jit_background == mode
+
+
+def test_the_command_runs_in_auto_mode_by_default(tmp_path, monkeypatch):
+    from tengojit import cli
+    seen = []
+    real = cli.run_file
+
+    def spy(*args, **kw):
+        seen.append(kw.get("jit_background"))
+        return real(*args, **kw)
+    monkeypatch.setattr(cli, "run_file", spy)
+    monkeypatch.delenv("TENGOJIT_JIT_BACKGROUND", raising=False)
+    p = tmp_path / "p.tengo"
+    p.write_text("x := 1\n")
+    assert cli.main([str(p)]) == 0
+    assert cli.main(["-jit-sync", str(p)]) == 0
+    assert seen == ["auto", False]
