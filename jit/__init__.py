@@ -60,7 +60,7 @@ def enabled_by_default() -> bool:
     return os.environ.get("TENGOJIT_JIT", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def background_by_default(default=True):
+def background_by_default(default: bool | str = True) -> bool | str:
     """``TENGOJIT_JIT_BACKGROUND``: False for ``0``, ``false``, ``no`` or ``off``; ``"auto"``
     for ``auto`` (see ``dispatch.background_compiles``); True for any other value; ``default``
     when it is not set."""

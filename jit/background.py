@@ -102,7 +102,7 @@ def submit(job, first=False, heat=None):
     return True
 
 
-def on_worker():
+def on_worker() -> bool:
     """Is the calling thread the worker?"""
     return threading.current_thread() is _worker
 
