@@ -162,7 +162,9 @@ class _Parser:
                 return x
             self.next()
             y = self.parse_binary_expr(prec + 1)
-            x = A.BinaryExpr(x.pos, op, x, y)
+            # where the reference reports the operation's error: its left operand's position
+            # as the reference has it (``-a + b`` is at ``a``)
+            x = A.BinaryExpr(A.reference_pos(x), op, x, y)
 
     def parse_unary_expr(self):
         if self.tok in _UNARY:

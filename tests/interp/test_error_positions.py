@@ -1,4 +1,4 @@
-"""Where a failed read is reported. The reference's VM reports an error at the instruction
+"""Where a failed read, and a failed binary operation, is reported. The reference's VM reports an error at the instruction
 before the one that failed; for a read (``OpIndex``, ``OpSliceIndex``, which carry no
 operands) that is the last instruction of the key's code — the selector's name, the index
 expression (inside parentheses, the ``else`` value of a conditional, the right operand of
@@ -42,6 +42,27 @@ CASES = [
 @pytest.mark.parametrize("body,message,col", CASES, ids=[c[0] for c in CASES])
 def test_a_failed_read_is_reported_where_the_reference_reports_it(make_script, body, message,
                                                                   col):
+    with pytest.raises(TengoRuntimeError) as ei:
+        run_script(make_script, HEAD + body + TAIL, name="t")
+    assert str(ei.value) == f"Runtime Error: {message}\n\tat t:2:{col}\n\tat t:3:1"
+
+
+# a binary operation's error is at its left operand's position as the reference has it: a
+# unary expression is where its operand is (``-4 & -m`` at the ``4``), and so, down the left
+# side, is an operation whose left operand is another operation
+BINARY = [
+    ("return -4 & (i + 0.5)", "invalid operation: int & float", 30),
+    ("return !i == 1 < 2", "invalid operation: bool < int", 30),
+    ("return -i + s", "invalid operation: int + string", 30),
+    ("return (-i) + s", "invalid operation: int + string", 29),
+    ("return i + s", "invalid operation: int + string", 29),
+    ("return ^-i * s", "invalid operation: int * string", 31),
+]
+
+
+@pytest.mark.parametrize("body,message,col", BINARY, ids=[c[0] for c in BINARY])
+def test_a_failed_operation_is_reported_where_the_reference_reports_it(make_script, body,
+                                                                      message, col):
     with pytest.raises(TengoRuntimeError) as ei:
         run_script(make_script, HEAD + body + TAIL, name="t")
     assert str(ei.value) == f"Runtime Error: {message}\n\tat t:2:{col}\n\tat t:3:1"
