@@ -334,12 +334,8 @@ class Resolver:
             self.expr(e.value)
 
     def e_BinaryExpr(self, n):
-        if n.op in ("<", "<="):     # Tengo evaluates the right operand first for these
-            self.expr(n.right)
-            self.expr(n.left)
-        else:
-            self.expr(n.left)
-            self.expr(n.right)
+        self.expr(n.left)           # the reference compiles the left operand first, `<` too
+        self.expr(n.right)
 
     def e_UnaryExpr(self, n):
         self.expr(n.operand)

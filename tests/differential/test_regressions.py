@@ -23,9 +23,11 @@ def test_regression(name, config):
         got = oracle.run(oracle.tengojit_cmd(config), regressions.rel(path), timeout=120)
     finally:
         os.chdir(cwd)
-    exp = oracle.Result(expected["stdout"], expected["status"], expected["stderr_first_line"])
-    assert got.status == exp.status and got.stderr1 == exp.stderr1 and got.stdout == exp.stdout, (
+    exp = oracle.Result(expected["stdout"], expected["status"], expected["stderr_first_line"],
+                        where=expected.get("where"))
+    assert not oracle.diff_fields(exp, got), (
         f"{name} [{config}] differs from the reference"
         + (f" ({expected['note']})" if expected.get("note") else "")
-        + f"\nexpected status={exp.status} stderr={exp.stderr1!r}\n  got status={got.status} "
-          f"stderr={got.stderr1!r}\nexpected stdout:\n{exp.stdout}\ngot stdout:\n{got.stdout}")
+        + f"\nexpected status={exp.status} stderr={exp.stderr1!r} at {exp.where}\n  got "
+          f"status={got.status} stderr={got.stderr1!r} at {got.where}\nexpected stdout:\n"
+          f"{exp.stdout}\ngot stdout:\n{got.stdout}")
