@@ -1092,12 +1092,20 @@ def make_error(v):
     return Error(v)
 
 
+# values ``copy`` returns as they are: an array or map holding only these copies in one C call
+_COPIED_AS_IS = frozenset((int, float, str, bool, bytes, type(None)))
+
+
 def deep_copy(v):
     """``copy(x)``: Tengo's ``Copy()`` (immutable containers copy to mutable ones)."""
     t = type(v)
     if t is list or t is ImmutableArray:
+        if _COPIED_AS_IS.issuperset(map(type, v)):
+            return list(v)
         return [deep_copy(e) for e in v]
     if t is dict or t is ImmutableMap:
+        if _COPIED_AS_IS.issuperset(map(type, v.values())):
+            return dict(v)
         return {k: deep_copy(e) for k, e in v.items()}
     if t is Error:
         return Error(deep_copy(v.value))

@@ -85,6 +85,24 @@ def test_copy():
     assert err("copy", 1, 2) == nargs("copy")
 
 
+def test_copy_of_containers_of_plain_values():
+    # arrays and maps that hold only values copy returns as they are (copied in one step):
+    # a new mutable container, the values shared; anything else is copied item by item
+    flat = [1, 2.5, "s", True, None, b"b"]
+    c = call("copy", flat)
+    assert c == flat and c is not flat and type(c) is list
+    c[0] = 9
+    assert flat[0] == 1
+    m = ImmutableMap({"a": 1, "b": "x"})
+    cm = call("copy", m)
+    assert type(cm) is dict and cm == {"a": 1, "b": "x"}
+    ch = Char(97)
+    mixed = [1, ch, {"k": [2]}]
+    cx = call("copy", mixed)
+    assert cx == mixed and cx[1] is not ch and cx[2]["k"] is not mixed[2]["k"]
+    assert type(call("copy", ImmutableArray([1, "a"]))) is list
+
+
 def test_append():
     a = [1, 2, 3]
     r = call("append", a, 4)
